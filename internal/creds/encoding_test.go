@@ -1,0 +1,56 @@
+package creds
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestDecodeSessionRoundTrip(t *testing.T) {
+	want := fullSession()
+	got, err := decodeSession(appendSession(nil, want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("decode(encode(s)) = %+v, want %+v", got, want)
+	}
+}
+
+func TestZeroTimesRoundTrip(t *testing.T) {
+	want := roleSession()
+	want.IssuedAt = time.Time{}
+	got, err := decodeSession(appendSession(nil, want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.IssuedAt.IsZero() {
+		t.Errorf("zero IssuedAt came back as %v", got.IssuedAt)
+	}
+}
+
+func TestDecodeSessionRejectsMalformed(t *testing.T) {
+	good := appendSession(nil, roleSession())
+	sess := roleSession()
+	sess.Expires = sess.Expires.Truncate(time.Second)
+	wholeSeconds := appendSession(nil, sess) // ends in a one-byte 0 nanoseconds
+	// good[2] is the length of the 20-character access key id.
+	cases := map[string][]byte{
+		"empty":               {},
+		"truncated":           good[:len(good)-1],
+		"trailing byte":       append(append([]byte(nil), good...), 0),
+		"zero kind":           append([]byte{0}, good[1:]...),
+		"unknown kind":        append([]byte{9}, good[1:]...),
+		"unknown flag":        append([]byte{good[0], 0x80}, good[2:]...),
+		"non-minimal varint":  append([]byte{good[0], good[1], 0x80 | good[2], 0}, good[3:]...),
+		"length past end":     append([]byte{good[0], good[1], 0xff, 0x7f}, good[3:]...),
+		"count past end":      {byte(AssumedRole), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f},
+		"nanoseconds too big": append(wholeSeconds[:len(wholeSeconds)-1:len(wholeSeconds)-1], 0x80, 0x94, 0xeb, 0xdc, 0x03),
+		"overlong varint":     append([]byte{good[0], good[1]}, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01),
+	}
+	for name, b := range cases {
+		if sess, err := decodeSession(b); err == nil {
+			t.Errorf("%s: decodeSession = %+v, want error", name, sess)
+		}
+	}
+}

@@ -1,0 +1,176 @@
+package creds
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// MaxTokenLength is the longest session token, in characters, that Seal
+// makes and Open considers. It leaves room for a session with many tags and
+// a full session policy while staying far below environment variable and
+// HTTP header limits.
+const MaxTokenLength = 64 << 10
+
+const (
+	tokenVersion  byte = 1
+	gcmOverhead        = 12 + 16 // nonce and tag
+	minTokenBytes      = 2 + 1 + gcmOverhead
+)
+
+// Errors returned by Sealer.Open; test for them with errors.Is.
+var (
+	// ErrInvalidToken means the token is not one this server sealed for the
+	// presented access key id: garbage, truncated, altered, sealed with an
+	// unknown or retired key, or paired with another access key id.
+	ErrInvalidToken = errors.New("invalid session token")
+	// ErrExpiredToken means the token is authentic but its session has
+	// expired.
+	ErrExpiredToken = errors.New("expired session token")
+)
+
+var tokenEncoding = base64.RawURLEncoding.Strict()
+
+// Sealer turns sessions into opaque session tokens and back, using a
+// keyring. It is safe for concurrent use. To rotate keys, make a new Sealer
+// from the rotated keyring.
+type Sealer struct {
+	keys *Keyring
+}
+
+// NewSealer returns a sealer using keys, which must not be nil.
+func NewSealer(keys *Keyring) *Sealer {
+	return &Sealer{keys: keys}
+}
+
+// Seal encrypts sess with the keyring's current key and returns the token.
+// The session must have a known Kind, a temporary (ASIA) access key id and
+// an expiry.
+func (s *Sealer) Seal(sess *Session) (string, error) {
+	if err := checkSealable(sess); err != nil {
+		return "", fmt.Errorf("sealing session: %w", err)
+	}
+	keyID := s.keys.CurrentID()
+	aead, ok := s.keys.aead(keyID)
+	if !ok {
+		return "", errors.New("sealing session: keyring has no current key")
+	}
+	header := tokenHeader(keyID)
+	plaintext := appendSession(nil, sess)
+	defer clear(plaintext)
+	sealed := aead.Seal(header, nil, plaintext, additionalData(header, sess.AccessKeyID))
+	if tokenEncoding.EncodedLen(len(sealed)) > MaxTokenLength {
+		return "", fmt.Errorf("sealing session: token would exceed %d characters", MaxTokenLength)
+	}
+	return tokenEncoding.EncodeToString(sealed), nil
+}
+
+func checkSealable(sess *Session) error {
+	switch {
+	case sess == nil:
+		return errors.New("nil session")
+	case !sess.Kind.known():
+		return fmt.Errorf("unknown session kind %v", sess.Kind)
+	case !isTemporaryAccessKeyID(sess.AccessKeyID):
+		return errors.New("access key id is not a temporary (ASIA) access key id")
+	case sess.Expires.IsZero():
+		return errors.New("session has no expiry")
+	}
+	return nil
+}
+
+func isTemporaryAccessKeyID(s string) bool {
+	temporary, ok := IsAccessKeyID(s)
+	return ok && temporary
+}
+
+// tokenHeader returns the version byte, key id length and key id. Keyring
+// guarantees the id is 1 to MaxKeyIDLength bytes.
+func tokenHeader(keyID string) []byte {
+	header := make([]byte, 0, 2+len(keyID))
+	header = append(header, tokenVersion, byte(len(keyID)))
+	return append(header, keyID...)
+}
+
+// additionalData binds the header and the access key id to the ciphertext.
+func additionalData(header []byte, accessKeyID string) []byte {
+	data := make([]byte, 0, len(header)+len(accessKeyID))
+	return append(append(data, header...), accessKeyID...)
+}
+
+// Open decrypts token and returns its session. presentedAccessKeyID is the
+// access key id the request was signed with; a token sealed for another one
+// does not open. Open fails with an error wrapping ErrInvalidToken unless the
+// token is authentic, and then with one wrapping ErrExpiredToken if now is
+// after the session's Expires. Returned times are in UTC.
+func (s *Sealer) Open(token, presentedAccessKeyID string, now time.Time) (*Session, error) {
+	raw, err := decodeToken(token)
+	if err != nil {
+		return nil, err
+	}
+	keyID, body, err := splitToken(raw)
+	if err != nil {
+		return nil, err
+	}
+	aead, ok := s.keys.aead(keyID)
+	if !ok {
+		return nil, fmt.Errorf("%w: sealed with an unknown key", ErrInvalidToken)
+	}
+	header := raw[:len(raw)-len(body)]
+	plaintext, err := aead.Open(nil, nil, body, additionalData(header, presentedAccessKeyID))
+	if err != nil {
+		return nil, fmt.Errorf("%w: authentication failed", ErrInvalidToken)
+	}
+	defer clear(plaintext)
+	return checkOpened(plaintext, presentedAccessKeyID, now)
+}
+
+// decodeToken checks the token's size and alphabet and decodes it.
+func decodeToken(token string) ([]byte, error) {
+	if len(token) > MaxTokenLength {
+		return nil, fmt.Errorf("%w: longer than %d characters", ErrInvalidToken, MaxTokenLength)
+	}
+	// The decoder skips CR and LF; reject them so each token has one spelling.
+	for i := 0; i < len(token); i++ {
+		if token[i] == '\r' || token[i] == '\n' {
+			return nil, fmt.Errorf("%w: not base64url", ErrInvalidToken)
+		}
+	}
+	raw, err := tokenEncoding.DecodeString(token)
+	if err != nil {
+		return nil, fmt.Errorf("%w: not base64url", ErrInvalidToken)
+	}
+	if len(raw) < minTokenBytes {
+		return nil, fmt.Errorf("%w: too short", ErrInvalidToken)
+	}
+	return raw, nil
+}
+
+// splitToken parses the header, returning the key id and the sealed body.
+func splitToken(raw []byte) (keyID string, body []byte, err error) {
+	if raw[0] != tokenVersion {
+		return "", nil, fmt.Errorf("%w: unsupported format version", ErrInvalidToken)
+	}
+	idLen := int(raw[1])
+	if idLen == 0 || idLen > MaxKeyIDLength || len(raw) < 2+idLen+gcmOverhead {
+		return "", nil, fmt.Errorf("%w: malformed header", ErrInvalidToken)
+	}
+	return string(raw[2 : 2+idLen]), raw[2+idLen:], nil
+}
+
+// checkOpened decodes an authentic plaintext and checks it against the
+// presented access key id and the clock.
+func checkOpened(plaintext []byte, presentedAccessKeyID string, now time.Time) (*Session, error) {
+	sess, err := decodeSession(plaintext)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
+	if sess.AccessKeyID != presentedAccessKeyID {
+		return nil, fmt.Errorf("%w: issued for another access key id", ErrInvalidToken)
+	}
+	if now.After(sess.Expires) {
+		return nil, fmt.Errorf("%w: expired at %s", ErrExpiredToken, sess.Expires.Format(time.RFC3339))
+	}
+	return sess, nil
+}

@@ -1,0 +1,82 @@
+package policy
+
+import "strings"
+
+// Context holds the request's condition keys. Key names are compared
+// case-insensitively, as IAM does; values keep their case. A key may carry
+// several values (multi-valued keys such as aws:TagKeys).
+type Context struct {
+	values map[string][]string
+}
+
+// NewContext returns an empty context.
+func NewContext() *Context {
+	return &Context{values: make(map[string][]string)}
+}
+
+// Set replaces the values of key.
+func (c *Context) Set(key string, values ...string) {
+	c.values[strings.ToLower(key)] = values
+}
+
+// Add appends values to key.
+func (c *Context) Add(key string, values ...string) {
+	k := strings.ToLower(key)
+	c.values[k] = append(c.values[k], values...)
+}
+
+// Delete removes key.
+func (c *Context) Delete(key string) {
+	delete(c.values, strings.ToLower(key))
+}
+
+// Get returns the values of key and whether it is present.
+func (c *Context) Get(key string) ([]string, bool) {
+	if c == nil {
+		return nil, false
+	}
+	v, ok := c.values[strings.ToLower(key)]
+	return v, ok
+}
+
+// lookup is Get for a key already lower-cased at compile time; it does not allocate.
+func (c *Context) lookup(lowerKey string) ([]string, bool) {
+	if c == nil {
+		return nil, false
+	}
+	v, ok := c.values[lowerKey]
+	return v, ok
+}
+
+// variable resolves a policy variable: the first value of a present key.
+func (c *Context) variable(lowerKey string) (string, bool) {
+	v, ok := c.lookup(lowerKey)
+	if !ok || len(v) == 0 {
+		return "", false
+	}
+	return v[0], true
+}
+
+// Keys returns the context's key names (lower-cased), for traces.
+func (c *Context) Keys() []string {
+	if c == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(c.values))
+	for k := range c.values {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// Clone returns an independent copy.
+func (c *Context) Clone() *Context {
+	out := NewContext()
+	if c == nil {
+		return out
+	}
+	for k, v := range c.values {
+		out.values[k] = append([]string(nil), v...)
+	}
+	return out
+}

@@ -1,0 +1,43 @@
+// Package sigv4 verifies AWS Signature Version 4 on incoming HTTP requests:
+// the Authorization header form, the presigned query form, and the
+// aws-chunked streaming bodies S3 clients send.
+//
+// Verification is two-phase so the server can route and look up the secret
+// between the phases:
+//
+//	a, err := v.Parse(r)                 // no secrets: access key, scope, dates
+//	secret := lookup(a.AccessKeyID)      // server's own credential store
+//	err = v.Verify(r, a, secret, bodySHA256Hex)
+//	if a.Streaming() { body = v.NewChunkedReader(r.Body, a, secret) }
+//
+// Every failure is an *Error whose Kind the service layer maps to its
+// protocol's error code. The intended mapping (HTTP status in brackets):
+//
+//	Kind                      S3 (REST-XML)                          Query APIs (IAM, STS)
+//	KindMissingAuth           anonymous request; 403 AccessDenied    403 MissingAuthenticationToken
+//	KindAmbiguousAuth         400 InvalidArgument                    400 IncompleteSignature
+//	KindUnsupportedAlgorithm  400 InvalidArgument                    400 IncompleteSignature
+//	KindIncompleteSignature   400 AuthorizationHeaderMalformed       400 IncompleteSignature
+//	KindMalformedHeader       400 AuthorizationHeaderMalformed       400 IncompleteSignature
+//	KindMalformedQuery        400 AuthorizationQueryParametersError  400 IncompleteSignature
+//	KindMissingDate           403 AccessDenied                       400 IncompleteSignature
+//	KindInvalidContentSHA256  400 InvalidArgument                    (never returned: only checked for s3)
+//	KindSignatureMismatch     403 SignatureDoesNotMatch              403 SignatureDoesNotMatch
+//	KindSkew                  403 RequestTimeTooSkewed               403 SignatureDoesNotMatch ("Signature expired: ...")
+//	KindPresignExpired        403 AccessDenied ("Request has expired")      403 SignatureDoesNotMatch
+//	KindPresignNotYetValid    403 AccessDenied ("Request is not valid yet") 403 SignatureDoesNotMatch
+//	KindContentSHA256Mismatch 400 XAmzContentSHA256Mismatch          403 SignatureDoesNotMatch
+//	KindBadChunk              400 InvalidRequest                     400 InvalidRequest
+//	KindIncompleteBody        400 IncompleteBody                     400 IncompleteBody
+//
+// Error.Message is worded like AWS's message for the Query API (and for S3
+// where the two agree); it never contains a secret. For KindSkew,
+// KindPresignExpired and KindPresignNotYetValid, Error.RequestTime and
+// Error.ServerTime carry the values S3 puts in its error document.
+//
+// What this package leaves to the service layer: checking that the scope's
+// region and service are ones it serves, looking up the access key and
+// session token, the unsigned STS actions (AssumeRoleWithWebIdentity,
+// AssumeRoleWithSAML), and checking trailer checksums (see
+// ChunkedReader.Trailers).
+package sigv4

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need on a fresh Debian machine,
+# then runs every check. Used by `make test` and by CI (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+GO=${GO:-go}
+export PATH="$PATH:/usr/local/go/bin"
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt needed on:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+$GO vet ./...
+
+echo "== go test"
+$GO test -count=1 ./...
+
+echo "== go test -race (engine and protocol packages)"
+$GO test -count=1 -race ./internal/arn/ ./internal/policy/ ./internal/authz/
+
+echo "== fuzz (brief)"
+fuzz() { $GO test -run '^$' -fuzz "^$2\$" -fuzztime "${FUZZTIME:-10s}" "$1"; }
+fuzz ./internal/policy/ FuzzParse
+fuzz ./internal/policy/ FuzzMatch
