@@ -7,6 +7,13 @@ cd "$(dirname "$0")/.."
 GO=${GO:-go}
 export PATH="$PATH:/usr/local/go/bin"
 
+# Debian's aws-cli v2 drives the end-to-end tests; install it when missing.
+if [ ! -x /usr/bin/aws ]; then
+  echo "== installing awscli"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq awscli >/dev/null
+fi
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
@@ -17,7 +24,7 @@ echo "== go vet"
 $GO vet ./...
 
 echo "== go test"
-$GO test -count=1 ./...
+$GO test -count=1 -timeout 20m ./...
 
 echo "== go test -race (engine and protocol packages)"
 $GO test -count=1 -race ./internal/arn/ ./internal/policy/ ./internal/authz/

@@ -126,8 +126,7 @@ func lower(c byte) byte {
 
 // Match reports whether arn matches pattern part by part, as IAM matches
 // a statement's Resource and as the Arn* condition operators do. A pattern
-// of just "*" matches anything. A pattern with fewer than six parts matches
-// when its last part globs the rest of the ARN (colons included).
+// of just "*" matches anything; any other pattern needs six parts.
 func Match(pattern, arn string) bool {
 	if pattern == "*" {
 		return true
@@ -135,10 +134,7 @@ func Match(pattern, arn string) bool {
 	for i := 0; i < 5; i++ {
 		pj := strings.IndexByte(pattern, ':')
 		aj := strings.IndexByte(arn, ':')
-		if pj < 0 {
-			return Glob(pattern, arn)
-		}
-		if aj < 0 {
+		if pj < 0 || aj < 0 {
 			return false
 		}
 		if !Glob(pattern[:pj], arn[:aj]) {

@@ -15,10 +15,12 @@
 // the session's access key id, so a token only opens together with the
 // access key id it was issued with.
 //
-// Sizes, with a 2-byte key id: a typical assumed-role session without tags
-// or session policy is about 310 characters (real AWS tokens are several
-// hundred too); adding the largest inline session policy AWS accepts
-// (2,048 characters) brings it to about 3,050. Each session tag adds about
-// (len(key)+len(value)+2)*4/3 characters. Tokens are capped at
-// [MaxTokenLength]; [Sealer.Seal] refuses sessions that would exceed it.
+// Sizes, with a 2-character key id: a typical assumed-role session without
+// tags or session policy seals to a token of about 320 characters (real AWS
+// tokens are several hundred too); every field set with three short tags,
+// about 720; the largest inline session policy AWS accepts (2,048
+// characters) brings a typical session to about 3,050. Each session tag adds
+// about (len(key)+len(value)+2)*4/3 characters; 50 tags of maximal length
+// give about 26,500. Tokens are capped at [MaxTokenLength]; [Sealer.Seal]
+// refuses sessions that would exceed it.
 package creds

@@ -31,9 +31,9 @@ func TestZeroTimesRoundTrip(t *testing.T) {
 
 func TestDecodeSessionRejectsMalformed(t *testing.T) {
 	good := appendSession(nil, roleSession())
-	sess := roleSession()
-	sess.Expires = sess.Expires.Truncate(time.Second)
-	wholeSeconds := appendSession(nil, sess) // ends in a one-byte 0 nanoseconds
+	onTheSecond := roleSession()
+	onTheSecond.Expires = onTheSecond.Expires.Truncate(time.Second)
+	wholeSeconds := appendSession(nil, onTheSecond) // ends in a one-byte 0 nanoseconds
 	// good[2] is the length of the 20-character access key id.
 	cases := map[string][]byte{
 		"empty":               {},

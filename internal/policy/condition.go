@@ -202,6 +202,10 @@ func (c *condition) eval(ctx *Context) bool {
 	if c.spec.typ == typeNull {
 		return c.evalNull(present && len(values) > 0)
 	}
+	if c.set != setNone && len(values) == 1 && values[0] == "" {
+		// An empty string is an empty data set for the set operators.
+		values = values[:0]
+	}
 	if !present || len(values) == 0 {
 		switch {
 		case c.ifExists, c.set == setForAllValues:

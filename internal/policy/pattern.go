@@ -222,6 +222,7 @@ func toLowerASCII(c byte) byte {
 // arnPattern matches ARNs part by part: the first five colons of the
 // pattern split it into parts, and a wildcard never crosses a part
 // boundary, while the last part (the resource) absorbs further colons.
+// A pattern other than "*" with fewer than six parts matches nothing.
 type arnPattern struct {
 	raw    string
 	parts  []pattern // up to six
@@ -293,6 +294,10 @@ func (ap *arnPattern) match(arn string, ctx *Context) bool {
 		return true
 	}
 	if !strings.HasPrefix(arn, ap.prefix) {
+		return false
+	}
+	if len(ap.parts) < 6 {
+		// An ARN pattern has six parts; a shorter one matches nothing.
 		return false
 	}
 	rest := arn

@@ -33,18 +33,23 @@ const (
 // Auth holds a request's authentication parameters, as read by Parse. It
 // contains no secret.
 type Auth struct {
+	// AccessKeyID is the first part of the credential scope.
 	AccessKeyID string
 	// SessionToken comes from the X-Amz-Security-Token header or, for
 	// presigned requests, query parameter; "" when absent.
 	SessionToken string
 	// Date is the signing time (X-Amz-Date, or the Date header).
-	Date            time.Time
+	Date time.Time
+	// Region and Service come from the credential scope; the server routes
+	// on Service and checks that it serves Region.
 	Region, Service string
 	// SignedHeaders are the lower-cased names from SignedHeaders or
 	// X-Amz-SignedHeaders, in the order given.
 	SignedHeaders []string
-	Signature     string // lower-case hex
-	Presigned     bool
+	// Signature is the client's signature, lower-cased.
+	Signature string
+	// Presigned is set for query-string (presigned URL) authentication.
+	Presigned bool
 	// Expires is the presigned lifetime (X-Amz-Expires); 15 minutes when a
 	// non-S3 presigned request omits it. Zero for header auth.
 	Expires time.Duration
@@ -59,7 +64,14 @@ type Auth struct {
 
 // Scope returns the credential scope "yyyymmdd/region/service/aws4_request".
 func (a *Auth) Scope() string {
-	return a.amzDate[:8] + "/" + a.Region + "/" + a.Service + "/" + scopeTerminator
+	return a.scopeDate() + "/" + a.Region + "/" + a.Service + "/" + scopeTerminator
+}
+
+func (a *Auth) scopeDate() string {
+	if len(a.amzDate) < 8 {
+		return a.amzDate
+	}
+	return a.amzDate[:8]
 }
 
 // Streaming reports whether the body is aws-chunked, i.e. whether it must
@@ -85,22 +97,7 @@ func (a *Auth) signs(header string) bool {
 // Authorization header or its presigned query, without needing a secret.
 // It checks their syntax only; Verify checks times and the signature.
 func (v *Verifier) Parse(r *http.Request) (*Auth, error) {
-	params := parseQuery(r.URL.RawQuery)
-	header := strings.TrimSpace(r.Header.Get("Authorization"))
-	presigned := params.has("X-Amz-Algorithm") || params.has("X-Amz-Credential") || params.has("X-Amz-Signature")
-	var a *Auth
-	var err error
-	switch {
-	case header != "" && presigned:
-		return nil, newError(KindAmbiguousAuth, "Only one auth mechanism allowed; only the X-Amz-Algorithm query "+
-			"parameter, Signature query string parameter or the Authorization header should be specified")
-	case presigned:
-		a, err = parsePresigned(r, params)
-	case header != "":
-		a, err = parseHeader(r, header)
-	default:
-		return nil, newError(KindMissingAuth, "Request is missing Authentication Token")
-	}
+	a, err := parseScheme(r)
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +107,33 @@ func (v *Verifier) Parse(r *http.Request) (*Auth, error) {
 	return a, nil
 }
 
+// parseScheme picks header or presigned-query authentication.
+func parseScheme(r *http.Request) (*Auth, error) {
+	params := parseQuery(r.URL.RawQuery)
+	header := strings.TrimSpace(r.Header.Get("Authorization"))
+	presigned := params.has("X-Amz-Algorithm") || params.has("X-Amz-Credential") || params.has("X-Amz-Signature")
+	switch {
+	case header != "" && presigned:
+		return nil, newError(KindAmbiguousAuth, "Only one auth mechanism allowed; only the X-Amz-Algorithm query "+
+			"parameter, Signature query string parameter or the Authorization header should be specified")
+	case presigned:
+		return parsePresigned(r, params)
+	case header != "":
+		return parseHeader(r, header)
+	case params.has("AWSAccessKeyId") && params.has("Signature"):
+		return nil, newError(KindUnsupportedAlgorithm, msgSigV2)
+	}
+	return nil, newError(KindMissingAuth, "Request is missing Authentication Token")
+}
+
 func parseHeader(r *http.Request, header string) (*Auth, error) {
-	algorithm, rest, _ := strings.Cut(header, " ")
+	algorithm, rest := header, ""
+	if i := strings.IndexAny(header, " \t"); i >= 0 {
+		algorithm, rest = header[:i], header[i+1:]
+	}
+	if algorithm == "AWS" {
+		return nil, newError(KindUnsupportedAlgorithm, msgSigV2)
+	}
 	if algorithm != Algorithm {
 		return nil, newError(KindUnsupportedAlgorithm,
 			fmt.Sprintf("Unsupported AWS 'algorithm': '%s'.", clip(algorithm)))

@@ -12,8 +12,15 @@ import (
 	"strings"
 )
 
-// MaxChunkSize is the largest aws-chunked chunk a ChunkedReader accepts.
+// MaxChunkSize is the largest signed aws-chunked chunk a ChunkedReader
+// accepts: it holds a signed chunk in memory until its signature checks out.
 const MaxChunkSize = 16 << 20
+
+// MaxUnsignedChunkSize is the largest unsigned chunk a ChunkedReader
+// accepts. Unsigned chunks are streamed, not held, and aws-sdk-go-v2 sends
+// a whole object of known length as one chunk, so the bound is S3's 5 GiB
+// single-PUT limit rather than MaxChunkSize.
+const MaxUnsignedChunkSize = 5 << 30
 
 const (
 	maxLineLength = 4096 // longest chunk-header or trailer line
@@ -24,7 +31,8 @@ const (
 // in any of the three framings: STREAMING-AWS4-HMAC-SHA256-PAYLOAD,
 // STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER and
 // STREAMING-UNSIGNED-PAYLOAD-TRAILER. It holds at most one chunk in memory,
-// releases a signed chunk only once its signature checks out, and ends
+// releases a signed chunk only once its signature checks out (unsigned
+// chunks are streamed through as they arrive), and ends
 // with io.EOF only after the final chunk, the trailers and the decoded
 // length have been verified. Failures are *Error values (KindBadChunk,
 // KindSignatureMismatch, KindIncompleteBody); errors of the underlying
@@ -148,11 +156,14 @@ func (c *ChunkedReader) parseChunkHeader(line string) (int64, string, error) {
 	if err != nil {
 		return 0, "", newError(KindBadChunk, "Invalid chunk size in aws-chunked body.")
 	}
-	if size > MaxChunkSize {
-		return 0, "", newError(KindBadChunk, "Chunk size exceeds the maximum of 16 MiB.")
-	}
 	if c.chain == nil {
+		if size > MaxUnsignedChunkSize {
+			return 0, "", newError(KindBadChunk, "Chunk size exceeds the maximum of 5 GiB.")
+		}
 		return int64(size), "", nil
+	}
+	if size > MaxChunkSize {
+		return 0, "", newError(KindBadChunk, "Signed chunk size exceeds the maximum of 16 MiB.")
 	}
 	signature, ok := strings.CutPrefix(strings.TrimSpace(extension), "chunk-signature=")
 	if !ok || signature == "" {

@@ -2,21 +2,31 @@
 // the Authorization header form, the presigned query form, and the
 // aws-chunked streaming bodies S3 clients send.
 //
-// Verification is two-phase so the server can route and look up the secret
-// between the phases:
+// Verification is two-phase so the server can route on the scope and look
+// up the secret between the phases. How the body is then read depends on
+// how the client bound it to the signature:
 //
-//	a, err := v.Parse(r)                 // no secrets: access key, scope, dates
-//	secret := lookup(a.AccessKeyID)      // server's own credential store
-//	err = v.Verify(r, a, secret, bodySHA256Hex)
-//	if a.Streaming() { body = v.NewChunkedReader(r.Body, a, secret) }
+//	a, err := v.Parse(r)            // no secret needed: access key, scope, dates
+//	secret := lookup(a.AccessKeyID) // the server's credential store
+//	switch {
+//	case a.Streaming(): // aws-chunked S3 upload
+//		err = v.Verify(r, a, secret, "")
+//		body = v.NewChunkedReader(r.Body, a, secret)
+//	case a.Service == "s3": // header hash, UNSIGNED-PAYLOAD or presigned
+//		err = v.Verify(r, a, secret, "")
+//		if isHex(a.PayloadHash) { body = sigv4.NewPayloadHashReader(r.Body, a.PayloadHash) }
+//	default: // IAM, STS: small form bodies, hashed up front
+//		b, _ := io.ReadAll(r.Body)
+//		err = v.Verify(r, a, secret, hexSHA256(b))
+//	}
 //
 // Every failure is an *Error whose Kind the service layer maps to its
-// protocol's error code. The intended mapping (HTTP status in brackets):
+// protocol's error code. The intended mapping (HTTP status, then code):
 //
 //	Kind                      S3 (REST-XML)                          Query APIs (IAM, STS)
 //	KindMissingAuth           anonymous request; 403 AccessDenied    403 MissingAuthenticationToken
 //	KindAmbiguousAuth         400 InvalidArgument                    400 IncompleteSignature
-//	KindUnsupportedAlgorithm  400 InvalidArgument                    400 IncompleteSignature
+//	KindUnsupportedAlgorithm  400 InvalidRequest                     400 IncompleteSignature
 //	KindIncompleteSignature   400 AuthorizationHeaderMalformed       400 IncompleteSignature
 //	KindMalformedHeader       400 AuthorizationHeaderMalformed       400 IncompleteSignature
 //	KindMalformedQuery        400 AuthorizationQueryParametersError  400 IncompleteSignature

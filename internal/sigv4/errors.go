@@ -16,8 +16,8 @@ const (
 	// KindAmbiguousAuth: both an Authorization header and presigned query
 	// parameters are present.
 	KindAmbiguousAuth
-	// KindUnsupportedAlgorithm: the Authorization header uses another
-	// scheme (SigV2, SigV4a, ...).
+	// KindUnsupportedAlgorithm: the request uses another scheme: SigV2
+	// (header or presigned query), SigV4a, ...
 	KindUnsupportedAlgorithm
 	// KindIncompleteSignature: the Authorization header lacks Credential,
 	// SignedHeaders or Signature.
@@ -128,6 +128,7 @@ const (
 	msgMissingDate     = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
 	msgHostUnsigned    = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
 	msgScopeDate       = "Invalid credential date. Date is not the same as X-Amz-Date."
+	msgSigV2           = "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
 )
 
 func signatureMismatch() *Error { return newError(KindSignatureMismatch, msgSignatureMismatch) }

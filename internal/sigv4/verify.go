@@ -168,7 +168,7 @@ type signingKeyCache struct {
 }
 
 func (c *signingKeyCache) get(secret string, a *Auth) []byte {
-	id := signingKeyID{sha256.Sum256([]byte(secret)), a.amzDate[:8], a.Region, a.Service}
+	id := signingKeyID{sha256.Sum256([]byte(secret)), a.scopeDate(), a.Region, a.Service}
 	c.mu.Lock()
 	key, ok := c.keys[id]
 	c.mu.Unlock()

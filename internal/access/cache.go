@@ -1,0 +1,92 @@
+package access
+
+import (
+	"context"
+	"sync"
+
+	"github.com/sekisho/sekisho/internal/authz"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// stateCache keeps what the hot path reads from the store — access keys
+// and the compiled policies of each principal — for as long as the store's
+// generation does not move. Any committed write anywhere empties it, which
+// is coarse but always correct; reads then refill it.
+type stateCache struct {
+	mu       sync.Mutex
+	gen      uint64
+	keys     map[string]resolvedKey
+	policies map[principalKey]*policyBundle
+}
+
+type resolvedKey struct {
+	key    store.AccessKey
+	caller Caller
+}
+
+type principalKey struct {
+	kind    store.EntityKind
+	account string
+	name    string // user name, or role id
+}
+
+// policyBundle is a principal's identity policies and boundary. It is
+// shared between requests and never modified once built.
+type policyBundle struct {
+	identity []authz.Source
+	boundary *authz.Source
+	tags     []store.Tag
+}
+
+func newStateCache() *stateCache {
+	return &stateCache{keys: map[string]resolvedKey{}, policies: map[principalKey]*policyBundle{}}
+}
+
+// sync drops everything when the store has moved on since the cache was filled.
+func (c *stateCache) sync(ctx context.Context, st store.Store) (uint64, error) {
+	gen, err := st.Generation(ctx)
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		c.gen = gen
+		c.keys = map[string]resolvedKey{}
+		c.policies = map[principalKey]*policyBundle{}
+	}
+	return gen, nil
+}
+
+// maxCached bounds each map; past it, entries are simply not cached.
+const maxCached = 100_000
+
+func (c *stateCache) key(id string) (resolvedKey, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.keys[id]
+	return k, ok
+}
+
+func (c *stateCache) putKey(gen uint64, id string, k resolvedKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen && len(c.keys) < maxCached {
+		c.keys[id] = k
+	}
+}
+
+func (c *stateCache) bundle(k principalKey) (*policyBundle, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.policies[k]
+	return b, ok
+}
+
+func (c *stateCache) putBundle(gen uint64, k principalKey, b *policyBundle) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen && len(c.policies) < maxCached {
+		c.policies[k] = b
+	}
+}

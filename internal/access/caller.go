@@ -1,0 +1,226 @@
+// Package access decides whether a caller may act: it turns presented
+// credentials into a caller, gathers from the store every policy that
+// applies to that caller (identity, group, boundary, session), compiles
+// each document once, and asks the engine with the request's context.
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/creds"
+	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// Credential errors; the server maps them to each protocol's error code.
+var (
+	ErrUnknownKey   = errors.New("unknown access key")
+	ErrInactiveKey  = errors.New("inactive access key")
+	ErrMissingToken = errors.New("temporary credentials need a session token")
+	ErrInvalidToken = errors.New("invalid session token")
+	ErrExpiredToken = errors.New("expired session token")
+)
+
+// Caller is an authenticated principal.
+type Caller struct {
+	Principal   policy.Principal
+	AccessKeyID string
+	// UserID is aws:userid: AIDA… for users, AROA…:session for role
+	// sessions, the account id for root.
+	UserID   string
+	UserName string // IAM users (and their GetSessionToken sessions)
+	// Session is set for temporary credentials.
+	Session *creds.Session
+	// Tags are the principal's tags: user tags, or role tags overlaid by session tags.
+	Tags []store.Tag
+}
+
+// Temporary reports whether the caller uses STS credentials.
+func (c *Caller) Temporary() bool { return c.Session != nil }
+
+// IsRoleSession reports whether the caller is an assumed-role session.
+func (c *Caller) IsRoleSession() bool { return c.Principal.Type == policy.PrincipalAssumedRole }
+
+// AddContext sets the principal's condition keys in ctx.
+func (c *Caller) AddContext(ctx *policy.Context) {
+	p := &c.Principal
+	ctx.Set("aws:PrincipalAccount", p.Account)
+	ctx.Set("aws:PrincipalType", p.Type.String())
+	ctx.Set("aws:userid", c.UserID)
+	if p.Type == policy.PrincipalAssumedRole {
+		ctx.Set("aws:PrincipalArn", p.RoleARN)
+	} else {
+		ctx.Set("aws:PrincipalArn", p.ARN)
+	}
+	if c.UserName != "" {
+		ctx.Set("aws:username", c.UserName)
+	}
+	for _, t := range c.Tags {
+		ctx.Set("aws:PrincipalTag/"+t.Key, t.Value)
+	}
+	if s := c.Session; s != nil {
+		ctx.Set("aws:MultiFactorAuthPresent", fmt.Sprint(s.MFA))
+		ctx.Set("aws:TokenIssueTime", s.IssuedAt.UTC().Format(time.RFC3339))
+		if s.SourceIdentity != "" {
+			ctx.Set("aws:SourceIdentity", s.SourceIdentity)
+		}
+	}
+}
+
+// Resolve authenticates an access key id (and session token) and returns
+// the caller and the secret to verify the signature with.
+func (g *Gate) Resolve(ctx context.Context, accessKeyID, token string) (*Caller, string, error) {
+	temporary, ok := creds.IsAccessKeyID(accessKeyID)
+	if !ok {
+		return nil, "", ErrUnknownKey
+	}
+	if temporary {
+		return g.resolveSession(ctx, accessKeyID, token)
+	}
+	gen, err := g.state.sync(ctx, g.store)
+	if err != nil {
+		return nil, "", fmt.Errorf("resolve access key: %w", err)
+	}
+	rk, ok := g.state.key(accessKeyID)
+	if !ok {
+		err = g.store.View(ctx, func(tx store.Tx) error {
+			key, err := tx.GetAccessKey(accessKeyID)
+			if err != nil {
+				return err
+			}
+			caller, err := longTermCaller(tx, key)
+			if err == nil {
+				rk = resolvedKey{key: key, caller: *caller}
+			}
+			return err
+		})
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return nil, "", ErrUnknownKey
+		case err != nil:
+			return nil, "", fmt.Errorf("resolve access key: %w", err)
+		}
+		g.state.putKey(gen, accessKeyID, rk)
+	}
+	if !rk.key.Active {
+		return nil, "", ErrInactiveKey
+	}
+	caller := rk.caller
+	return &caller, rk.key.Secret, nil
+}
+
+func longTermCaller(tx store.Tx, key store.AccessKey) (*Caller, error) {
+	c := &Caller{AccessKeyID: key.ID}
+	if key.UserName == "" {
+		c.Principal = policy.Principal{Type: policy.PrincipalRoot, Account: key.Account, ARN: RootARN(key.Account)}
+		c.UserID = key.Account
+		return c, nil
+	}
+	u, err := tx.GetUser(key.Account, key.UserName)
+	if err != nil {
+		return nil, err
+	}
+	c.Principal = policy.Principal{Type: policy.PrincipalUser, Account: u.Account, ARN: UserARN(u)}
+	c.UserID, c.UserName, c.Tags = u.ID, u.Name, u.Tags
+	return c, nil
+}
+
+func (g *Gate) resolveSession(ctx context.Context, accessKeyID, token string) (*Caller, string, error) {
+	if token == "" {
+		return nil, "", ErrMissingToken
+	}
+	s, err := g.sealer().Open(token, accessKeyID, g.now())
+	switch {
+	case errors.Is(err, creds.ErrExpiredToken):
+		return nil, "", ErrExpiredToken
+	case err != nil:
+		return nil, "", ErrInvalidToken
+	}
+	c := &Caller{AccessKeyID: accessKeyID, Session: s}
+	switch s.Kind {
+	case creds.AssumedRole:
+		c.Principal = policy.Principal{Type: policy.PrincipalAssumedRole, Account: s.Account,
+			ARN: SessionARN(s.Account, roleName(s.RoleARN), s.SessionName), RoleARN: s.RoleARN}
+		c.UserID = s.RoleID + ":" + s.SessionName
+		c.Tags, err = g.roleSessionTags(ctx, s)
+	case creds.UserSession:
+		c.Principal = policy.Principal{Type: policy.PrincipalUser, Account: s.Account, ARN: s.UserARN}
+		c.UserID, c.UserName = s.UserID, roleName(s.UserARN)
+		c.Tags, err = g.userTags(ctx, s.Account, c.UserName)
+	case creds.RootSession:
+		c.Principal = policy.Principal{Type: policy.PrincipalRoot, Account: s.Account, ARN: RootARN(s.Account)}
+		c.UserID = s.Account
+	default:
+		return nil, "", ErrInvalidToken
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return c, s.SecretAccessKey, nil
+}
+
+func (g *Gate) roleSessionTags(ctx context.Context, s *creds.Session) ([]store.Tag, error) {
+	b, err := g.principalPolicies(ctx, &Caller{Principal: policy.Principal{Type: policy.PrincipalAssumedRole, Account: s.Account}, Session: s})
+	if err != nil {
+		return nil, err
+	}
+	return overlayTags(b.tags, s.Tags), nil
+}
+
+func (g *Gate) userTags(ctx context.Context, account, name string) ([]store.Tag, error) {
+	b, err := g.principalPolicies(ctx, &Caller{Principal: policy.Principal{Type: policy.PrincipalUser, Account: account}, UserName: name})
+	if err != nil {
+		return nil, err
+	}
+	return b.tags, nil
+}
+
+// overlayTags returns base with session tags winning; keys compare case-insensitively.
+func overlayTags(base []store.Tag, session []creds.Tag) []store.Tag {
+	out := make([]store.Tag, 0, len(base)+len(session))
+	for _, t := range base {
+		overridden := false
+		for _, s := range session {
+			if strings.EqualFold(s.Key, t.Key) {
+				overridden = true
+				break
+			}
+		}
+		if !overridden {
+			out = append(out, t)
+		}
+	}
+	for _, s := range session {
+		out = append(out, store.Tag{Key: s.Key, Value: s.Value})
+	}
+	return out
+}
+
+// RootARN is the account root's ARN.
+func RootARN(account string) string { return "arn:aws:iam::" + account + ":root" }
+
+// UserARN is a user's ARN.
+func UserARN(u store.User) string { return "arn:aws:iam::" + u.Account + ":user" + u.Path + u.Name }
+
+// RoleARN is a role's ARN.
+func RoleARN(r store.Role) string { return "arn:aws:iam::" + r.Account + ":role" + r.Path + r.Name }
+
+// GroupARN is a group's ARN.
+func GroupARN(g store.Group) string { return "arn:aws:iam::" + g.Account + ":group" + g.Path + g.Name }
+
+// PolicyARN is a managed policy's ARN.
+func PolicyARN(p store.ManagedPolicy) string {
+	return "arn:aws:iam::" + p.Account + ":policy" + p.Path + p.Name
+}
+
+// SessionARN is an assumed-role session's ARN (the role's path is not part of it).
+func SessionARN(account, role, session string) string {
+	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
+}
+
+// roleName is the last path segment of an ARN's resource.
+func roleName(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }

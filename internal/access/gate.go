@@ -1,0 +1,296 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/authz"
+	"github.com/sekisho/sekisho/internal/creds"
+	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// Gate authenticates callers and authorizes their requests.
+type Gate struct {
+	store    store.Store
+	seal     atomic.Pointer[creds.Sealer]
+	now      func() time.Time
+	compiled *compileCache
+	state    *stateCache
+}
+
+// NewGate builds a gate over st, sealing session tokens with sealer.
+func NewGate(st store.Store, sealer *creds.Sealer, now func() time.Time) *Gate {
+	if now == nil {
+		now = time.Now
+	}
+	g := &Gate{store: st, now: now, compiled: newCompileCache(8192), state: newStateCache()}
+	g.seal.Store(sealer)
+	return g
+}
+
+func (g *Gate) sealer() *creds.Sealer { return g.seal.Load() }
+
+// Sealer returns the session-token sealer.
+func (g *Gate) Sealer() *creds.Sealer { return g.sealer() }
+
+// Now is the gate's clock.
+func (g *Gate) Now() time.Time { return g.now() }
+
+// Compile parses a stored document through the cache.
+func (g *Gate) Compile(doc string, t policy.Type) (*policy.Policy, error) {
+	return g.compiled.get(doc, t)
+}
+
+// Check is one thing a caller wants to do.
+type Check struct {
+	Action          string
+	Resource        string
+	ResourceAccount string          // "" means the caller's account
+	Context         *policy.Context // request keys; the caller's keys are added
+	ResourcePolicy  *authz.Source   // bucket or trust policy, if any
+	Trust           bool
+}
+
+// Authorize decides chk for caller c.
+func (g *Gate) Authorize(ctx context.Context, c *Caller, chk Check) (authz.Decision, error) {
+	req, err := g.Request(ctx, c, chk)
+	if err != nil {
+		return authz.Decision{}, err
+	}
+	return authz.Evaluate(req), nil
+}
+
+// Request assembles the engine's request for chk, for callers that also
+// want to explain or simulate it.
+func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Request, error) {
+	reqCtx := chk.Context
+	if reqCtx == nil {
+		reqCtx = policy.NewContext()
+	}
+	c.AddContext(reqCtx)
+	req := &authz.Request{
+		Principal: c.Principal, Action: chk.Action, Resource: chk.Resource,
+		ResourceAccount: chk.ResourceAccount, Context: reqCtx,
+		ResourcePolicy: chk.ResourcePolicy, Trust: chk.Trust,
+	}
+	if c.Principal.Type != policy.PrincipalRoot {
+		b, err := g.principalPolicies(ctx, c)
+		if err != nil {
+			return nil, fmt.Errorf("gather policies of %s: %w", c.Principal.ARN, err)
+		}
+		req.Identity, req.Boundary = b.identity, b.boundary
+	}
+	if s := c.Session; s != nil && (s.SessionPolicy != "" || len(s.PolicyARNs) > 0) {
+		err := g.store.View(ctx, func(tx store.Tx) error { return g.gatherSession(tx, c, req) })
+		if err != nil {
+			return nil, fmt.Errorf("session policies of %s: %w", c.Principal.ARN, err)
+		}
+	}
+	return req, nil
+}
+
+// principalKeyOf names the entity whose policies apply to c.
+func principalKeyOf(c *Caller) principalKey {
+	if c.IsRoleSession() {
+		return principalKey{store.KindRole, c.Principal.Account, c.Session.RoleID}
+	}
+	return principalKey{store.KindUser, c.Principal.Account, c.UserName}
+}
+
+// principalPolicies returns the caller's identity policies, boundary and
+// tags, from the cache while the store is unchanged.
+func (g *Gate) principalPolicies(ctx context.Context, c *Caller) (*policyBundle, error) {
+	gen, err := g.state.sync(ctx, g.store)
+	if err != nil {
+		return nil, err
+	}
+	k := principalKeyOf(c)
+	if b, ok := g.state.bundle(k); ok {
+		return b, nil
+	}
+	b := &policyBundle{}
+	err = g.store.View(ctx, func(tx store.Tx) error {
+		if k.kind == store.KindRole {
+			return g.gatherRole(tx, k, b)
+		}
+		return g.gatherUser(tx, k, b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	g.state.putBundle(gen, k, b)
+	return b, nil
+}
+
+func (g *Gate) gatherUser(tx store.Tx, k principalKey, b *policyBundle) error {
+	u, err := tx.GetUser(k.account, k.name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted: nothing allows
+	}
+	if err != nil {
+		return err
+	}
+	b.tags = u.Tags
+	if b.identity, err = g.entityPolicies(tx, u.Account, store.KindUser, u.Name, b.identity); err != nil {
+		return err
+	}
+	groups, err := tx.ListGroupsForUser(u.Account, u.Name)
+	if err != nil {
+		return err
+	}
+	for _, grp := range groups {
+		if b.identity, err = g.entityPolicies(tx, u.Account, store.KindGroup, grp.Name, b.identity); err != nil {
+			return err
+		}
+	}
+	b.boundary, err = g.managedSource(tx, u.PermissionsBoundary)
+	return err
+}
+
+func (g *Gate) gatherRole(tx store.Tx, k principalKey, b *policyBundle) error {
+	r, err := tx.GetRoleByID(k.name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted: its sessions can do nothing
+	}
+	if err != nil {
+		return err
+	}
+	b.tags = r.Tags
+	if b.identity, err = g.entityPolicies(tx, r.Account, store.KindRole, r.Name, b.identity); err != nil {
+		return err
+	}
+	b.boundary, err = g.managedSource(tx, r.PermissionsBoundary)
+	return err
+}
+
+// gatherSession adds an STS session's inline and managed session policies.
+func (g *Gate) gatherSession(tx store.Tx, c *Caller, req *authz.Request) error {
+	s := c.Session
+	if s.SessionPolicy != "" {
+		p, err := g.Compile(s.SessionPolicy, policy.Session)
+		if err != nil {
+			return fmt.Errorf("session policy: %w", err)
+		}
+		req.Session = append(req.Session, authz.Source{Name: "session policy", Policy: p})
+	}
+	for _, arn := range s.PolicyARNs {
+		src, err := g.managedSource(tx, arn)
+		if err != nil {
+			return err
+		}
+		if src != nil {
+			req.Session = append(req.Session, *src)
+		}
+	}
+	if len(req.Session) == 0 {
+		// Every session policy is gone: nothing can pass the session filter.
+		req.Session = append(req.Session, authz.Source{Name: "session policy", Policy: denyAll})
+	}
+	return nil
+}
+
+// entityPolicies appends the inline and attached policies of a user, group or role.
+func (g *Gate) entityPolicies(tx store.Tx, account string, kind store.EntityKind, name string, out []authz.Source) ([]authz.Source, error) {
+	inline, err := tx.ListInlinePolicies(account, kind, name)
+	if err != nil {
+		return out, err
+	}
+	for _, ip := range inline {
+		p, err := g.Compile(ip.Document, policy.Identity)
+		if err != nil {
+			return out, fmt.Errorf("inline policy %s of %s %s: %w", ip.Name, kind, name, err)
+		}
+		out = append(out, authz.Source{Name: ip.Name, Policy: p})
+	}
+	attached, err := tx.ListAttachedPolicies(account, kind, name)
+	if err != nil {
+		return out, err
+	}
+	for _, a := range attached {
+		src, err := g.managedSource(tx, a.PolicyARN)
+		if err != nil {
+			return out, err
+		}
+		if src != nil {
+			out = append(out, *src)
+		}
+	}
+	return out, nil
+}
+
+// managedSource loads a managed policy's default version; nil when arn is
+// empty or the policy no longer exists.
+func (g *Gate) managedSource(tx store.Tx, arn string) (*authz.Source, error) {
+	if arn == "" {
+		return nil, nil
+	}
+	mp, err := tx.GetPolicy(arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, err := tx.GetPolicyVersion(arn, mp.DefaultVersionID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := g.Compile(v.Document, policy.Identity)
+	if err != nil {
+		return nil, fmt.Errorf("managed policy %s: %w", arn, err)
+	}
+	return &authz.Source{Name: mp.Name, ARN: arn, VersionID: v.VersionID, Policy: p}, nil
+}
+
+var denyAll = func() *policy.Policy {
+	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}`, policy.Session)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+// compileCache keeps compiled documents by (type, text); it forgets
+// everything when full, which is rare and only costs recompiling.
+type compileCache struct {
+	mu    sync.Mutex
+	max   int
+	items map[compileKey]*policy.Policy
+}
+
+type compileKey struct {
+	t   policy.Type
+	doc string
+}
+
+func newCompileCache(max int) *compileCache {
+	return &compileCache{max: max, items: make(map[compileKey]*policy.Policy)}
+}
+
+func (c *compileCache) get(doc string, t policy.Type) (*policy.Policy, error) {
+	k := compileKey{t, doc}
+	c.mu.Lock()
+	p, ok := c.items[k]
+	c.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	// Stored documents were validated when written; the limits are lifted
+	// here so a policy written under a larger limit still loads.
+	p, err := policy.ParseWithOptions(doc, t, policy.Options{MaxSize: 1 << 20})
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.items) >= c.max {
+		c.items = make(map[compileKey]*policy.Policy)
+	}
+	c.items[k] = p
+	c.mu.Unlock()
+	return p, nil
+}

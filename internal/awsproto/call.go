@@ -1,0 +1,22 @@
+package awsproto
+
+import (
+	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/policy"
+)
+
+// Call is one authenticated Query-protocol request handed to a service.
+type Call struct {
+	Action    string
+	Params    Params
+	Caller    *access.Caller
+	RequestID string
+	Region    string
+	// Context holds the request's condition keys (aws:SourceIp,
+	// aws:CurrentTime, ...); services add their own and the gate adds the
+	// caller's. Each authorization gets a clone.
+	Context *policy.Context
+}
+
+// Timestamp is AWS's ISO 8601 form for dates in responses.
+const Timestamp = "2006-01-02T15:04:05Z"

@@ -1,0 +1,212 @@
+// Package awsproto encodes and decodes the AWS wire shapes shared by the
+// services: Query-protocol requests (form-encoded Action=...&Version=...),
+// XML responses with ResponseMetadata, and AWS error documents.
+package awsproto
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxQueryBody bounds a Query-protocol request body. AWS's own limits are
+// far lower for IAM/STS parameters; this only protects the server.
+const MaxQueryBody = 1 << 20
+
+// Error is an AWS error with its HTTP status.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	// Sender is true for client faults ("Sender"), false for "Receiver".
+	Receiver bool
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf builds a client error.
+func Errorf(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Common errors.
+func ValidationError(format string, args ...any) *Error {
+	return Errorf(http.StatusBadRequest, "ValidationError", format, args...)
+}
+
+// AccessDenied is a 403 with the decision's message.
+func AccessDenied(message string) *Error {
+	return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: message}
+}
+
+// InternalError hides details from the client.
+func InternalError() *Error {
+	return &Error{Status: http.StatusInternalServerError, Code: "InternalFailure", Message: "We encountered an internal error. Please try again.", Receiver: true}
+}
+
+// NewRequestID returns a fresh request id in AWS's UUID form.
+func NewRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// Params are a Query request's parameters.
+type Params struct {
+	values url.Values
+}
+
+// NewParams wraps decoded form values.
+func NewParams(v url.Values) Params { return Params{values: v} }
+
+// Get returns a parameter's value ("" when absent).
+func (p Params) Get(name string) string { return p.values.Get(name) }
+
+// Has reports whether the parameter was sent.
+func (p Params) Has(name string) bool { return p.values.Has(name) }
+
+// Action is the Action parameter.
+func (p Params) Action() string { return p.values.Get("Action") }
+
+// Required returns a parameter or AWS's missing-parameter error.
+func (p Params) Required(name string) (string, *Error) {
+	if !p.values.Has(name) {
+		return "", Errorf(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter %s", name)
+	}
+	return p.values.Get(name), nil
+}
+
+// Int returns an integer parameter, def when absent.
+func (p Params) Int(name string, def int) (int, *Error) {
+	if !p.values.Has(name) {
+		return def, nil
+	}
+	n, err := strconv.Atoi(p.values.Get(name))
+	if err != nil {
+		return 0, ValidationError("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must be a number", p.values.Get(name), lowerFirst(name))
+	}
+	return n, nil
+}
+
+// Bool returns a boolean parameter.
+func (p Params) Bool(name string) bool {
+	return strings.EqualFold(p.values.Get(name), "true")
+}
+
+// List returns a flattened list: Name.member.1, Name.member.2, ...
+func (p Params) List(name string) []string {
+	var out []string
+	for i := 1; ; i++ {
+		key := name + ".member." + strconv.Itoa(i)
+		if !p.values.Has(key) {
+			return out
+		}
+		out = append(out, p.values.Get(key))
+	}
+}
+
+// Structs returns flattened structures: Name.member.N.Field for the given fields.
+func (p Params) Structs(name string, fields ...string) []map[string]string {
+	var out []map[string]string
+	for i := 1; ; i++ {
+		prefix := name + ".member." + strconv.Itoa(i) + "."
+		m := map[string]string{}
+		found := false
+		for k, v := range p.values {
+			if rest, ok := strings.CutPrefix(k, prefix); ok {
+				m[rest] = v[0]
+				found = true
+			}
+		}
+		if !found {
+			return out
+		}
+		out = append(out, m)
+	}
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// ParseQuery reads a Query-protocol request: the form body of a POST (or
+// the URL query of a GET), checked for size and valid UTF-8.
+func ParseQuery(r *http.Request, body []byte) (Params, *Error) {
+	values := r.URL.Query()
+	if r.Method == http.MethodPost && len(body) > 0 {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return Params{}, Errorf(http.StatusBadRequest, "MalformedQueryString", "The request body is not a valid form: %v", err)
+		}
+		for k, v := range form {
+			values[k] = append(values[k], v...)
+		}
+	}
+	for k, vs := range values {
+		if !utf8.ValidString(k) {
+			return Params{}, Errorf(http.StatusBadRequest, "MalformedQueryString", "Parameter names must be valid UTF-8")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return Params{}, ValidationError("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be valid UTF-8", lowerFirst(k))
+			}
+		}
+	}
+	return NewParams(values), nil
+}
+
+// WriteXML writes a Query-protocol success response:
+// <ActionResponse xmlns=ns>result<ResponseMetadata>...</ActionResponse>.
+// result is nil for actions without output, or a struct whose XMLName is
+// "<Action>Result".
+func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result any) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("x-amzn-RequestId", requestID)
+	var b strings.Builder
+	b.WriteString(xml.Header)
+	fmt.Fprintf(&b, "<%sResponse xmlns=\"%s\">", action, namespace)
+	if result != nil {
+		if err := xml.NewEncoder(&b).Encode(result); err != nil {
+			WriteQueryError(w, namespace, requestID, InternalError())
+			return
+		}
+	}
+	fmt.Fprintf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", requestID, action)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+type queryErrorDoc struct {
+	XMLName   xml.Name `xml:"ErrorResponse"`
+	Xmlns     string   `xml:"xmlns,attr"`
+	Type      string   `xml:"Error>Type"`
+	Code      string   `xml:"Error>Code"`
+	Message   string   `xml:"Error>Message"`
+	RequestID string   `xml:"RequestId"`
+}
+
+// WriteQueryError writes the Query-protocol error document.
+func WriteQueryError(w http.ResponseWriter, namespace, requestID string, e *Error) {
+	doc := queryErrorDoc{Xmlns: namespace, Type: "Sender", Code: e.Code, Message: e.Message, RequestID: requestID}
+	if e.Receiver {
+		doc.Type = "Receiver"
+	}
+	out, _ := xml.Marshal(doc)
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write([]byte(xml.Header))
+	_, _ = w.Write(out)
+}

@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sekisho/sekisho/internal/app"
+	"github.com/sekisho/sekisho/internal/store"
+	"github.com/sekisho/sekisho/internal/store/sqlite"
+	"github.com/sekisho/sekisho/internal/world"
+)
+
+type serveFlags struct {
+	addr, dataDir, worldFile, logLevel string
+	inMemory, demo                     bool
+	trustedProxies                     []string
+}
+
+func newServeCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve IAM, STS and S3 for many accounts on one port",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, f, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:4566", "listen address")
+	fl.StringVar(&f.dataDir, "data-dir", "sekisho-data", "directory for the embedded store")
+	fl.BoolVar(&f.inMemory, "in-memory", false, "keep all state in memory (for tests)")
+	fl.StringVar(&f.worldFile, "world", "", "world file to load (YAML)")
+	fl.BoolVar(&f.demo, "demo", false, "load the built-in demo world of the seeds and print its credentials")
+	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "CIDR of a proxy whose X-Forwarded-For is believed (repeatable)")
+	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	return cmd
+}
+
+func openStore(f serveFlags) (store.Store, error) {
+	if f.inMemory {
+		return sqlite.OpenMemory()
+	}
+	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	return sqlite.Open(filepath.Join(f.dataDir, "sekisho.db"))
+}
+
+func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return exitError{exitBadInput, fmt.Errorf("--log-level: %w", err)}
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	proxies, err := parsePrefixes(f.trustedProxies)
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
+	st, err := openStore(f)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	worlds, err := worldsToLoad(f)
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
+	for _, w := range worlds {
+		if err := world.Load(ctx, st, w); err != nil {
+			return exitError{exitBadInput, err}
+		}
+	}
+	handler, err := app.NewHandler(ctx, st, log, app.Options{TrustedProxies: proxies})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "services", "iam,sts")
+	if f.demo {
+		printDemo(stdout, "http://"+ln.Addr().String())
+	}
+	return runHTTP(ctx, ln, handler, log)
+}
+
+func worldsToLoad(f serveFlags) ([]*world.World, error) {
+	var out []*world.World
+	if f.demo {
+		out = append(out, world.Demo())
+	}
+	if f.worldFile != "" {
+		w, err := world.ReadFile(f.worldFile)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// runHTTP serves until ctx ends, then lets in-flight requests finish.
+func runHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxy %q: %w", s, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

@@ -1,0 +1,251 @@
+// Package server is Sekisho's HTTP front door: one port for every service.
+// It authenticates each request with SigV4, picks the service from the
+// credential scope, builds the request's condition context, and hands the
+// call to the service, writing AWS's response or error shape.
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/sigv4"
+)
+
+// QueryService is a Query-protocol service (IAM, STS).
+type QueryService interface {
+	Handle(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error)
+}
+
+// Config holds what the front door needs.
+type Config struct {
+	Gate     *access.Gate
+	Verifier *sigv4.Verifier
+	Log      *slog.Logger
+	// Query services by SigV4 service name, with their XML namespaces.
+	Query map[string]QueryEndpoint
+	// TrustedProxies may set X-Forwarded-For; everyone else's aws:SourceIp
+	// is the TCP peer.
+	TrustedProxies []netip.Prefix
+	Now            func() time.Time
+}
+
+// QueryEndpoint is a Query service and its XML namespace.
+type QueryEndpoint struct {
+	Service   QueryService
+	Namespace string
+}
+
+// Server routes requests to services.
+type Server struct {
+	cfg Config
+}
+
+// New returns the HTTP handler.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Server{cfg: cfg}
+}
+
+// HealthPath answers readiness probes.
+const HealthPath = "/_sekisho/health"
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == HealthPath {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "ok\n")
+		return
+	}
+	requestID := awsproto.NewRequestID()
+	defer func() {
+		if v := recover(); v != nil {
+			s.cfg.Log.Error("panic serving request", "request_id", requestID, "panic", v)
+			awsproto.WriteQueryError(w, "", requestID, awsproto.InternalError())
+		}
+	}()
+	s.serveQuery(w, r, requestID)
+}
+
+// serveQuery handles IAM and STS: POST / with a form body.
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID string) {
+	auth, authErr := s.cfg.Verifier.Parse(r)
+	endpoint, ok := s.endpointFor(auth)
+	fail := func(e *awsproto.Error) { awsproto.WriteQueryError(w, endpoint.Namespace, requestID, e) }
+	body, e := readBody(r)
+	if e != nil {
+		fail(e)
+		return
+	}
+	params, e := awsproto.ParseQuery(r, body)
+	if e != nil {
+		fail(e)
+		return
+	}
+	if authErr != nil {
+		fail(queryAuthError(authErr))
+		return
+	}
+	if !ok {
+		fail(awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Sekisho does not serve the %q service on this endpoint", auth.Service))
+		return
+	}
+	caller, e := s.authenticate(r, auth, body)
+	if e != nil {
+		fail(e)
+		return
+	}
+	call := &awsproto.Call{Action: params.Action(), Params: params, Caller: caller, RequestID: requestID,
+		Region: auth.Region, Context: s.requestContext(r, auth)}
+	if call.Action == "" {
+		fail(awsproto.Errorf(http.StatusBadRequest, "MissingAction", "Missing Action"))
+		return
+	}
+	result, e := endpoint.Service.Handle(r.Context(), call)
+	if e != nil {
+		s.cfg.Log.Info("request failed", "request_id", requestID, "service", auth.Service, "action", call.Action,
+			"principal", caller.Principal.ARN, "code", e.Code, "status", e.Status)
+		fail(e)
+		return
+	}
+	s.cfg.Log.Debug("request", "request_id", requestID, "service", auth.Service, "action", call.Action, "principal", caller.Principal.ARN)
+	awsproto.WriteXML(w, call.Action, endpoint.Namespace, requestID, result)
+}
+
+func (s *Server) endpointFor(auth *sigv4.Auth) (QueryEndpoint, bool) {
+	if auth == nil {
+		return QueryEndpoint{Namespace: "https://sts.amazonaws.com/doc/2011-06-15/"}, false
+	}
+	ep, ok := s.cfg.Query[auth.Service]
+	if !ok {
+		ep.Namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+	}
+	return ep, ok
+}
+
+func readBody(r *http.Request) ([]byte, *awsproto.Error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, awsproto.MaxQueryBody+1))
+	if err != nil {
+		return nil, awsproto.Errorf(http.StatusBadRequest, "IncompleteBody", "The request body could not be read")
+	}
+	if len(body) > awsproto.MaxQueryBody {
+		return nil, awsproto.Errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Request body must be at most %d bytes", awsproto.MaxQueryBody)
+	}
+	return body, nil
+}
+
+// authenticate resolves the key and verifies the signature (and the
+// signing time). An expired session token is reported before the clock
+// check, as it is the more useful answer.
+func (s *Server) authenticate(r *http.Request, auth *sigv4.Auth, body []byte) (*access.Caller, *awsproto.Error) {
+	caller, secret, err := s.cfg.Gate.Resolve(r.Context(), auth.AccessKeyID, auth.SessionToken)
+	if err != nil {
+		return nil, s.credentialError(err)
+	}
+	sum := sha256.Sum256(body)
+	if err := s.cfg.Verifier.Verify(r, auth, secret, hex.EncodeToString(sum[:])); err != nil {
+		return nil, queryAuthError(err)
+	}
+	return caller, nil
+}
+
+func (s *Server) credentialError(err error) *awsproto.Error {
+	switch {
+	case errors.Is(err, access.ErrExpiredToken):
+		return awsproto.Errorf(http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired")
+	case errors.Is(err, access.ErrUnknownKey), errors.Is(err, access.ErrInactiveKey),
+		errors.Is(err, access.ErrInvalidToken), errors.Is(err, access.ErrMissingToken):
+		return awsproto.Errorf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	s.cfg.Log.Error("credential lookup failed", "err", err)
+	return awsproto.InternalError()
+}
+
+// queryAuthError maps a SigV4 failure to the Query protocol's error.
+func queryAuthError(err error) *awsproto.Error {
+	var se *sigv4.Error
+	if !errors.As(err, &se) {
+		return awsproto.Errorf(http.StatusForbidden, "IncompleteSignature", "The request signature is malformed.")
+	}
+	switch se.Kind {
+	case sigv4.KindMissingAuth:
+		return awsproto.Errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	case sigv4.KindSignatureMismatch, sigv4.KindSkew, sigv4.KindPresignExpired, sigv4.KindPresignNotYetValid, sigv4.KindContentSHA256Mismatch:
+		return awsproto.Errorf(http.StatusForbidden, "SignatureDoesNotMatch", "%s", se.Message)
+	case sigv4.KindBadChunk, sigv4.KindIncompleteBody:
+		return awsproto.Errorf(http.StatusBadRequest, "InvalidRequest", "%s", se.Message)
+	}
+	return awsproto.Errorf(http.StatusBadRequest, "IncompleteSignature", "%s", se.Message)
+}
+
+// requestContext builds the condition keys every signed request carries.
+func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth) *policy.Context {
+	now := s.cfg.Now().UTC()
+	ctx := policy.NewContext()
+	ctx.Set("aws:CurrentTime", now.Format(time.RFC3339))
+	ctx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	ctx.Set("aws:SecureTransport", strconv.FormatBool(r.TLS != nil))
+	ctx.Set("aws:RequestedRegion", auth.Region)
+	ctx.Set("aws:ViaAWSService", "false")
+	if ua := r.UserAgent(); ua != "" {
+		ctx.Set("aws:UserAgent", ua)
+	}
+	if ip, ok := s.sourceIP(r); ok {
+		ctx.Set("aws:SourceIp", ip.String())
+	}
+	return ctx
+}
+
+// sourceIP is the TCP peer, or the last X-Forwarded-For hop added by a
+// trusted proxy.
+func (s *Server) sourceIP(r *http.Request) (netip.Addr, bool) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	peer = peer.Unmap()
+	if !s.trusted(peer) {
+		return peer, true
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		addr, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !s.trusted(addr.Unmap()) {
+			return addr.Unmap(), true
+		}
+		peer = addr.Unmap()
+	}
+	return peer, true
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

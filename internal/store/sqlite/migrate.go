@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/store/migrations"
+)
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
+)`
+
+// migrate applies, in one transaction, every migration the database has
+// not recorded in schema_migrations yet.
+func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
+	all, err := migrations.All()
+	if err != nil {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if current > len(all) {
+		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", current, len(all))
+	}
+	for _, m := range all[current:] {
+		if err := apply(ctx, tx, m, now()); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: commit: %w", err)
+	}
+	return nil
+}
+
+func apply(ctx context.Context, tx *sql.Tx, m migrations.Migration, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("migrate: %04d_%s: %w", m.Version, m.Name, err)
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		m.Version, m.Name, at.UnixMicro())
+	if err != nil {
+		return fmt.Errorf("migrate: record %04d_%s: %w", m.Version, m.Name, err)
+	}
+	return nil
+}

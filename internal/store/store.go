@@ -1,0 +1,277 @@
+// Package store defines Sekisho's state: accounts and their IAM entities,
+// policies, keys, buckets and server secrets, reached through transactions.
+// Implementations live in sub-packages (sqlite, the embedded default; and
+// postgres for many replicas) and pass the same conformance suite.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every implementation returns (wrapped) so services can map them
+// to AWS error codes.
+var (
+	ErrNotFound = errors.New("not found")      // NoSuchEntity / NoSuchBucket
+	ErrExists   = errors.New("already exists") // EntityAlreadyExists (names compare case-insensitively)
+	ErrConflict = errors.New("conflict")       // DeleteConflict: the entity still has dependents
+	ErrLimit    = errors.New("limit exceeded") // LimitExceeded
+)
+
+// Limits every implementation enforces, reported as ErrLimit.
+const (
+	MaxAccessKeys     = 2  // per user; the account root has its own 2
+	MaxPolicyVersions = 5  // per managed policy
+	MaxGroupsPerUser  = 10 // groups a user may belong to
+	MaxAttached       = 20 // managed policies attached to one user, group or role
+	MaxProfileRoles   = 1  // roles in one instance profile
+)
+
+// PolicyARN is the ARN of the managed policy with this account, path and
+// name, the key GetPolicy and attachments use: an empty path counts as "/",
+// and account "aws" gives AWS managed policy ARNs (arn:aws:iam::aws:policy/...).
+func PolicyARN(account, path, name string) string {
+	if path == "" {
+		path = "/"
+	}
+	return "arn:aws:iam::" + account + ":policy" + path + name
+}
+
+// Store is the state. All reads and writes happen inside View (read-only)
+// or Update (read-write, atomic: fn's error rolls everything back).
+type Store interface {
+	View(ctx context.Context, fn func(Tx) error) error
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Generation increases with every committed Update, so callers can
+	// cache derived data (compiled policies, principals) and drop it when
+	// the state moves on.
+	Generation(ctx context.Context) (uint64, error)
+	Close() error
+}
+
+// Tx is one transaction's view of the state. Names are unique per account
+// and compared case-insensitively; lookups by name are case-insensitive
+// too, returning the stored spelling. List methods return items sorted by
+// name (keys: by creation time, then id).
+type Tx interface {
+	// Accounts.
+	PutAccount(a Account) error // create, or update the alias
+	GetAccount(id string) (Account, error)
+	ListAccounts() ([]Account, error)
+
+	// Users.
+	CreateUser(u User) error
+	GetUser(account, name string) (User, error)
+	GetUserByID(id string) (User, error)
+	ListUsers(account, pathPrefix string) ([]User, error)
+	UpdateUser(u User) error // matched by account and ID: rename, path, boundary, tags
+	DeleteUser(account, name string) error
+
+	// Access keys (account root keys have an empty UserName).
+	CreateAccessKey(k AccessKey) error
+	GetAccessKey(id string) (AccessKey, error)
+	ListAccessKeys(account, userName string) ([]AccessKey, error)
+	UpdateAccessKey(k AccessKey) error // status, last used
+	DeleteAccessKey(id string) error
+
+	// Login profiles (console passwords).
+	PutLoginProfile(p LoginProfile) error
+	GetLoginProfile(account, userName string) (LoginProfile, error)
+	DeleteLoginProfile(account, userName string) error
+
+	// Groups and membership.
+	CreateGroup(g Group) error
+	GetGroup(account, name string) (Group, error)
+	ListGroups(account, pathPrefix string) ([]Group, error)
+	DeleteGroup(account, name string) error
+	AddUserToGroup(account, group, user string) error
+	RemoveUserFromGroup(account, group, user string) error
+	ListGroupsForUser(account, user string) ([]Group, error)
+	ListUsersInGroup(account, group string) ([]User, error)
+
+	// Roles.
+	CreateRole(r Role) error
+	GetRole(account, name string) (Role, error)
+	GetRoleByID(id string) (Role, error)
+	ListRoles(account, pathPrefix string) ([]Role, error)
+	UpdateRole(r Role) error // matched by account and ID
+	DeleteRole(account, name string) error
+
+	// Managed policies and their versions. Account "aws" holds AWS managed policies.
+	CreatePolicy(p ManagedPolicy, first PolicyVersion) error
+	GetPolicy(arn string) (ManagedPolicy, error)
+	ListPolicies(account, pathPrefix string) ([]ManagedPolicy, error)
+	UpdatePolicy(p ManagedPolicy) error // default version, update date
+	DeletePolicy(arn string) error
+	CreatePolicyVersion(v PolicyVersion) error
+	GetPolicyVersion(policyARN, versionID string) (PolicyVersion, error)
+	ListPolicyVersions(policyARN string) ([]PolicyVersion, error)
+	DeletePolicyVersion(policyARN, versionID string) error
+
+	// Inline policies of users, groups and roles.
+	PutInlinePolicy(p InlinePolicy) error
+	GetInlinePolicy(account string, kind EntityKind, entity, name string) (InlinePolicy, error)
+	ListInlinePolicies(account string, kind EntityKind, entity string) ([]InlinePolicy, error)
+	DeleteInlinePolicy(account string, kind EntityKind, entity, name string) error
+
+	// Managed policy attachments.
+	AttachPolicy(a Attachment) error
+	DetachPolicy(a Attachment) error
+	ListAttachedPolicies(account string, kind EntityKind, entity string) ([]Attachment, error)
+	ListPolicyAttachments(policyARN string) ([]Attachment, error)
+
+	// Instance profiles.
+	CreateInstanceProfile(p InstanceProfile) error
+	GetInstanceProfile(account, name string) (InstanceProfile, error)
+	ListInstanceProfiles(account, pathPrefix string) ([]InstanceProfile, error)
+	UpdateInstanceProfile(p InstanceProfile) error // role membership
+	DeleteInstanceProfile(account, name string) error
+
+	// Buckets (names are global across accounts).
+	CreateBucket(b Bucket) error
+	GetBucket(name string) (Bucket, error)
+	ListBuckets(account string) ([]Bucket, error)
+	UpdateBucket(b Bucket) error // policy, ownership
+	DeleteBucket(name string) error
+
+	// Settings hold server-wide secrets such as the session-token keys.
+	GetSetting(key string) (string, error)
+	PutSetting(key, value string) error
+}
+
+// EntityKind is what an inline policy or attachment belongs to.
+type EntityKind string
+
+// Entity kinds.
+const (
+	KindUser  EntityKind = "user"
+	KindGroup EntityKind = "group"
+	KindRole  EntityKind = "role"
+)
+
+// Tag is an IAM tag.
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// Account is an AWS account.
+type Account struct {
+	ID        string
+	Alias     string
+	CreatedAt time.Time
+}
+
+// User is an IAM user.
+type User struct {
+	Account             string
+	Name                string
+	Path                string
+	ID                  string // AIDA...
+	PermissionsBoundary string // managed policy ARN, or ""
+	Tags                []Tag
+	CreatedAt           time.Time
+}
+
+// AccessKey is a long-term access key of a user or of the account root.
+type AccessKey struct {
+	ID        string // AKIA...
+	Secret    string
+	Account   string
+	UserName  string // "" for the account root
+	Active    bool
+	CreatedAt time.Time
+	LastUsed  time.Time
+}
+
+// LoginProfile is a user's console password.
+type LoginProfile struct {
+	Account       string
+	UserName      string
+	PasswordHash  string
+	ResetRequired bool
+	CreatedAt     time.Time
+}
+
+// Group is an IAM group.
+type Group struct {
+	Account   string
+	Name      string
+	Path      string
+	ID        string // AGPA...
+	CreatedAt time.Time
+}
+
+// Role is an IAM role.
+type Role struct {
+	Account             string
+	Name                string
+	Path                string
+	ID                  string // AROA...
+	TrustPolicy         string // the assume-role policy document as given
+	Description         string
+	MaxSessionDuration  int // seconds, 3600..43200
+	PermissionsBoundary string
+	Tags                []Tag
+	CreatedAt           time.Time
+	LastUsed            time.Time
+}
+
+// ManagedPolicy is a customer (or AWS) managed policy.
+type ManagedPolicy struct {
+	Account          string // "aws" for AWS managed policies
+	Name             string
+	Path             string
+	ID               string // ANPA...
+	Description      string
+	DefaultVersionID string
+	Tags             []Tag
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// PolicyVersion is one version of a managed policy's document.
+type PolicyVersion struct {
+	PolicyARN string
+	VersionID string // v1, v2, ...
+	Document  string
+	CreatedAt time.Time
+}
+
+// InlinePolicy is a policy embedded in a user, group or role.
+type InlinePolicy struct {
+	Account  string
+	Kind     EntityKind
+	Entity   string
+	Name     string
+	Document string
+}
+
+// Attachment links a managed policy to a user, group or role.
+type Attachment struct {
+	Account   string
+	Kind      EntityKind
+	Entity    string
+	PolicyARN string
+}
+
+// InstanceProfile is an EC2 instance profile (holding at most one role).
+type InstanceProfile struct {
+	Account   string
+	Name      string
+	Path      string
+	ID        string // AIPA...
+	Roles     []string
+	CreatedAt time.Time
+}
+
+// Bucket is an S3 bucket.
+type Bucket struct {
+	Name      string
+	Account   string
+	Region    string
+	Policy    string // "" when none
+	Ownership string // BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter
+	CreatedAt time.Time
+}

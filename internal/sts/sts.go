@@ -1,0 +1,442 @@
+// Package sts serves the AWS Security Token Service Query API:
+// GetCallerIdentity, AssumeRole and GetSessionToken, minting sealed,
+// expiring temporary credentials after the engine allows the call.
+package sts
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/arn"
+	"github.com/sekisho/sekisho/internal/authz"
+	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/creds"
+	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// Namespace is STS's XML namespace.
+const Namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+// APIVersion is the only Version STS accepts.
+const APIVersion = "2011-06-15"
+
+// Service is the STS API.
+type Service struct {
+	store store.Store
+	gate  *access.Gate
+	log   *slog.Logger
+}
+
+// New returns the STS service.
+func New(st store.Store, gate *access.Gate, log *slog.Logger) *Service {
+	return &Service{store: st, gate: gate, log: log}
+}
+
+// Handle runs one STS action and returns its result document.
+func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	if v := call.Params.Get("Version"); v != APIVersion {
+		return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, v)
+	}
+	switch call.Action {
+	case "GetCallerIdentity":
+		return s.getCallerIdentity(call), nil
+	case "AssumeRole":
+		return s.assumeRole(ctx, call)
+	case "GetSessionToken":
+		return s.getSessionToken(call)
+	}
+	return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, APIVersion)
+}
+
+type callerIdentityResult struct {
+	XMLName xml.Name `xml:"GetCallerIdentityResult"`
+	Arn     string   `xml:"Arn"`
+	UserID  string   `xml:"UserId"`
+	Account string   `xml:"Account"`
+}
+
+// getCallerIdentity needs no permission: even an explicit deny cannot block it.
+func (s *Service) getCallerIdentity(call *awsproto.Call) any {
+	c := call.Caller
+	return callerIdentityResult{Arn: c.Principal.ARN, UserID: c.UserID, Account: c.Principal.Account}
+}
+
+type credentialsXML struct {
+	AccessKeyID     string `xml:"AccessKeyId"`
+	SecretAccessKey string `xml:"SecretAccessKey"`
+	SessionToken    string `xml:"SessionToken"`
+	Expiration      string `xml:"Expiration"`
+}
+
+type assumedRoleUser struct {
+	AssumedRoleID string `xml:"AssumedRoleId"`
+	Arn           string `xml:"Arn"`
+}
+
+type assumeRoleResult struct {
+	XMLName          xml.Name        `xml:"AssumeRoleResult"`
+	Credentials      credentialsXML  `xml:"Credentials"`
+	AssumedRoleUser  assumedRoleUser `xml:"AssumedRoleUser"`
+	PackedPolicySize *int            `xml:"PackedPolicySize,omitempty"`
+	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
+}
+
+type sessionTokenResult struct {
+	XMLName     xml.Name       `xml:"GetSessionTokenResult"`
+	Credentials credentialsXML `xml:"Credentials"`
+}
+
+var (
+	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
+	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+	tokenCodePattern   = regexp.MustCompile(`^[0-9]{6}$`)
+)
+
+// assumeRoleInput is AssumeRole's validated parameters.
+type assumeRoleInput struct {
+	roleARN, sessionName, externalID, sourceIdentity string
+	duration                                         int
+	durationGiven                                    bool
+	sessionPolicy                                    string
+	policyARNs                                       []string
+	tags                                             []creds.Tag
+	transitive                                       []string
+	mfa                                              bool
+}
+
+func validationError(value, member, constraint string) *awsproto.Error {
+	return awsproto.ValidationError("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, constraint)
+}
+
+func parseAssumeRole(p awsproto.Params) (*assumeRoleInput, *awsproto.Error) {
+	in := &assumeRoleInput{}
+	var e *awsproto.Error
+	if in.roleARN, e = p.Required("RoleArn"); e != nil {
+		return nil, e
+	}
+	if in.sessionName, e = p.Required("RoleSessionName"); e != nil {
+		return nil, e
+	}
+	if n := len(in.roleARN); n < 20 || n > 2048 {
+		return nil, validationError(in.roleARN, "roleArn", "Member must have length greater than or equal to 20")
+	}
+	if n := len(in.sessionName); n < 2 || n > 64 || !sessionNamePattern.MatchString(in.sessionName) {
+		return nil, validationError(in.sessionName, "roleSessionName", `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
+	}
+	in.durationGiven = p.Has("DurationSeconds")
+	if in.duration, e = p.Int("DurationSeconds", 3600); e != nil {
+		return nil, e
+	}
+	if in.duration < 900 || in.duration > 43200 {
+		return nil, validationError(fmt.Sprint(in.duration), "durationSeconds", "Member must have value greater than or equal to 900 and less than or equal to 43200")
+	}
+	if p.Has("ExternalId") {
+		in.externalID = p.Get("ExternalId")
+		if n := len(in.externalID); n < 2 || n > 1224 || !externalIDPattern.MatchString(in.externalID) {
+			return nil, validationError(in.externalID, "externalId", `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
+		}
+	}
+	if e := parseSessionExtras(p, in); e != nil {
+		return nil, e
+	}
+	return in, nil
+}
+
+func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error {
+	in.sessionPolicy = p.Get("Policy")
+	for _, m := range p.Structs("PolicyArns", "arn") {
+		in.policyARNs = append(in.policyARNs, m["arn"])
+	}
+	if len(in.policyARNs) > 10 {
+		return validationError("[...]", "policyArns", "Member must have length less than or equal to 10")
+	}
+	for _, m := range p.Structs("Tags", "Key", "Value") {
+		k, v := m["Key"], m["Value"]
+		if len(k) < 1 || len(k) > 128 || len(v) > 256 {
+			return validationError(k, "tags.member.key", "Member must have length less than or equal to 128")
+		}
+		in.tags = append(in.tags, creds.Tag{Key: k, Value: v})
+	}
+	if len(in.tags) > 50 {
+		return validationError("[...]", "tags", "Member must have length less than or equal to 50")
+	}
+	in.transitive = p.List("TransitiveTagKeys")
+	if p.Has("SourceIdentity") {
+		in.sourceIdentity = p.Get("SourceIdentity")
+		if n := len(in.sourceIdentity); n < 2 || n > 64 || strings.HasPrefix(strings.ToLower(in.sourceIdentity), "aws:") {
+			return validationError(in.sourceIdentity, "sourceIdentity", `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
+		}
+	}
+	if p.Has("SerialNumber") || p.Has("TokenCode") {
+		if !tokenCodePattern.MatchString(p.Get("TokenCode")) {
+			return validationError(p.Get("TokenCode"), "tokenCode", "Member must satisfy regular expression pattern: [\\d]*")
+		}
+		in.mfa = true
+	}
+	return nil
+}
+
+func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	in, e := parseAssumeRole(call.Params)
+	if e != nil {
+		return nil, e
+	}
+	c := call.Caller
+	if c.Principal.Type == policy.PrincipalRoot {
+		return nil, awsproto.AccessDenied("Roles may not be assumed by root accounts.")
+	}
+	denied := awsproto.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Principal.ARN, in.roleARN))
+	role, found, err := s.findRole(ctx, in.roleARN)
+	if err != nil {
+		return nil, s.internal(err)
+	}
+	if !found {
+		return nil, denied
+	}
+	if e := s.checkSessionPolicy(in); e != nil {
+		return nil, e
+	}
+	if e := checkDuration(in, role, c); e != nil {
+		return nil, e
+	}
+	inherited := inheritFromCaller(c, in)
+	if ok, err := s.authorizeAssume(ctx, call, role, in); err != nil {
+		return nil, s.internal(err)
+	} else if !ok {
+		return nil, denied
+	}
+	return s.mint(call, role, in, inherited)
+}
+
+// findRole looks a role up by ARN; an unknown role answers like a trust failure.
+func (s *Service) findRole(ctx context.Context, roleARN string) (store.Role, bool, error) {
+	a, err := arn.Parse(roleARN)
+	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") {
+		return store.Role{}, false, nil
+	}
+	name := a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
+	var role store.Role
+	err = s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		role, err = tx.GetRole(a.Account, name)
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return role, false, nil
+	case err != nil:
+		return role, false, err
+	}
+	// The ARN's path must be the role's; names compare case-insensitively but the ARN must be exact.
+	return role, access.RoleARN(role) == roleARN || strings.EqualFold(access.RoleARN(role), roleARN), nil
+}
+
+func (s *Service) checkSessionPolicy(in *assumeRoleInput) *awsproto.Error {
+	if in.sessionPolicy == "" {
+		return nil
+	}
+	if _, err := policy.Parse(in.sessionPolicy, policy.Session); err != nil {
+		var pe *policy.Error
+		if errors.As(err, &pe) && pe.ErrorCode() == policy.CodeLimitExceeded {
+			return awsproto.Errorf(http.StatusBadRequest, "PackedPolicyTooLarge", "Packed policy consumes %d%% of allotted space, please use smaller policy.", packedPercent(in))
+		}
+		msg := err.Error()
+		if errors.As(err, &pe) {
+			msg = pe.Message
+		}
+		return awsproto.Errorf(http.StatusBadRequest, "MalformedPolicyDocument", "%s", msg)
+	}
+	if packedPercent(in) > 100 {
+		return awsproto.Errorf(http.StatusBadRequest, "PackedPolicyTooLarge", "Packed policy consumes %d%% of allotted space, please use smaller policy.", packedPercent(in))
+	}
+	return nil
+}
+
+// packedPercent estimates AWS's packed size of session policies and tags
+// as a percentage of the allowance (2,048 plaintext characters).
+func packedPercent(in *assumeRoleInput) int {
+	size := 0
+	for _, r := range in.sessionPolicy {
+		if r != ' ' && r != '\n' && r != '\t' && r != '\r' {
+			size++
+		}
+	}
+	for _, a := range in.policyARNs {
+		size += len(a)
+	}
+	for _, t := range in.tags {
+		size += len(t.Key) + len(t.Value)
+	}
+	return (size*100 + policy.MaxSessionPolicySize - 1) / policy.MaxSessionPolicySize
+}
+
+func checkDuration(in *assumeRoleInput, role store.Role, c *access.Caller) *awsproto.Error {
+	maxDuration := role.MaxSessionDuration
+	if maxDuration == 0 {
+		maxDuration = 3600
+	}
+	if c.IsRoleSession() && in.duration > 3600 {
+		return awsproto.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	if in.duration > maxDuration {
+		return awsproto.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	return nil
+}
+
+// inheritFromCaller carries transitive session tags and the source
+// identity of a role-chaining caller into the new session.
+func inheritFromCaller(c *access.Caller, in *assumeRoleInput) (inherited []creds.Tag) {
+	prev := c.Session
+	if prev == nil || !c.IsRoleSession() {
+		return nil
+	}
+	for _, key := range prev.TransitiveTagKeys {
+		for _, t := range prev.Tags {
+			if strings.EqualFold(t.Key, key) {
+				inherited = append(inherited, t)
+				in.transitive = append(in.transitive, t.Key)
+			}
+		}
+	}
+	if in.sourceIdentity == "" {
+		in.sourceIdentity = prev.SourceIdentity
+	}
+	return inherited
+}
+
+// authorizeAssume asks the engine for sts:AssumeRole, and for
+// sts:TagSession and sts:SetSourceIdentity when the call needs them.
+func (s *Service) authorizeAssume(ctx context.Context, call *awsproto.Call, role store.Role, in *assumeRoleInput) (bool, error) {
+	actions := []string{"sts:AssumeRole"}
+	if len(in.tags) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if in.sourceIdentity != "" {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	trust, err := s.gate.Compile(role.TrustPolicy, policy.Trust)
+	if err != nil {
+		return false, fmt.Errorf("trust policy of %s: %w", role.Name, err)
+	}
+	for _, action := range actions {
+		chk := access.Check{
+			Action: action, Resource: access.RoleARN(role), ResourceAccount: role.Account,
+			Context: assumeContext(call.Context, in), Trust: true,
+			ResourcePolicy: &authz.Source{Name: role.Name + " trust policy", Policy: trust},
+		}
+		d, err := s.gate.Authorize(ctx, call.Caller, chk)
+		if err != nil {
+			return false, err
+		}
+		s.log.Info("decision", "request_id", call.RequestID, "principal", call.Caller.Principal.ARN,
+			"action", action, "resource", chk.Resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
+		if d.Effect != authz.Allowed {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func assumeContext(base *policy.Context, in *assumeRoleInput) *policy.Context {
+	ctx := base.Clone()
+	ctx.Set("sts:RoleSessionName", in.sessionName)
+	if in.externalID != "" {
+		ctx.Set("sts:ExternalId", in.externalID)
+	}
+	if in.sourceIdentity != "" {
+		ctx.Set("sts:SourceIdentity", in.sourceIdentity)
+	}
+	if in.mfa {
+		ctx.Set("aws:MultiFactorAuthPresent", "true")
+	}
+	if len(in.tags) > 0 {
+		keys := make([]string, 0, len(in.tags))
+		for _, t := range in.tags {
+			ctx.Set("aws:RequestTag/"+t.Key, t.Value)
+			keys = append(keys, t.Key)
+		}
+		ctx.Set("aws:TagKeys", keys...)
+	}
+	if len(in.transitive) > 0 {
+		ctx.Set("sts:TransitiveTagKeys", in.transitive...)
+	}
+	return ctx
+}
+
+func (s *Service) mint(call *awsproto.Call, role store.Role, in *assumeRoleInput, inherited []creds.Tag) (any, *awsproto.Error) {
+	now := s.gate.Now().UTC().Truncate(time.Second)
+	sess := &creds.Session{
+		AccessKeyID: creds.NewAccessKeyID(true), SecretAccessKey: creds.NewSecretKey(),
+		Account: role.Account, Kind: creds.AssumedRole,
+		RoleARN: access.RoleARN(role), RoleID: role.ID, SessionName: in.sessionName,
+		SourceIdentity: in.sourceIdentity, Tags: append(inherited, in.tags...), TransitiveTagKeys: in.transitive,
+		SessionPolicy: in.sessionPolicy, PolicyARNs: in.policyARNs, MFA: in.mfa || (call.Caller.Session != nil && call.Caller.Session.MFA),
+		Chained: call.Caller.IsRoleSession(), IssuedAt: now, Expires: now.Add(time.Duration(in.duration) * time.Second),
+	}
+	token, err := s.gate.Sealer().Seal(sess)
+	if err != nil {
+		return nil, s.internal(err)
+	}
+	res := assumeRoleResult{
+		Credentials: credentialsXML{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.SecretAccessKey,
+			SessionToken: token, Expiration: sess.Expires.Format(awsproto.Timestamp)},
+		AssumedRoleUser: assumedRoleUser{AssumedRoleID: role.ID + ":" + in.sessionName,
+			Arn: access.SessionARN(role.Account, role.Name, in.sessionName)},
+		SourceIdentity: in.sourceIdentity,
+	}
+	if in.sessionPolicy != "" || len(in.policyARNs) > 0 || len(in.tags) > 0 {
+		pct := packedPercent(in)
+		res.PackedPolicySize = &pct
+	}
+	return res, nil
+}
+
+func (s *Service) getSessionToken(call *awsproto.Call) (any, *awsproto.Error) {
+	c := call.Caller
+	if c.Temporary() {
+		return nil, awsproto.AccessDenied("Cannot call GetSessionToken with session credentials")
+	}
+	duration, e := call.Params.Int("DurationSeconds", 43200)
+	if e != nil {
+		return nil, e
+	}
+	if duration < 900 || duration > 129600 {
+		return nil, validationError(fmt.Sprint(duration), "durationSeconds", "Member must have value greater than or equal to 900 and less than or equal to 129600")
+	}
+	kind := creds.UserSession
+	if c.Principal.Type == policy.PrincipalRoot {
+		kind = creds.RootSession
+		duration = min(duration, 3600)
+	}
+	in := &assumeRoleInput{}
+	if e := parseSessionExtras(call.Params, in); e != nil {
+		return nil, e
+	}
+	now := s.gate.Now().UTC().Truncate(time.Second)
+	sess := &creds.Session{
+		AccessKeyID: creds.NewAccessKeyID(true), SecretAccessKey: creds.NewSecretKey(),
+		Account: c.Principal.Account, Kind: kind, UserARN: c.Principal.ARN, UserID: c.UserID,
+		MFA: in.mfa, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),
+	}
+	token, err := s.gate.Sealer().Seal(sess)
+	if err != nil {
+		return nil, s.internal(err)
+	}
+	return sessionTokenResult{Credentials: credentialsXML{AccessKeyID: sess.AccessKeyID,
+		SecretAccessKey: sess.SecretAccessKey, SessionToken: token, Expiration: sess.Expires.Format(awsproto.Timestamp)}}, nil
+}
+
+func (s *Service) internal(err error) *awsproto.Error {
+	s.log.Error("sts internal error", "err", err)
+	return awsproto.InternalError()
+}

@@ -1,0 +1,37 @@
+package world
+
+import (
+	"errors"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// awsManaged are the AWS managed policies the seeds and common worlds use,
+// with their documents as AWS publishes them (abridged where AWS lists
+// hundreds of read actions: ReadOnlyAccess grants the read verbs).
+var awsManaged = []ManagedPolicy{
+	{Name: "AdministratorAccess", Document: Document{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}},
+	{Name: "ReadOnlyAccess", Document: Document{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*:Describe*","*:Get*","*:List*","*:BatchGet*","*:Query","*:Scan","*:Select*","*:View*","*:Lookup*","*:Search*"],"Resource":"*"}]}`}},
+	{Name: "AmazonS3FullAccess", Document: Document{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}`}},
+	{Name: "AmazonS3ReadOnlyAccess", Document: Document{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Describe*","s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}`}},
+	{Name: "IAMFullAccess", Document: Document{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:DescribeAccount","organizations:DescribeOrganization","organizations:DescribeOrganizationalUnit","organizations:DescribePolicy","organizations:ListChildren","organizations:ListParents","organizations:ListPoliciesForTarget","organizations:ListRoots","organizations:ListPolicies","organizations:ListTargetsForPolicy"],"Resource":"*"}]}`}},
+	{Name: "IAMReadOnlyAccess", Document: Document{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport","iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*","iam:SimulateCustomPolicy","iam:SimulatePrincipalPolicy"],"Resource":"*"}]}`}},
+}
+
+// seedAWSManaged makes sure the AWS managed policies exist (account "aws").
+func seedAWSManaged(tx store.Tx, now time.Time) error {
+	for _, p := range awsManaged {
+		_, err := tx.GetPolicy("arn:aws:iam::aws:policy/" + p.Name)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := putManagedPolicy(tx, "aws", p, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,286 @@
+// Package world loads a declarative world file — accounts with their root
+// keys, users, groups, roles, managed and inline policies, instance
+// profiles and buckets — into the store. Loading is idempotent: entities
+// that exist are brought in line with the file, nothing is duplicated.
+package world
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/sekisho/sekisho/internal/arn"
+	"github.com/sekisho/sekisho/internal/creds"
+	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// World is the file's shape.
+type World struct {
+	Accounts  []Account  `yaml:"accounts"`
+	Instances []Instance `yaml:"instances"`
+}
+
+// Account is one account and what lives in it.
+type Account struct {
+	ID               string            `yaml:"id"`
+	Alias            string            `yaml:"alias"`
+	Root             *Key              `yaml:"root"`
+	Users            []User            `yaml:"users"`
+	Groups           []Group           `yaml:"groups"`
+	Roles            []Role            `yaml:"roles"`
+	Policies         []ManagedPolicy   `yaml:"policies"`
+	InstanceProfiles []InstanceProfile `yaml:"instance_profiles"`
+	Buckets          []Bucket          `yaml:"buckets"`
+}
+
+// Key is an access key pair.
+type Key struct {
+	AccessKeyID     string `yaml:"access_key_id"`
+	SecretAccessKey string `yaml:"secret_access_key"`
+}
+
+// User is an IAM user.
+type User struct {
+	Name                string              `yaml:"name"`
+	Path                string              `yaml:"path"`
+	Tags                map[string]string   `yaml:"tags"`
+	AccessKeys          []Key               `yaml:"access_keys"`
+	Groups              []string            `yaml:"groups"`
+	Policies            []string            `yaml:"policies"` // managed policy names (this account) or ARNs
+	InlinePolicies      map[string]Document `yaml:"inline_policies"`
+	PermissionsBoundary string              `yaml:"permissions_boundary"`
+	Password            string              `yaml:"password"`
+}
+
+// Group is an IAM group.
+type Group struct {
+	Name           string              `yaml:"name"`
+	Path           string              `yaml:"path"`
+	Policies       []string            `yaml:"policies"`
+	InlinePolicies map[string]Document `yaml:"inline_policies"`
+}
+
+// Role is an IAM role.
+type Role struct {
+	Name                string              `yaml:"name"`
+	Path                string              `yaml:"path"`
+	Description         string              `yaml:"description"`
+	TrustPolicy         Document            `yaml:"trust_policy"`
+	MaxSessionDuration  int                 `yaml:"max_session_duration"`
+	PermissionsBoundary string              `yaml:"permissions_boundary"`
+	Policies            []string            `yaml:"policies"`
+	InlinePolicies      map[string]Document `yaml:"inline_policies"`
+	Tags                map[string]string   `yaml:"tags"`
+}
+
+// ManagedPolicy is a customer managed policy.
+type ManagedPolicy struct {
+	Name        string   `yaml:"name"`
+	Path        string   `yaml:"path"`
+	Description string   `yaml:"description"`
+	Document    Document `yaml:"document"`
+}
+
+// InstanceProfile holds one role for EC2 instances.
+type InstanceProfile struct {
+	Name string `yaml:"name"`
+	Path string `yaml:"path"`
+	Role string `yaml:"role"`
+}
+
+// Bucket is an S3 bucket.
+type Bucket struct {
+	Name    string            `yaml:"name"`
+	Region  string            `yaml:"region"`
+	Policy  Document          `yaml:"policy"`
+	Objects map[string]string `yaml:"objects"`
+}
+
+// Instance is an EC2 instance whose metadata service hands out the
+// credentials of its instance profile's role.
+type Instance struct {
+	ID              string `yaml:"id"`
+	Account         string `yaml:"account"`
+	InstanceProfile string `yaml:"instance_profile"`
+	Region          string `yaml:"region"`
+}
+
+// Document is a policy document written either as a JSON string or as a
+// YAML mapping.
+type Document struct {
+	JSON string
+}
+
+// UnmarshalYAML accepts a string (JSON text) or a mapping.
+func (d *Document) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		d.JSON = strings.TrimSpace(n.Value)
+		return nil
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("policy document at line %d: %w", n.Line, err)
+	}
+	d.JSON = string(b)
+	return nil
+}
+
+// Parse reads a world file's YAML, refusing unknown fields.
+func Parse(data []byte) (*World, error) {
+	var w World
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&w); err != nil {
+		return nil, fmt.Errorf("world file: %w", err)
+	}
+	return &w, w.validate()
+}
+
+// ReadFile parses the world file at path.
+func ReadFile(path string) (*World, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data)
+}
+
+//go:embed demo.yaml
+var demoYAML []byte
+
+// Demo returns the built-in world reproducing the seeds' accounts A and B.
+func Demo() *World {
+	w, err := Parse(demoYAML)
+	if err != nil {
+		panic(fmt.Sprintf("built-in demo world is invalid: %v", err))
+	}
+	return w
+}
+
+func (w *World) validate() error {
+	seen := map[string]bool{}
+	for _, a := range w.Accounts {
+		if !arn.IsAccountID(a.ID) {
+			return fmt.Errorf("world file: account id %q must be 12 digits (quote it in YAML)", a.ID)
+		}
+		if seen[a.ID] {
+			return fmt.Errorf("world file: account %s appears twice", a.ID)
+		}
+		seen[a.ID] = true
+		if a.Root != nil && a.Root.AccessKeyID == "" {
+			return fmt.Errorf("world file: account %s root needs access_key_id", a.ID)
+		}
+	}
+	return nil
+}
+
+// Load writes the world into st in one transaction.
+func Load(ctx context.Context, st store.Store, w *World) error {
+	now := time.Now().UTC()
+	return st.Update(ctx, func(tx store.Tx) error {
+		if err := seedAWSManaged(tx, now); err != nil {
+			return err
+		}
+		for i := range w.Accounts {
+			if err := loadAccount(tx, &w.Accounts[i], now); err != nil {
+				return fmt.Errorf("account %s: %w", w.Accounts[i].ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+func loadAccount(tx store.Tx, a *Account, now time.Time) error {
+	if err := tx.PutAccount(store.Account{ID: a.ID, Alias: a.Alias, CreatedAt: now}); err != nil {
+		return err
+	}
+	if a.Root != nil {
+		if err := ensureKey(tx, a.ID, "", *a.Root, now); err != nil {
+			return err
+		}
+	}
+	steps := []func() error{
+		func() error { return loadPolicies(tx, a, now) },
+		func() error { return loadGroups(tx, a, now) },
+		func() error { return loadUsers(tx, a, now) },
+		func() error { return loadRoles(tx, a, now) },
+		func() error { return loadInstanceProfiles(tx, a, now) },
+		func() error { return loadBuckets(tx, a, now) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ensureKey(tx store.Tx, account, user string, k Key, now time.Time) error {
+	existing, err := tx.GetAccessKey(k.AccessKeyID)
+	switch {
+	case err == nil:
+		if existing.Account != account || existing.UserName != user {
+			return fmt.Errorf("access key %s already belongs to another principal", k.AccessKeyID)
+		}
+		existing.Secret, existing.Active = k.SecretAccessKey, true
+		return tx.UpdateAccessKey(existing)
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	if _, ok := creds.IsAccessKeyID(k.AccessKeyID); !ok {
+		return fmt.Errorf("access key id %q must be AKIA followed by 16 upper-case letters or digits", k.AccessKeyID)
+	}
+	return tx.CreateAccessKey(store.AccessKey{ID: k.AccessKeyID, Secret: k.SecretAccessKey, Account: account,
+		UserName: user, Active: true, CreatedAt: now})
+}
+
+func pathOr(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+func tags(m map[string]string) []store.Tag {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]store.Tag, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, store.Tag{Key: k, Value: m[k]})
+	}
+	return out
+}
+
+// policyARN resolves a name in account (or an ARN) to a managed policy ARN.
+func policyARN(account, ref string) string {
+	if strings.HasPrefix(ref, "arn:") {
+		return ref
+	}
+	return "arn:aws:iam::" + account + ":policy/" + ref
+}
+
+func checkDocument(doc Document, t policy.Type, what string) error {
+	if doc.JSON == "" {
+		return fmt.Errorf("%s: missing policy document", what)
+	}
+	if _, err := policy.Parse(doc.JSON, t); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
