@@ -17,6 +17,7 @@ type stateCache struct {
 	gen      uint64
 	keys     map[string]resolvedKey
 	policies map[principalKey]*policyBundle
+	roles    map[string]store.Role // by account + "/" + lower-case name
 }
 
 type resolvedKey struct {
@@ -39,7 +40,7 @@ type policyBundle struct {
 }
 
 func newStateCache() *stateCache {
-	return &stateCache{keys: map[string]resolvedKey{}, policies: map[principalKey]*policyBundle{}}
+	return &stateCache{keys: map[string]resolvedKey{}, policies: map[principalKey]*policyBundle{}, roles: map[string]store.Role{}}
 }
 
 // sync drops everything when the store has moved on since the cache was filled.
@@ -54,6 +55,7 @@ func (c *stateCache) sync(ctx context.Context, st store.Store) (uint64, error) {
 		c.gen = gen
 		c.keys = map[string]resolvedKey{}
 		c.policies = map[principalKey]*policyBundle{}
+		c.roles = map[string]store.Role{}
 	}
 	return gen, nil
 }
@@ -88,5 +90,20 @@ func (c *stateCache) putBundle(gen uint64, k principalKey, b *policyBundle) {
 	defer c.mu.Unlock()
 	if c.gen == gen && len(c.policies) < maxCached {
 		c.policies[k] = b
+	}
+}
+
+func (c *stateCache) role(k string) (store.Role, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.roles[k]
+	return r, ok
+}
+
+func (c *stateCache) putRole(gen uint64, k string, r store.Role) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen && len(c.roles) < maxCached {
+		c.roles[k] = r
 	}
 }

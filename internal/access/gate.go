@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,29 @@ func (g *Gate) Now() time.Time { return g.now() }
 // Compile parses a stored document through the cache.
 func (g *Gate) Compile(doc string, t policy.Type) (*policy.Policy, error) {
 	return g.compiled.get(doc, t)
+}
+
+// Role returns a role by account and name (compared case-insensitively),
+// from the cache while the store is unchanged.
+func (g *Gate) Role(ctx context.Context, account, name string) (store.Role, error) {
+	gen, err := g.state.sync(ctx, g.store)
+	if err != nil {
+		return store.Role{}, err
+	}
+	k := account + "/" + strings.ToLower(name)
+	if r, ok := g.state.role(k); ok {
+		return r, nil
+	}
+	var r store.Role
+	err = g.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		r, err = tx.GetRole(account, name)
+		return err
+	})
+	if err == nil {
+		g.state.putRole(gen, k, r)
+	}
+	return r, err
 }
 
 // Check is one thing a caller wants to do.

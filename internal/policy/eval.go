@@ -70,7 +70,7 @@ func (s *Statement) matchPrincipal(p *Principal) (MatchKind, bool) {
 		kind := s.principal.match(p)
 		return kind, kind != MatchNone
 	case s.notPrincipal != nil:
-		if s.notPrincipal.match(p) != MatchNone {
+		if s.notPrincipal.exempts(p) {
 			return MatchNone, false
 		}
 		return MatchWildcard, true

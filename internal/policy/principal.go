@@ -169,6 +169,41 @@ func (s *principalSet) match(p *Principal) MatchKind {
 	return best
 }
 
+// exempts reports whether a NotPrincipal set names p itself. Unlike in a
+// Principal element, an account entry stands only for the account's root,
+// and a role ARN does not stand for its sessions: AWS matches NotPrincipal
+// against the exact identity, which is why its documentation lists both
+// the user's ARN and the account ARN.
+func (s *principalSet) exempts(p *Principal) bool {
+	if p == nil || s.any {
+		return s.any
+	}
+	switch p.Type {
+	case PrincipalService:
+		for _, svc := range s.services {
+			if svc == p.Service {
+				return true
+			}
+		}
+		return false
+	case PrincipalRoot:
+		for _, acct := range s.accounts {
+			if acct == p.Account {
+				return true
+			}
+		}
+		return false
+	case PrincipalAnonymous:
+		return false
+	}
+	for _, a := range s.arns {
+		if a == p.ARN {
+			return true
+		}
+	}
+	return false
+}
+
 // compilePrincipal validates and compiles a Principal/NotPrincipal value.
 func compilePrincipal(v *jsonValue, path string) (*principalSet, error) {
 	s := &principalSet{}

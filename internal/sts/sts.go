@@ -224,12 +224,7 @@ func (s *Service) findRole(ctx context.Context, roleARN string) (store.Role, boo
 		return store.Role{}, false, nil
 	}
 	name := a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
-	var role store.Role
-	err = s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		role, err = tx.GetRole(a.Account, name)
-		return err
-	})
+	role, err := s.gate.Role(ctx, a.Account, name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return role, false, nil

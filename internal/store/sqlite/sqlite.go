@@ -40,8 +40,8 @@ const busyTimeoutMS = 10000
 // Store is a store.Store on SQLite. Its methods are safe for concurrent
 // use; fn passed to View or Update must not call View or Update itself.
 type Store struct {
-	read  *sql.DB // View transactions: several connections in WAL mode
-	write *sql.DB // Update transactions: one connection, so writers queue
+	read  *pool // View transactions: several connections in WAL mode
+	write *pool // Update transactions: one connection, so writers queue
 	gen   atomic.Uint64
 	now   func() time.Time
 }
@@ -60,16 +60,17 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{write: write, now: time.Now}
+	s := &Store{write: newPool(write), now: time.Now}
 	if err := s.init(true); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s.read, err = openDB(fileDSN(abs, false), max(4, runtime.GOMAXPROCS(0)))
+	read, err := openDB(fileDSN(abs, false), max(4, runtime.GOMAXPROCS(0)))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	s.read = newPool(read)
 	return s, nil
 }
 
@@ -85,7 +86,8 @@ func OpenMemory() (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open memory: %w", err)
 	}
-	s := &Store{read: db, write: db, now: time.Now}
+	p := newPool(db)
+	s := &Store{read: p, write: p, now: time.Now}
 	if err := s.init(false); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open memory: %w", err)
@@ -129,43 +131,51 @@ func (s *Store) init(wal bool) error {
 	ctx := context.Background()
 	if wal {
 		var mode string
-		if err := s.write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		if err := s.write.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 			return fmt.Errorf("journal mode: %w", err)
 		}
 		if !strings.EqualFold(mode, "wal") {
 			return fmt.Errorf("journal mode is %q, want wal", mode)
 		}
 	}
-	return migrate(ctx, s.write, s.now)
+	return migrate(ctx, s.write.db, s.now)
 }
 
 // View runs fn in a read-only transaction. Writes inside it fail.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
-	sqlTx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	t, err := s.begin(ctx, s.read, true)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin view: %w", err)
 	}
-	defer sqlTx.Rollback()
-	return fn(&tx{ctx: ctx, tx: sqlTx, readOnly: true, now: s.now})
+	defer t.end()
+	return fn(t)
 }
 
 // Update runs fn in a read-write transaction and commits it if fn returns
 // nil; fn's error is returned as is, and nothing it did remains. Updates
 // run one at a time.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	sqlTx, err := s.write.BeginTx(ctx, nil)
+	t, err := s.begin(ctx, s.write, false)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin update: %w", err)
 	}
-	defer sqlTx.Rollback() // after Commit, a no-op
-	if err := fn(&tx{ctx: ctx, tx: sqlTx, now: s.now}); err != nil {
+	defer t.end()
+	if err := fn(t); err != nil {
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := t.tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	s.gen.Add(1)
 	return nil
+}
+
+func (s *Store) begin(ctx context.Context, p *pool, readOnly bool) (*tx, error) {
+	sqlTx, err := p.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		return nil, err
+	}
+	return &tx{ctx: ctx, tx: sqlTx, pool: p, readOnly: readOnly, now: s.now}, nil
 }
 
 // Generation counts the Updates this Store has committed. It starts at 0
@@ -179,9 +189,9 @@ func (s *Store) Generation(context.Context) (uint64, error) {
 func (s *Store) Close() error {
 	var errs []error
 	if s.read != s.write {
-		errs = append(errs, s.read.Close())
+		errs = append(errs, s.read.close())
 	}
-	errs = append(errs, s.write.Close())
+	errs = append(errs, s.write.close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}

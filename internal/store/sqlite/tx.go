@@ -21,8 +21,39 @@ var errReadOnly = errors.New("write in a read-only transaction")
 type tx struct {
 	ctx      context.Context
 	tx       *sql.Tx
+	pool     *pool
 	readOnly bool
 	now      func() time.Time
+	bound    map[*sql.Stmt]*sql.Stmt // pool statements bound to tx
+	missed   []string                // queries run without a prepared statement
+}
+
+// end rolls back what was not committed, then prepares the queries that
+// had no statement yet, now that the connection is back in its pool.
+func (t *tx) end() {
+	t.tx.Rollback()
+	if len(t.missed) > 0 {
+		t.pool.prepare(t.ctx, t.missed)
+	}
+}
+
+// stmt returns the pool's statement for query bound to this transaction,
+// or nil (noting the miss) if the pool has none yet.
+func (t *tx) stmt(query string) *sql.Stmt {
+	st := t.pool.stmt(query)
+	if st == nil {
+		t.missed = append(t.missed, query)
+		return nil
+	}
+	if b, ok := t.bound[st]; ok {
+		return b
+	}
+	if t.bound == nil {
+		t.bound = make(map[*sql.Stmt]*sql.Stmt)
+	}
+	b := t.tx.StmtContext(t.ctx, st)
+	t.bound[st] = b
+	return b
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -35,7 +66,13 @@ func (t *tx) exec(query string, args ...any) (int64, error) {
 	if t.readOnly {
 		return 0, errReadOnly
 	}
-	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	var res sql.Result
+	var err error
+	if st := t.stmt(query); st != nil {
+		res, err = st.ExecContext(t.ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(t.ctx, query, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -43,7 +80,17 @@ func (t *tx) exec(query string, args ...any) (int64, error) {
 }
 
 func (t *tx) row(query string, args ...any) *sql.Row {
+	if st := t.stmt(query); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
 	return t.tx.QueryRowContext(t.ctx, query, args...)
+}
+
+func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(query); st != nil {
+		return st.QueryContext(t.ctx, args...)
+	}
+	return t.tx.QueryContext(t.ctx, query, args...)
 }
 
 // exists reports whether query returns a row.
@@ -65,7 +112,7 @@ func (t *tx) count(query string, args ...any) (int, error) {
 
 // list runs query and scans every row with scan.
 func list[T any](t *tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+	rows, err := t.query(query, args...)
 	if err != nil {
 		return nil, err
 	}
