@@ -217,8 +217,16 @@ func (d *Decision) decideBothSides(req *Request, sets *[numPolicyTypes]setResult
 		return
 	}
 	if !d.CrossAccount {
+		// Within one account a trust policy that names the caller grants on
+		// its own, like any resource policy: the exact user or session ARN
+		// is not limited by boundary or session policy, the role ARN is.
 		kind := res.allow.PrincipalMatch
-		if kind == policy.MatchExact || grantsToRole(p, kind) || (kind == policy.MatchWildcard && p.Type == policy.PrincipalUser) {
+		if d.resourceGrantsAlone(p, kind) {
+			d.Effect, d.Reason = Allowed, "trust-grant"
+			d.add(res.allow)
+			return
+		}
+		if grantsToRole(p, kind) {
 			if d.sessionLimitsHold(sets) {
 				d.allow("trust-grant", sets, false, true)
 			}

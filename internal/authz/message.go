@@ -52,3 +52,6 @@ func (d *Decision) Subject() string {
 	}
 	return s
 }
+
+// PrincipalARN is the ARN of the principal the decision is about.
+func (d *Decision) PrincipalARN() string { return d.principalARN }

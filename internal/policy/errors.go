@@ -15,12 +15,14 @@ const (
 	msgSidAlnum         = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
 	msgVersion          = "Policy document must be version 2012-10-17 or greater."
 	msgTrustActions     = "AssumeRole policy may only specify STS AssumeRole actions."
+	msgCharacters       = `1 validation error detected: Value at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`
 )
 
 // Error codes an invalid policy maps to.
 const (
 	CodeMalformed     = "MalformedPolicyDocument"
 	CodeLimitExceeded = "LimitExceeded"
+	CodeValidation    = "ValidationError"
 )
 
 // Error is an invalid policy document. Message is AWS's wording; Path and

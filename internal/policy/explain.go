@@ -77,3 +77,26 @@ func (s *Statement) Principals() string {
 	}
 	return ""
 }
+
+// ResourcePatterns lists the Resource and NotResource patterns as written.
+func (p *Policy) ResourcePatterns() []string {
+	var out []string
+	for i := range p.Statements {
+		for _, r := range p.Statements[i].resources {
+			out = append(out, r.raw)
+		}
+	}
+	return out
+}
+
+// GrantsToEveryone reports whether an Allow statement names "*" as its
+// principal without conditions: the policy makes the resource public.
+func (p *Policy) GrantsToEveryone() bool {
+	for i := range p.Statements {
+		s := &p.Statements[i]
+		if s.Effect == Allow && s.principal != nil && s.principal.any && len(s.conditions) == 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -19,7 +19,8 @@ const (
 	Resource             // resource-based policy such as an S3 bucket policy
 	Trust                // a role's trust (assume-role) policy
 	Session              // an STS session policy
-	SCP                  // an AWS Organizations service (or resource) control policy
+	SCP                  // an AWS Organizations service control policy
+	RCP                  // an AWS Organizations resource control policy
 )
 
 // ParseType maps the CLI's names (identity, resource, trust, session, scp).
@@ -33,15 +34,17 @@ func ParseType(s string) (Type, error) {
 		return Trust, nil
 	case "session":
 		return Session, nil
-	case "scp", "rcp":
+	case "scp":
 		return SCP, nil
+	case "rcp":
+		return RCP, nil
 	}
-	return 0, fmt.Errorf("unknown policy type %q (want identity, resource, trust, session or scp)", s)
+	return 0, fmt.Errorf("unknown policy type %q (want identity, resource, trust, session, scp or rcp)", s)
 }
 
 // String names the type.
 func (t Type) String() string {
-	return [...]string{"identity", "resource", "trust", "session", "scp"}[t]
+	return [...]string{"identity", "resource", "trust", "session", "scp", "rcp"}[t]
 }
 
 // Size limits per type. IAM counts characters after removing white space;
@@ -63,7 +66,7 @@ func (t Type) DefaultMaxSize() int {
 		return MaxTrustPolicySize
 	case Session:
 		return MaxSessionPolicySize
-	case SCP:
+	case SCP, RCP:
 		return MaxSCPSize
 	}
 	return MaxManagedPolicySize
@@ -164,7 +167,7 @@ func checkText(doc string, t Type, maxSize int) (int, error) {
 	size := 0
 	for i, r := range doc {
 		if t != Resource && r != '\t' && r != '\n' && r != '\r' && (r < 0x20 || r > 0xFF) {
-			return 0, &Error{Message: msgSyntax, Detail: fmt.Sprintf("character %U at offset %d is outside TAB, LF, CR and U+0020-U+00FF", r, i), Offset: int64(i)}
+			return 0, &Error{Code: CodeValidation, Message: msgCharacters, Detail: fmt.Sprintf("character %U at offset %d is outside TAB, LF, CR and U+0020-U+00FF", r, i), Offset: int64(i)}
 		}
 		if t == Resource || !isSpace(r) {
 			size++
@@ -174,9 +177,13 @@ func checkText(doc string, t Type, maxSize int) (int, error) {
 		size = len(doc)
 	}
 	if size > maxSize {
+		quota := "PolicySize"
+		if t == Trust {
+			quota = "ACLSizePerRole"
+		}
 		return size, &Error{
 			Code:    CodeLimitExceeded,
-			Message: fmt.Sprintf("Cannot exceed quota for PolicySize: %d", maxSize),
+			Message: fmt.Sprintf("Cannot exceed quota for %s: %d", quota, maxSize),
 			Detail:  fmt.Sprintf("the %s policy is %d characters; the limit is %d", t, size, maxSize),
 			Offset:  -1,
 		}

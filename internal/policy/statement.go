@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -85,9 +86,9 @@ func (s *Statement) compilePrincipals(v *jsonValue, path string, t Type) error {
 			return &Error{Message: msgNoPrincipal, Path: path, Detail: "identity, session and control policies apply to their principal and must not name one", Offset: v.offset}
 		}
 		return nil
-	case Trust:
+	case Trust, RCP:
 		if notPrincipal != nil {
-			return syntaxError(path+".NotPrincipal", "NotPrincipal is not allowed in a trust policy", notPrincipal.offset)
+			return syntaxError(path+".NotPrincipal", "NotPrincipal is not allowed in trust policies and RCPs", notPrincipal.offset)
 		}
 	}
 	if err := s.checkSid(path, t); err != nil {
@@ -101,6 +102,10 @@ func (s *Statement) compilePrincipals(v *jsonValue, path string, t Type) error {
 		s.principal, err = compilePrincipal(principal, path+".Principal")
 	} else {
 		s.notPrincipal, err = compilePrincipal(notPrincipal, path+".NotPrincipal")
+	}
+	var pe *Error
+	if t == Resource && errors.As(err, &pe) && strings.HasPrefix(pe.Message, "Invalid principal in policy") {
+		pe.Message = "Invalid principal in policy" // S3's MalformedPolicy wording
 	}
 	return err
 }

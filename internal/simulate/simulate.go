@@ -162,7 +162,7 @@ func attachPolicies(req *authz.Request, in Input) error {
 		}
 	}
 	if in.RCPs != nil {
-		if req.RCPs, err = sources(in.RCPs, policy.SCP, "rcp"); err != nil {
+		if req.RCPs, err = sources(in.RCPs, policy.RCP, "rcp"); err != nil {
 			return err
 		}
 	}
