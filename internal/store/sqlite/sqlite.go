@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -38,7 +39,9 @@ import (
 const busyTimeoutMS = 10000
 
 // Store is a store.Store on SQLite. Its methods are safe for concurrent
-// use; fn passed to View or Update must not call View or Update itself.
+// use. The fn given to View or Update must not call View or Update itself
+// (it would wait for the connection it holds), nor share its Tx with other
+// goroutines.
 type Store struct {
 	read  *pool // View transactions: several connections in WAL mode
 	write *pool // Update transactions: one connection, so writers queue
@@ -48,11 +51,11 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database file at path, in WAL mode
-// with synchronous=FULL so every committed Update survives a crash, and
-// applies any pending schema migrations.
+// Open opens (creating if needed, readable by its owner only) the database
+// file at path, in WAL mode with synchronous=FULL so every committed Update
+// survives a crash, and applies any pending schema migrations.
 func Open(path string) (*Store, error) {
-	abs, err := filepath.Abs(path)
+	abs, err := create(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -93,6 +96,21 @@ func OpenMemory() (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open memory: %w", err)
 	}
 	return s, nil
+}
+
+// create makes sure the file at path exists, creating it with mode 0600
+// (it holds secrets; SQLite gives its -wal and -shm files the same mode),
+// and returns its absolute path.
+func create(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return "", err
+	}
+	return abs, f.Close()
 }
 
 // fileDSN is the URI for the file at abs: the writer takes its lock at

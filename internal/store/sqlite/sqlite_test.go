@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -108,7 +109,7 @@ func TestDurableAcrossReopen(t *testing.T) {
 // migrationRows maps each recorded migration version to its applied_at.
 func migrationRows(t *testing.T, s *Store) map[int]int64 {
 	t.Helper()
-	rows, err := s.read.Query("SELECT version, applied_at FROM schema_migrations")
+	rows, err := s.read.db.Query("SELECT version, applied_at FROM schema_migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func TestFileIsWAL(t *testing.T) {
 	s := openFile(t, filepath.Join(t.TempDir(), "wal.db"))
 	for _, p := range []struct{ pragma, want string }{{"journal_mode", "wal"}, {"synchronous", "2"}, {"foreign_keys", "1"}} {
 		var got string
-		if err := s.write.QueryRow("PRAGMA " + p.pragma).Scan(&got); err != nil {
+		if err := s.write.db.QueryRow("PRAGMA " + p.pragma).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got != p.want {
@@ -147,12 +148,32 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.write.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)"); err != nil {
+	if _, err := s.write.db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)"); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
 	if s, err := Open(path); err == nil {
 		s.Close()
 		t.Fatal("Open accepted a database from a newer build")
+	}
+}
+
+func TestOddPathAndMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a dir?#%", "x y.db")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s := openFile(t, path)
+	if err := s.Update(context.Background(), func(tx store.Tx) error { return tx.PutSetting("k", "v") }); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatalf("the database is not at the path given: %v", err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
+		}
 	}
 }

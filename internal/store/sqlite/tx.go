@@ -28,6 +28,8 @@ type tx struct {
 	missed   []string                // queries run without a prepared statement
 }
 
+var _ store.Tx = (*tx)(nil)
+
 // end rolls back what was not committed, then prepares the queries that
 // had no statement yet, now that the connection is back in its pool.
 func (t *tx) end() {
@@ -55,8 +57,6 @@ func (t *tx) stmt(query string) *sql.Stmt {
 	t.bound[st] = b
 	return b
 }
-
-var _ store.Tx = (*tx)(nil)
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
