@@ -1,46 +1,105 @@
-// Package app assembles Sekisho from its parts: the store, the gate, the
-// services and the front door. The command line and the tests build the
-// server the same way through it.
+// Package app assembles Sekisho from its parts: the store, the object
+// store, the worlds, the gate, the services and the front door. The
+// command line and the tests build the server the same way through it.
 package app
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/iam"
+	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/server"
 	"github.com/sekisho/sekisho/internal/sigv4"
 	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/sts"
+	"github.com/sekisho/sekisho/internal/world"
 )
 
-// Options adjust the assembled server.
-type Options struct {
+// Config is what a Sekisho server is made of.
+type Config struct {
+	Store   store.Store
+	BlobDir string // where object bodies live
+	Worlds  []*world.World
+	Log     *slog.Logger
+
 	TrustedProxies []netip.Prefix
+	// VirtualHostBases are host names under which bucket.<base> addresses
+	// a bucket; the default is "localhost" and "s3.localhost".
+	VirtualHostBases []string
 	// Now replaces the clock (tests of expiry and skew).
 	Now func() time.Time
 }
 
-// NewHandler wires every service over st.
-func NewHandler(ctx context.Context, st store.Store, log *slog.Logger, opts Options) (http.Handler, error) {
-	sealer, err := access.LoadSealer(ctx, st)
+// App is an assembled server.
+type App struct {
+	Handler http.Handler
+	Blobs   *blob.Store
+	STS     *sts.Service
+}
+
+// New loads the worlds and wires every service.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	var opts []blob.Option
+	if cfg.Now != nil {
+		opts = append(opts, blob.WithClock(cfg.Now))
+	}
+	blobs, err := blob.Open(cfg.BlobDir, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("object store: %w", err)
+	}
+	for _, w := range cfg.Worlds {
+		if err := world.Load(ctx, cfg.Store, w); err != nil {
+			return nil, err
+		}
+		if err := world.LoadObjects(objectWriter{blobs}, w); err != nil {
+			return nil, err
+		}
+	}
+	sealer, err := access.LoadSealer(ctx, cfg.Store)
 	if err != nil {
 		return nil, err
 	}
-	gate := access.NewGate(st, sealer, opts.Now)
-	return server.New(server.Config{
+	gate := access.NewGate(cfg.Store, sealer, cfg.Now)
+	stsService := sts.New(cfg.Store, gate, cfg.Log)
+	bases := cfg.VirtualHostBases
+	if bases == nil {
+		bases = []string{"s3.localhost", "localhost"}
+	}
+	h := server.New(server.Config{
 		Gate:     gate,
-		Verifier: sigv4.NewVerifier(opts.Now),
-		Log:      log,
+		Verifier: sigv4.NewVerifier(cfg.Now),
+		Log:      cfg.Log,
 		Query: map[string]server.QueryEndpoint{
-			"sts": {Service: sts.New(st, gate, log), Namespace: sts.Namespace},
-			"iam": {Service: iam.New(st, gate, log), Namespace: iam.Namespace},
+			"sts": {Service: stsService, Namespace: sts.Namespace},
+			"iam": {Service: iam.New(cfg.Store, gate, cfg.Log), Namespace: iam.Namespace},
 		},
-		TrustedProxies: opts.TrustedProxies,
-		Now:            opts.Now,
-	}), nil
+		S3:               s3.New(cfg.Store, blobs, gate, cfg.Log),
+		VirtualHostBases: bases,
+		TrustedProxies:   cfg.TrustedProxies,
+		Now:              cfg.Now,
+	})
+	return &App{Handler: h, Blobs: blobs, STS: stsService}, nil
+}
+
+// objectWriter lets world files seed objects.
+type objectWriter struct{ blobs *blob.Store }
+
+func (o objectWriter) EnsureBucket(bucket string) error { return o.blobs.CreateBucketDir(bucket) }
+
+func (o objectWriter) PutIfAbsent(bucket, key string, data []byte) error {
+	_, err := o.blobs.Head(bucket, key)
+	if err == nil || !errors.Is(err, blob.ErrNoSuchKey) {
+		return err
+	}
+	_, err = o.blobs.Put(bucket, key, bytes.NewReader(data), blob.Meta{ContentType: "text/plain"}, nil)
+	return err
 }

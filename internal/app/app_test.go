@@ -25,15 +25,12 @@ func boot(t *testing.T, path string) (*httptest.Server, store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	if err := world.Load(ctx, st, world.Demo()); err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	h, err := app.NewHandler(ctx, st, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
+	a, err := app.New(context.Background(), app.Config{Store: st, BlobDir: filepath.Join(filepath.Dir(path), "objects"),
+		Worlds: []*world.World{world.Demo()}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return httptest.NewServer(h), st
+	return httptest.NewServer(a.Handler), st
 }
 
 func client(url, key, secret, token string) *sts.Client {

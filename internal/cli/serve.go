@@ -52,14 +52,22 @@ func newServeCommand() *cobra.Command {
 	return cmd
 }
 
-func openStore(f serveFlags) (store.Store, error) {
+// openStore opens the embedded store and returns where object bodies go;
+// in memory, bodies go to a temporary directory removed by cleanup.
+func openStore(f serveFlags) (st store.Store, blobDir string, cleanup func(), err error) {
 	if f.inMemory {
-		return sqlite.OpenMemory()
+		dir, err := os.MkdirTemp("", "sekisho-objects-")
+		if err != nil {
+			return nil, "", nil, err
+		}
+		st, err = sqlite.OpenMemory()
+		return st, dir, func() { os.RemoveAll(dir) }, err
 	}
 	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+		return nil, "", nil, fmt.Errorf("data dir: %w", err)
 	}
-	return sqlite.Open(filepath.Join(f.dataDir, "sekisho.db"))
+	st, err = sqlite.Open(filepath.Join(f.dataDir, "sekisho.db"))
+	return st, filepath.Join(f.dataDir, "objects"), func() {}, err
 }
 
 func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
@@ -72,29 +80,26 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
-	st, err := openStore(f)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	worlds, err := worldsToLoad(f)
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
-	for _, w := range worlds {
-		if err := world.Load(ctx, st, w); err != nil {
-			return exitError{exitBadInput, err}
-		}
-	}
-	handler, err := app.NewHandler(ctx, st, log, app.Options{TrustedProxies: proxies})
+	st, blobDir, cleanup, err := openStore(f)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
+	defer st.Close()
+	a, err := app.New(ctx, app.Config{Store: st, BlobDir: blobDir, Worlds: worlds, Log: log, TrustedProxies: proxies})
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
+	handler := a.Handler
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "services", "iam,sts")
+	log.Info("serving", "addr", ln.Addr().String(), "services", "iam,sts,s3")
 	if f.demo {
 		printDemo(stdout, "http://"+ln.Addr().String())
 	}

@@ -45,7 +45,7 @@ func newCLI(t *testing.T, env *testenv.Env) *cli {
 	home := t.TempDir()
 	_, file, _, _ := runtime.Caller(0)
 	plugin := filepath.Join(filepath.Dir(file), "..", "..", "contrib", "awscli")
-	config := "[default]\nregion = ap-northeast-1\noutput = json\n\n[plugins]\ncli_legacy_plugin_path = " + plugin + "\nsekisho = sekisho_endpoint\n"
+	config := "[default]\nregion = ap-northeast-1\noutput = json\ns3 =\n    signature_version = s3v4\n\n[plugins]\ncli_legacy_plugin_path = " + plugin + "\nsekisho = sekisho_endpoint\n"
 	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/awsproto"
 	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
 )
 
@@ -40,6 +41,15 @@ type Config struct {
 	// is the TCP peer.
 	TrustedProxies []netip.Prefix
 	Now            func() time.Time
+	// S3 serves REST requests; VirtualHostBases are the host names under
+	// which bucket.<base> addresses a bucket (e.g. "localhost").
+	S3               S3Service
+	VirtualHostBases []string
+}
+
+// S3Service serves S3 REST requests.
+type S3Service interface {
+	Serve(w http.ResponseWriter, req *s3.Request)
 }
 
 // QueryEndpoint is a Query service and its XML namespace.
@@ -77,12 +87,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			awsproto.WriteQueryError(w, "", requestID, awsproto.InternalError())
 		}
 	}()
-	s.serveQuery(w, r, requestID)
+	auth, authErr := s.cfg.Verifier.Parse(r)
+	if s.cfg.S3 != nil && !isQueryRequest(r, auth) {
+		s.serveS3(w, r, requestID, auth, authErr)
+		return
+	}
+	s.serveQuery(w, r, requestID, auth, authErr)
 }
 
 // serveQuery handles IAM and STS: POST / with a form body.
-func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID string) {
-	auth, authErr := s.cfg.Verifier.Parse(r)
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID string, auth *sigv4.Auth, authErr error) {
 	endpoint, ok := s.endpointFor(auth)
 	fail := func(e *awsproto.Error) { awsproto.WriteQueryError(w, endpoint.Namespace, requestID, e) }
 	body, e := readBody(r)

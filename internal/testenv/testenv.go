@@ -49,21 +49,16 @@ func Start(t testing.TB, opts ...Option) *Env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	for _, w := range cfg.worlds {
-		if err := world.Load(ctx, st, w); err != nil {
-			t.Fatalf("load world: %v", err)
-		}
-	}
 	var logOut io.Writer = io.Discard
 	if os.Getenv("SEKISHO_TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
-	h, err := app.NewHandler(ctx, st, slog.New(slog.NewTextHandler(logOut, nil)), app.Options{Now: cfg.now})
+	a, err := app.New(context.Background(), app.Config{Store: st, BlobDir: t.TempDir(), Worlds: cfg.worlds,
+		Log: slog.New(slog.NewTextHandler(logOut, nil)), Now: cfg.now})
 	if err != nil {
-		t.Fatalf("handler: %v", err)
+		t.Fatalf("start: %v", err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
 	return &Env{URL: srv.URL, Store: st}
 }

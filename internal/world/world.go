@@ -284,3 +284,38 @@ func checkDocument(doc Document, t policy.Type, what string) error {
 	}
 	return nil
 }
+
+// ObjectWriter stores the world's objects; the S3 object store implements it.
+type ObjectWriter interface {
+	// EnsureBucket makes room for the bucket's objects.
+	EnsureBucket(bucket string) error
+	// PutIfAbsent stores data under bucket/key unless an object is there.
+	PutIfAbsent(bucket, key string, data []byte) error
+}
+
+// LoadObjects writes the objects the world declares into its buckets,
+// leaving objects that already exist alone (so a restart keeps changes).
+func LoadObjects(objects ObjectWriter, w *World) error {
+	for _, a := range w.Accounts {
+		for _, b := range a.Buckets {
+			if err := objects.EnsureBucket(b.Name); err != nil {
+				return fmt.Errorf("bucket %s: %w", b.Name, err)
+			}
+			for _, key := range sortedObjectKeys(b.Objects) {
+				if err := objects.PutIfAbsent(b.Name, key, []byte(b.Objects[key])); err != nil {
+					return fmt.Errorf("object %s/%s: %w", b.Name, key, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func sortedObjectKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,59 @@
+// Package blob keeps S3 object bodies and their metadata on local disk, and
+// makes each write visible atomically and durably: an object appears only
+// once its body has been fully received, checked and fsynced, and an
+// acknowledged write survives kill -9 or power loss.
+//
+// # Layout
+//
+// A [Store] owns one root directory (one process per root):
+//
+//	<root>/<bucket>/<ab>/<sha256hex(key)>   one file per object
+//	<root>/<bucket>/.uploads/<uploadID>/upload       multipart upload record
+//	<root>/<bucket>/.uploads/<uploadID>/part-00001   one file per part
+//	<root>/<bucket>/.tmp/                   bodies being received
+//	<root>/.trash-*                         deleted buckets being removed
+//
+// Object files are named by the hex SHA-256 of the key, so any key (up to
+// 1,024 bytes of NUL-free UTF-8, including "/" and "..") maps to a safe name;
+// the key itself is kept in the header. <ab> is the first two hex digits of
+// that name: 256 shard directories per bucket, which keeps directories small
+// for the buckets this store is meant for (up to a few hundred thousand
+// objects) while keeping a full scan to a few hundred directory reads.
+//
+// # File format
+//
+// Every object, part and upload record is ONE file, so a single rename
+// publishes body and metadata together:
+//
+//	"SKOB" | version (1 byte, 1) | 3 zero bytes | n (uint32, big-endian) |
+//	n bytes of JSON, right-padded with spaces | body
+//
+// The JSON holds an [Info] (objects), a [PartInfo] (parts) or an upload
+// record. Because size, ETag and checksums are known only after the body has
+// been streamed, a writer reserves room for the longest JSON those fields can
+// take, streams the body after it, then writes the header into the reserved
+// space; the padding is JSON whitespace. Headers stay around 300-600 bytes,
+// so reading one costs a single 2 KiB pread.
+//
+// # Write protocol
+//
+// A body streams through a fixed buffer into a temporary file under
+// <bucket>/.tmp while its digests are computed; then the expected checksums
+// and the caller's verify hook are checked, the header is written, the file
+// is fsynced and renamed into place, and the directory is fsynced. Only then
+// does the call return. Any failure removes the temporary file; a crash
+// leaves at most files under .tmp (and upload directories without their
+// record), which [Open] removes. Concurrent writers to one key each rename a
+// complete file, so the last rename wins and no object is ever torn; readers
+// of the replaced file keep their open descriptor and read the old version.
+//
+// # Listing
+//
+// [Store.List] serves keys from an in-memory sorted index per bucket, built
+// on first use by scanning the headers of the bucket's object files (in
+// parallel, reading only header bytes) and kept current by every write and
+// delete of this process. Nothing about the index is persisted, so it cannot
+// disagree with the files after a crash: the files are the only truth. A
+// scan of 10,000 objects takes a few tens of milliseconds; the index costs
+// roughly 200 bytes per object plus its key.
+package blob

@@ -1,0 +1,324 @@
+package blob
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// Meta is what the caller says about an object: the headers S3 stores and
+// returns with it, and the checksums to compute.
+type Meta struct {
+	ContentType        string            `json:",omitempty"`
+	ContentEncoding    string            `json:",omitempty"`
+	ContentDisposition string            `json:",omitempty"`
+	CacheControl       string            `json:",omitempty"`
+	ContentLanguage    string            `json:",omitempty"`
+	Expires            string            `json:",omitempty"` // the Expires header as given
+	UserMetadata       map[string]string `json:",omitempty"` // x-amz-meta-* without the prefix
+	Tags               map[string]string `json:",omitempty"`
+	StorageClass       string            `json:",omitempty"`
+	Owner              string            `json:",omitempty"` // owning account, if the caller tracks it
+
+	// Checksums are base64 checksums by algorithm. Given to Put, each one
+	// named is computed and stored, and a non-empty value must equal the
+	// computed one (ErrBadDigest). In an Info they are the stored values:
+	// full-object, or composite ("<base64>-N") for multipart objects.
+	Checksums map[Algorithm]string `json:",omitempty"`
+	// ChecksumType is FULL_OBJECT or COMPOSITE. Put sets FULL_OBJECT when it
+	// stores checksums; for CreateUpload it chooses how CompleteUpload
+	// combines the parts' checksums (default COMPOSITE, except CRC64NVME,
+	// which is always FULL_OBJECT).
+	ChecksumType string `json:",omitempty"`
+	// WantChecksums are further algorithms to compute and store without an
+	// expected value (x-amz-checksum-algorithm, x-amz-sdk-checksum-algorithm
+	// or a trailer to be checked in the verify hook). Not stored itself.
+	WantChecksums []Algorithm `json:"-"`
+}
+
+// clone returns m with its own maps and slice.
+func (m Meta) clone() Meta {
+	m.UserMetadata = maps.Clone(m.UserMetadata)
+	m.Tags = maps.Clone(m.Tags)
+	m.Checksums = maps.Clone(m.Checksums)
+	m.WantChecksums = slices.Clone(m.WantChecksums)
+	return m
+}
+
+// Info describes a stored object; it is exactly what the object file's
+// header holds.
+type Info struct {
+	Key          string
+	Size         int64
+	ETag         string    // quoted: "<hex md5>", or "<hex md5 of part md5s>-N"
+	LastModified time.Time // UTC, millisecond precision
+	PartsCount   int       `json:",omitempty"` // parts of a multipart object; 0 for a simple Put
+	Meta
+}
+
+// Body is an open object body: a reader over just the body bytes of the
+// object file, safe for http.ServeContent (Seek) and range reads (ReadAt,
+// io.NewSectionReader for UploadPartCopy). It keeps reading the version it
+// was opened on even if the object is overwritten or deleted meanwhile.
+// The caller must Close it.
+type Body struct {
+	*io.SectionReader
+	f *os.File
+}
+
+// Close closes the underlying file.
+func (b *Body) Close() error { return b.f.Close() }
+
+// Put stores body as bucket/key, replacing any object there, and returns
+// the stored Info. The body is streamed to disk (at most MaxPutSize bytes),
+// MD5 and the checksums meta asks for are computed on the way, meta's given
+// checksums are compared, then verify (when not nil) sees the digests and may
+// refuse the body by returning an error, which Put returns wrapped. Put
+// returns only after the object is durable; on any error no trace is left.
+func (s *Store) Put(bucket, key string, body io.Reader, meta Meta, verify func(Digests) error) (Info, error) {
+	info, err := s.put(bucket, key, body, meta, verify)
+	if err != nil {
+		return Info{}, opError("put", bucket, key, err)
+	}
+	return info, nil
+}
+
+func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(Digests) error) (Info, error) {
+	if err := checkObject(bucket, key); err != nil {
+		return Info{}, err
+	}
+	algs, err := algorithmsFor(meta.WantChecksums, meta.Checksums)
+	if err != nil {
+		return Info{}, err
+	}
+	info := Info{Key: key, Meta: meta.clone()}
+	info.WantChecksums = nil
+	reserve, err := reserveInfo(info)
+	if err != nil {
+		return Info{}, err
+	}
+	t, err := s.newTemp(bucket)
+	if err != nil {
+		return Info{}, err
+	}
+	defer t.discard()
+	in := intake{md5: true, algs: algs, expect: meta.Checksums, verify: verify, limit: MaxPutSize}
+	d, err := s.receive(t, int64(fixedHeader+reserve), body, in)
+	if err != nil {
+		return Info{}, err
+	}
+	info.Size, info.ETag, info.LastModified = d.Size, d.ETag(), s.stamp()
+	info.Checksums, info.ChecksumType = storedChecksums(d, algs), ""
+	if len(algs) > 0 {
+		info.ChecksumType = ChecksumFullObject
+	}
+	return info, s.sealAndPublish(bucket, t, &info, reserve, nil)
+}
+
+// storedChecksums returns the base64 values of algs, or nil for none.
+func storedChecksums(d Digests, algs []Algorithm) map[Algorithm]string {
+	if len(algs) == 0 {
+		return nil
+	}
+	out := make(map[Algorithm]string, len(algs))
+	for _, a := range algs {
+		out[a] = d.Base64(a)
+	}
+	return out
+}
+
+// sealAndPublish writes info's header into t and publishes t as the object.
+func (s *Store) sealAndPublish(bucket string, t *tempFile, info *Info, reserve int, check func(string) error) error {
+	hdr, err := encodeHeader(info, reserve)
+	if err != nil {
+		return err
+	}
+	if err := s.seal(t, hdr); err != nil {
+		return err
+	}
+	return s.publish(bucket, info.Key, t, info, check)
+}
+
+// Get opens bucket/key for reading (ErrNoSuchKey, ErrNoSuchBucket).
+func (s *Store) Get(bucket, key string) (Info, *Body, error) {
+	info, f, off, err := s.open(bucket, key)
+	if err != nil {
+		return Info{}, nil, opError("get", bucket, key, err)
+	}
+	return info, &Body{SectionReader: io.NewSectionReader(f, off, info.Size), f: f}, nil
+}
+
+// Head returns the Info of bucket/key (ErrNoSuchKey, ErrNoSuchBucket).
+func (s *Store) Head(bucket, key string) (Info, error) {
+	info, f, _, err := s.open(bucket, key)
+	if err != nil {
+		return Info{}, opError("head", bucket, key, err)
+	}
+	f.Close()
+	return info, nil
+}
+
+// open opens key's file and reads its header; it returns the body offset.
+func (s *Store) open(bucket, key string) (Info, *os.File, int64, error) {
+	if err := checkObject(bucket, key); err != nil {
+		return Info{}, nil, 0, err
+	}
+	f, err := os.Open(s.objectPath(bucket, key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Info{}, nil, 0, s.missing(bucket, ErrNoSuchKey)
+	}
+	if err != nil {
+		return Info{}, nil, 0, err
+	}
+	info, off, err := readObjectHeader(f)
+	if err == nil && info.Key != key {
+		err = ErrNoSuchKey // another key with the same hash: never in practice
+	}
+	if err != nil {
+		f.Close()
+		return Info{}, nil, 0, err
+	}
+	return info, f, off, nil
+}
+
+// readObjectHeader reads an object header and checks the file's length
+// against it.
+func readObjectHeader(f *os.File) (Info, int64, error) {
+	var info Info
+	off, err := readHeader(f, &info)
+	if err != nil {
+		return Info{}, 0, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return Info{}, 0, fmt.Errorf("stat: %w", err)
+	}
+	if fi.Size() != off+info.Size {
+		return Info{}, 0, fmt.Errorf("%w: file is %d bytes, header says %d", ErrCorrupt, fi.Size(), off+info.Size)
+	}
+	return info, off, nil
+}
+
+// missing returns notFound, or ErrNoSuchBucket when the bucket itself is
+// missing.
+func (s *Store) missing(bucket string, notFound error) error {
+	if err := s.checkBucketDir(bucket); err != nil {
+		return err
+	}
+	return notFound
+}
+
+// Delete removes bucket/key; deleting a missing key succeeds.
+func (s *Store) Delete(bucket, key string) error {
+	if err := checkObject(bucket, key); err != nil {
+		return opError("delete", bucket, key, err)
+	}
+	path := s.objectPath(bucket, key)
+	b := s.state(bucket)
+	b.mu.Lock()
+	err := os.Remove(path)
+	if err == nil {
+		b.remove(key)
+	}
+	b.mu.Unlock()
+	if errors.Is(err, fs.ErrNotExist) {
+		err = s.missing(bucket, nil)
+	} else if err == nil {
+		err = s.syncDirs(filepath.Dir(path))
+	}
+	if err != nil {
+		return opError("delete", bucket, key, err)
+	}
+	return nil
+}
+
+// SetTags replaces the tags of bucket/key, keeping its body, ETag and
+// LastModified, and returns the new Info. The object file is rewritten
+// (the body copied in-kernel where the OS can); if the object is replaced
+// meanwhile the rewrite is retried on the new version, so a concurrent Put
+// is never undone.
+func (s *Store) SetTags(bucket, key string, tags map[string]string) (Info, error) {
+	for range 5 {
+		info, err := s.retag(bucket, key, tags)
+		if !errors.Is(err, errReplaced) {
+			if err != nil {
+				return Info{}, opError("set tags", bucket, key, err)
+			}
+			return info, nil
+		}
+	}
+	return Info{}, opError("set tags", bucket, key, errors.New("object keeps changing"))
+}
+
+var errReplaced = errors.New("object replaced while rewriting")
+
+// retag rewrites key's file once with new tags, failing with errReplaced
+// when the object changed while it copied.
+func (s *Store) retag(bucket, key string, tags map[string]string) (Info, error) {
+	info, f, off, err := s.open(bucket, key)
+	if err != nil {
+		return Info{}, err
+	}
+	defer f.Close()
+	info.Tags = maps.Clone(tags)
+	t, err := s.newTemp(bucket)
+	if err != nil {
+		return Info{}, err
+	}
+	defer t.discard()
+	hdr, err := encodeHeader(&info, 0)
+	if err != nil {
+		return Info{}, err
+	}
+	if err := copyBody(t.f, f, int64(len(hdr)), off, info.Size); err != nil {
+		return Info{}, err
+	}
+	same := func(path string) error { return sameFile(f, path) }
+	return info, s.sealAndPublish(bucket, t, &info, len(hdr)-fixedHeader, same)
+}
+
+// copyBody copies n bytes of src from srcOff to dst at dstOff, letting
+// os.File.ReadFrom use copy_file_range where it can.
+func copyBody(dst, src *os.File, dstOff, srcOff, n int64) error {
+	if _, err := dst.Seek(dstOff, io.SeekStart); err != nil {
+		return fmt.Errorf("seek: %w", err)
+	}
+	if _, err := src.Seek(srcOff, io.SeekStart); err != nil {
+		return fmt.Errorf("seek: %w", err)
+	}
+	got, err := dst.ReadFrom(&io.LimitedReader{R: src, N: n})
+	if err != nil {
+		return fmt.Errorf("copy body: %w", err)
+	}
+	if got != n {
+		return fmt.Errorf("%w: body is %d bytes, header says %d", ErrCorrupt, got, n)
+	}
+	return nil
+}
+
+// sameFile fails with errReplaced unless path still names f's file.
+func sameFile(f *os.File, path string) error {
+	a, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	b, err := os.Stat(path)
+	if err != nil || !os.SameFile(a, b) {
+		return errReplaced
+	}
+	return nil
+}
+
+// checkObject validates a bucket name and a key.
+func checkObject(bucket, key string) error {
+	if err := checkBucket(bucket); err != nil {
+		return err
+	}
+	return checkKey(key)
+}

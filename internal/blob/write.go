@@ -1,0 +1,193 @@
+package blob
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// tempFile is a file being written under a bucket's .tmp directory.
+type tempFile struct {
+	f    *os.File
+	path string
+	kept bool // renamed into place: discard leaves it alone
+}
+
+// newTemp creates a temporary file in bucket.
+func (s *Store) newTemp(bucket string) (*tempFile, error) {
+	f, err := os.CreateTemp(filepath.Join(s.bucketDir(bucket), tmpDir), "w-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoSuchBucket
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create temp: %w", err)
+	}
+	return &tempFile{f: f, path: f.Name()}, nil
+}
+
+// discard closes and removes the file unless it was published.
+func (t *tempFile) discard() {
+	if t.kept {
+		return
+	}
+	t.f.Close()
+	os.Remove(t.path)
+}
+
+// seal writes hdr at the start of the file, fsyncs and closes it.
+func (s *Store) seal(t *tempFile, hdr []byte) error {
+	if _, err := t.f.WriteAt(hdr, 0); err != nil {
+		return fmt.Errorf("write header: %w", err)
+	}
+	if s.sync {
+		if err := t.f.Sync(); err != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
+	}
+	if err := t.f.Close(); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}
+
+// intake says how a body is received: which digests to compute, what to
+// check them against, and how large it may be.
+type intake struct {
+	md5    bool
+	algs   []Algorithm
+	expect map[Algorithm]string
+	verify func(Digests) error
+	limit  int64
+}
+
+// receive streams body into t from offset off, then checks it. Nothing is
+// fsynced yet.
+func (s *Store) receive(t *tempFile, off int64, body io.Reader, in intake) (Digests, error) {
+	if _, err := t.f.Seek(off, io.SeekStart); err != nil {
+		return Digests{}, fmt.Errorf("seek: %w", err)
+	}
+	d := newDigester(in.md5, in.algs)
+	if body != nil {
+		if err := s.copyIn(t.f, d, body, in.limit); err != nil {
+			return Digests{}, err
+		}
+	}
+	got := d.digests()
+	if err := checkExpected(got, in.expect); err != nil {
+		return Digests{}, err
+	}
+	if in.verify != nil {
+		if err := in.verify(got); err != nil {
+			return Digests{}, fmt.Errorf("verify: %w", err)
+		}
+	}
+	return got, nil
+}
+
+// copyIn copies src to dst through one pooled buffer, feeding d, and fails
+// with ErrEntityTooLarge once d has counted more than limit bytes. Only
+// io.EOF ends the body; any other read error (io.ErrUnexpectedEOF from a
+// truncated request included) fails it.
+func (s *Store) copyIn(dst io.Writer, d *digester, src io.Reader, limit int64) error {
+	bp := s.bufs.Get().(*[]byte)
+	defer s.bufs.Put(bp)
+	buf := *bp
+	for {
+		n, rerr := fill(src, buf)
+		if d.size+int64(n) > limit {
+			return fmt.Errorf("%w: over %d bytes", ErrEntityTooLarge, limit)
+		}
+		d.Write(buf[:n])
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return fmt.Errorf("write body: %w", err)
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return fmt.Errorf("read body: %w", rerr)
+		}
+	}
+}
+
+// fill reads into buf until it is full or r fails; it returns r's error
+// (io.EOF included) unchanged.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// publish renames the sealed temp file into key's place and records info in
+// the bucket's index, then makes the rename durable. check, when not nil,
+// runs under the bucket lock just before the rename and may veto it.
+func (s *Store) publish(bucket, key string, t *tempFile, info *Info, check func(path string) error) error {
+	shard, name := objectName(key)
+	dir := filepath.Join(s.bucketDir(bucket), shard)
+	b := s.state(bucket)
+	b.mu.Lock()
+	created, err := mkdirNew(dir)
+	if err == nil && check != nil {
+		err = check(filepath.Join(dir, name))
+	}
+	if err == nil {
+		err = os.Rename(t.path, filepath.Join(dir, name))
+	}
+	if err == nil {
+		t.kept = true
+		b.put(info)
+	}
+	b.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if created {
+		return s.syncDirs(dir, s.bucketDir(bucket))
+	}
+	return s.syncDirs(dir)
+}
+
+// mkdirNew creates dir if missing and reports whether it did; a missing
+// parent means the bucket is gone.
+func mkdirNew(dir string) (bool, error) {
+	err := os.Mkdir(dir, dirMode)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrExist):
+		return false, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, ErrNoSuchBucket
+	}
+	return false, fmt.Errorf("mkdir: %w", err)
+}
+
+// writeRecord publishes v as a body-less file dir/name.
+func (s *Store) writeRecord(bucket, dir, name string, v any) error {
+	hdr, err := encodeHeader(v, 0)
+	if err != nil {
+		return err
+	}
+	t, err := s.newTemp(bucket)
+	if err != nil {
+		return err
+	}
+	defer t.discard()
+	if err := s.seal(t, hdr); err != nil {
+		return err
+	}
+	if err := os.Rename(t.path, filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("publish record: %w", err)
+	}
+	t.kept = true
+	return s.syncDirs(dir)
+}

@@ -1,0 +1,460 @@
+package s3
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+const xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+// canonicalID is the 64-hex canonical user id S3 shows for an account.
+func canonicalID(account string) string {
+	return strings.Repeat("0", 64-len(account)) + account
+}
+
+type owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName,omitempty"`
+}
+
+type listAllMyBucketsResult struct {
+	XMLName xml.Name      `xml:"ListAllMyBucketsResult"`
+	Xmlns   string        `xml:"xmlns,attr"`
+	Owner   owner         `xml:"Owner"`
+	Buckets []bucketEntry `xml:"Buckets>Bucket"`
+}
+
+type bucketEntry struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion,omitempty"`
+}
+
+// listBuckets lists the buckets owned by the caller's account.
+func (s *Service) listBuckets(w http.ResponseWriter, req *Request) *Error {
+	if req.Caller == nil {
+		return errAccessDenied("Access Denied")
+	}
+	if e := s.authorize(req.HTTP.Context(), req, nil, check{action: "s3:ListAllMyBuckets", resource: "*"}); e != nil {
+		return e
+	}
+	account := req.Caller.Principal.Account
+	var buckets []store.Bucket
+	err := s.store.View(req.HTTP.Context(), func(tx store.Tx) error {
+		var err error
+		buckets, err = tx.ListBuckets(account)
+		return err
+	})
+	if err != nil {
+		return errInternal()
+	}
+	out := listAllMyBucketsResult{Xmlns: xmlns, Owner: owner{ID: canonicalID(account)}, Buckets: []bucketEntry{}}
+	for _, b := range buckets {
+		out.Buckets = append(out.Buckets, bucketEntry{Name: b.Name, CreationDate: isoTime(b.CreatedAt), BucketRegion: b.Region})
+	}
+	writeXML(w, req.RequestID, out)
+	return nil
+}
+
+var bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+// validBucketName applies S3's general-purpose bucket naming rules.
+func validBucketName(name string) bool {
+	if !bucketNamePattern.MatchString(name) || strings.Contains(name, "..") || strings.HasPrefix(name, "xn--") ||
+		strings.HasSuffix(name, "-s3alias") || strings.HasSuffix(name, "--ol-s3") {
+		return false
+	}
+	parts := strings.Split(name, ".")
+	if len(parts) == 4 { // an IP address
+		numeric := true
+		for _, p := range parts {
+			if p == "" || strings.Trim(p, "0123456789") != "" {
+				numeric = false
+			}
+		}
+		if numeric {
+			return false
+		}
+	}
+	return true
+}
+
+type createBucketConfiguration struct {
+	LocationConstraint string `xml:"LocationConstraint"`
+}
+
+func (s *Service) createBucket(w http.ResponseWriter, req *Request) *Error {
+	if req.Caller == nil {
+		return errAccessDenied("Access Denied")
+	}
+	if !validBucketName(req.Bucket) {
+		return newError(http.StatusBadRequest, "InvalidBucketName", "The specified bucket is not valid.").with("BucketName", req.Bucket)
+	}
+	region, e := locationConstraint(req)
+	if e != nil {
+		return e
+	}
+	ctx := req.HTTP.Context()
+	if e := s.authorize(ctx, req, nil, check{action: "s3:CreateBucket", resource: bucketARN(req.Bucket)}); e != nil {
+		return e
+	}
+	if acl := req.HTTP.Header.Get("x-amz-acl"); acl != "" && acl != "private" && acl != "bucket-owner-full-control" {
+		return newError(http.StatusBadRequest, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+	}
+	account := req.Caller.Principal.Account
+	b := store.Bucket{Name: req.Bucket, Account: account, Region: region, Ownership: "BucketOwnerEnforced", CreatedAt: time.Now().UTC()}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		existing, err := tx.GetBucket(req.Bucket)
+		if err == nil {
+			return existsError(existing, account, region)
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := s.blobs.CreateBucketDir(req.Bucket); err != nil {
+			return err
+		}
+		return tx.CreateBucket(b)
+	})
+	var se *Error
+	switch {
+	case errors.As(err, &se):
+		if se.Status == http.StatusOK {
+			break // us-east-1 answers 200 when you already own the bucket
+		}
+		return se
+	case err != nil:
+		s.log.Error("create bucket", "err", err)
+		return errInternal()
+	}
+	w.Header().Set("Location", "/"+req.Bucket)
+	w.Header().Set("x-amz-request-id", req.RequestID)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func existsError(existing store.Bucket, account, region string) *Error {
+	if existing.Account != account {
+		return newError(http.StatusConflict, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").with("BucketName", existing.Name)
+	}
+	if region == "us-east-1" && existing.Region == "us-east-1" {
+		return &Error{Status: http.StatusOK}
+	}
+	return newError(http.StatusConflict, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").with("BucketName", existing.Name)
+}
+
+// locationConstraint reads the optional CreateBucketConfiguration body.
+func locationConstraint(req *Request) (string, *Error) {
+	region := "us-east-1"
+	if req.Auth != nil && req.Auth.Region != "" {
+		region = req.Auth.Region
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
+	if err != nil {
+		return "", newError(http.StatusBadRequest, "IncompleteBody", "The request body could not be read")
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return region, nil
+	}
+	var cfg createBucketConfiguration
+	if err := xml.Unmarshal(body, &cfg); err != nil {
+		return "", newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+	}
+	if cfg.LocationConstraint != "" {
+		region = cfg.LocationConstraint
+	}
+	return region, nil
+}
+
+func (s *Service) deleteBucket(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:DeleteBucket", resource: bucketARN(b.Name)}); e != nil {
+		return e
+	}
+	empty, err := s.blobs.BucketEmpty(b.Name)
+	if err != nil {
+		return errInternal()
+	}
+	if !empty {
+		return newError(http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty").with("BucketName", b.Name)
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteBucket(b.Name) })
+	if err != nil {
+		return errInternal()
+	}
+	_ = s.blobs.DeleteBucketDir(b.Name)
+	noContent(w, req)
+	return nil
+}
+
+func noContent(w http.ResponseWriter, req *Request) {
+	w.Header().Set("x-amz-request-id", req.RequestID)
+	w.Header().Set("x-amz-id-2", hostID(req.RequestID))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Service) headBucket(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:ListBucket", resource: bucketARN(b.Name)}); e != nil {
+		return e
+	}
+	w.Header().Set("x-amz-bucket-region", b.Region)
+	w.Header().Set("x-amz-request-id", req.RequestID)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+type locationResult struct {
+	XMLName xml.Name `xml:"LocationConstraint"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Region  string   `xml:",chardata"`
+}
+
+func (s *Service) getBucketLocation(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:GetBucketLocation", resource: bucketARN(b.Name)}); e != nil {
+		return e
+	}
+	region := b.Region
+	if region == "us-east-1" {
+		region = "" // S3 answers an empty constraint for us-east-1
+	}
+	writeXML(w, req.RequestID, locationResult{Xmlns: xmlns, Region: region})
+	return nil
+}
+
+// ownerOnly enforces that bucket-policy APIs are for the owner's account:
+// others get 405 MethodNotAllowed even when a policy allows them.
+func ownerOnly(req *Request, b *store.Bucket) *Error {
+	if req.Caller == nil || req.Caller.Principal.Account != b.Account {
+		return newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+	}
+	return nil
+}
+
+// authorizePolicyAPI: the owner's root may always manage the bucket policy.
+func (s *Service) authorizePolicyAPI(req *Request, b *store.Bucket, action string) *Error {
+	if e := ownerOnly(req, b); e != nil {
+		return e
+	}
+	if req.Caller.Principal.Type == policy.PrincipalRoot {
+		return nil
+	}
+	return s.authorize(req.HTTP.Context(), req, b, check{action: action, resource: bucketARN(b.Name)})
+}
+
+func (s *Service) getBucketPolicy(w http.ResponseWriter, req *Request) *Error {
+	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorizePolicyAPI(req, &b, "s3:GetBucketPolicy"); e != nil {
+		return e
+	}
+	if b.Policy == "" {
+		return newError(http.StatusNotFound, "NoSuchBucketPolicy", "The bucket policy does not exist").with("BucketName", b.Name)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("x-amz-request-id", req.RequestID)
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, b.Policy)
+	return nil
+}
+
+func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorizePolicyAPI(req, &b, "s3:PutBucketPolicy"); e != nil {
+		return e
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, policy.MaxBucketPolicySize+1))
+	if err != nil {
+		return newError(http.StatusBadRequest, "IncompleteBody", "The request body could not be read")
+	}
+	if e := validateBucketPolicy(string(body), b.Name); e != nil {
+		return e
+	}
+	b.Policy = string(body)
+	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.UpdateBucket(b) }); err != nil {
+		return errInternal()
+	}
+	noContent(w, req)
+	return nil
+}
+
+// validateBucketPolicy checks a bucket policy as S3 does.
+func validateBucketPolicy(doc, bucket string) *Error {
+	malformed := func(msg string) *Error { return newError(http.StatusBadRequest, "MalformedPolicy", "%s", msg) }
+	if len(doc) > policy.MaxBucketPolicySize {
+		return newError(http.StatusBadRequest, "PolicyTooLarge", "Policy exceeds the maximum allowed document size.")
+	}
+	if !strings.HasPrefix(strings.TrimSpace(doc), "{") {
+		return malformed("Policies must be valid JSON and the first byte must be '{'")
+	}
+	p, err := policy.Parse(doc, policy.Resource)
+	if err != nil {
+		var pe *policy.Error
+		if errors.As(err, &pe) {
+			switch pe.Message {
+			case "Syntax errors in policy.":
+				return malformed("This policy contains invalid Json")
+			}
+			return malformed(pe.Message)
+		}
+		return malformed(err.Error())
+	}
+	return checkPolicyResources(p, bucket)
+}
+
+// checkPolicyResources: every Resource must be this bucket or its objects.
+func checkPolicyResources(p *policy.Policy, bucket string) *Error {
+	for _, r := range p.ResourcePatterns() {
+		if r == "*" {
+			continue
+		}
+		if r != "arn:aws:s3:::"+bucket && !strings.HasPrefix(r, "arn:aws:s3:::"+bucket+"/") {
+			if !strings.HasPrefix(r, "arn:aws:s3:::") || !strings.ContainsAny(r, "*?") {
+				return newError(http.StatusBadRequest, "MalformedPolicy", "Policy has invalid resource")
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Service) deleteBucketPolicy(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorizePolicyAPI(req, &b, "s3:DeleteBucketPolicy"); e != nil {
+		return e
+	}
+	b.Policy = ""
+	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.UpdateBucket(b) }); err != nil {
+		return errInternal()
+	}
+	noContent(w, req)
+	return nil
+}
+
+type policyStatus struct {
+	XMLName  xml.Name `xml:"PolicyStatus"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	IsPublic bool     `xml:"IsPublic"`
+}
+
+func (s *Service) getBucketPolicyStatus(w http.ResponseWriter, req *Request) *Error {
+	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorizePolicyAPI(req, &b, "s3:GetBucketPolicyStatus"); e != nil {
+		return e
+	}
+	if b.Policy == "" {
+		return newError(http.StatusNotFound, "NoSuchBucketPolicy", "The bucket policy does not exist").with("BucketName", b.Name)
+	}
+	p, err := policy.Parse(b.Policy, policy.Resource)
+	if err != nil {
+		return errInternal()
+	}
+	writeXML(w, req.RequestID, policyStatus{Xmlns: xmlns, IsPublic: p.GrantsToEveryone()})
+	return nil
+}
+
+type ownershipControls struct {
+	XMLName xml.Name `xml:"OwnershipControls"`
+	Xmlns   string   `xml:"xmlns,attr,omitempty"`
+	Rules   []struct {
+		ObjectOwnership string `xml:"ObjectOwnership"`
+	} `xml:"Rule"`
+}
+
+func (s *Service) getOwnershipControls(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:GetBucketOwnershipControls", resource: bucketARN(b.Name)}); e != nil {
+		return e
+	}
+	out := ownershipControls{Xmlns: xmlns}
+	out.Rules = append(out.Rules, struct {
+		ObjectOwnership string `xml:"ObjectOwnership"`
+	}{b.Ownership})
+	writeXML(w, req.RequestID, out)
+	return nil
+}
+
+func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:PutBucketOwnershipControls", resource: bucketARN(b.Name)}); e != nil {
+		return e
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
+	var in ownershipControls
+	if err != nil || xml.Unmarshal(body, &in) != nil || len(in.Rules) != 1 {
+		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+	}
+	switch in.Rules[0].ObjectOwnership {
+	case "BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter":
+	default:
+		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+	}
+	b.Ownership = in.Rules[0].ObjectOwnership
+	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.UpdateBucket(b) }); err != nil {
+		return errInternal()
+	}
+	w.Header().Set("x-amz-request-id", req.RequestID)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+type versioningConfiguration struct {
+	XMLName xml.Name `xml:"VersioningConfiguration"`
+	Xmlns   string   `xml:"xmlns,attr"`
+}
+
+// getBucketVersioning: buckets are never versioned here, so the
+// configuration is empty, as S3 answers for a bucket never versioned.
+func (s *Service) getBucketVersioning(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:GetBucketVersioning", resource: bucketARN(b.Name)}); e != nil {
+		return e
+	}
+	writeXML(w, req.RequestID, versioningConfiguration{Xmlns: xmlns})
+	return nil
+}

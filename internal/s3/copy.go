@@ -1,0 +1,184 @@
+package s3
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/sekisho/sekisho/internal/blob"
+)
+
+// openCopySource authorizes s3:GetObject on x-amz-copy-source (under its
+// own bucket's policy) and opens the object.
+func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.Body, *Error) {
+	bucket, key, e := copySource(header)
+	if e != nil {
+		return blob.Info{}, nil, e
+	}
+	ctx := req.HTTP.Context()
+	src, e := s.bucket(ctx, bucket)
+	if e != nil {
+		return blob.Info{}, nil, e
+	}
+	if e := s.authorize(ctx, req, &src, check{action: "s3:GetObject", resource: objectARN(bucket, key)}); e != nil {
+		return blob.Info{}, nil, e
+	}
+	info, body, err := s.blobs.Get(bucket, key)
+	if errors.Is(err, blob.ErrNoSuchKey) {
+		return info, nil, errNoSuchKey(key)
+	}
+	if err != nil {
+		return info, nil, s.blobError(err, key)
+	}
+	if e, status := copyPreconditions(req.HTTP, info); e != nil || status != 0 {
+		body.Close()
+		return info, nil, newError(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+	}
+	return info, body, nil
+}
+
+// copyPreconditions applies the x-amz-copy-source-if-* headers.
+func copyPreconditions(r *http.Request, info blob.Info) (*Error, int) {
+	h := http.Header{}
+	for _, name := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+		if v := r.Header.Get("x-amz-copy-source-" + name); v != "" {
+			h.Set(name, v)
+		}
+	}
+	return preconditions(&http.Request{Header: h}, info)
+}
+
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+}
+
+// copyObject authorizes reading the source and writing the destination,
+// which may be in different buckets and accounts.
+func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	dst, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if len(req.Key) > maxKeyLength {
+		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+	}
+	if e := s.authorize(ctx, req, &dst, check{action: "s3:PutObject", resource: objectARN(dst.Name, req.Key)}); e != nil {
+		return e
+	}
+	if e := checkACLHeader(req.HTTP.Header); e != nil {
+		return e
+	}
+	srcHeader := req.HTTP.Header.Get("x-amz-copy-source")
+	info, body, e := s.openCopySource(req, srcHeader)
+	if e != nil {
+		return e
+	}
+	defer body.Close()
+	replace := req.HTTP.Header.Get("x-amz-metadata-directive") == "REPLACE"
+	srcBucket, srcKey, _ := copySource(srcHeader)
+	if srcBucket == dst.Name && srcKey == req.Key && !replace && req.HTTP.Header.Get("x-amz-storage-class") == "" {
+		return newError(http.StatusBadRequest, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	meta := info.Meta
+	if replace {
+		meta = objectMeta(req.HTTP.Header)
+	}
+	meta.Owner = req.principal().Account
+	meta.WantChecksums, meta.Checksums, meta.ChecksumType = nil, nil, ""
+	for alg := range info.Checksums {
+		meta.WantChecksums = append(meta.WantChecksums, alg)
+	}
+	out, err := s.blobs.Put(dst.Name, req.Key, body, meta, nil)
+	if err != nil {
+		return s.blobError(err, req.Key)
+	}
+	writeXML(w, req.RequestID, copyObjectResult{Xmlns: xmlns, LastModified: isoTime(out.LastModified), ETag: out.ETag})
+	return nil
+}
+
+type deleteRequest struct {
+	Quiet   bool `xml:"Quiet"`
+	Objects []struct {
+		Key string `xml:"Key"`
+	} `xml:"Object"`
+}
+
+type deletedEntry struct {
+	Key string `xml:"Key"`
+}
+
+type deleteErrorEntry struct {
+	Key     string `xml:"Key"`
+	Code    string `xml:"Code"`
+	Message string `xml:"Message"`
+}
+
+type deleteResult struct {
+	XMLName xml.Name           `xml:"DeleteResult"`
+	Xmlns   string             `xml:"xmlns,attr"`
+	Deleted []deletedEntry     `xml:"Deleted"`
+	Errors  []deleteErrorEntry `xml:"Error"`
+}
+
+// deleteObjects authorizes s3:DeleteObject per key, as S3 does.
+func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	raw, err := io.ReadAll(io.LimitReader(req.Body, 2<<20))
+	if err != nil {
+		return s.blobError(err, "")
+	}
+	if e := checkDeleteDigest(req, raw); e != nil {
+		return e
+	}
+	var in deleteRequest
+	if xml.Unmarshal(raw, &in) != nil || len(in.Objects) == 0 || len(in.Objects) > 1000 {
+		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+	}
+	out := deleteResult{Xmlns: xmlns}
+	for _, o := range in.Objects {
+		if e := s.authorize(ctx, req, &b, check{action: "s3:DeleteObject", resource: objectARN(b.Name, o.Key)}); e != nil {
+			out.Errors = append(out.Errors, deleteErrorEntry{Key: o.Key, Code: e.Code, Message: e.Message})
+			continue
+		}
+		if err := s.blobs.Delete(b.Name, o.Key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
+			out.Errors = append(out.Errors, deleteErrorEntry{Key: o.Key, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
+			continue
+		}
+		if !in.Quiet {
+			out.Deleted = append(out.Deleted, deletedEntry{Key: o.Key})
+		}
+	}
+	writeXML(w, req.RequestID, out)
+	return nil
+}
+
+// checkDeleteDigest: DeleteObjects needs Content-MD5 or a checksum header;
+// Content-MD5, when sent, must match.
+func checkDeleteDigest(req *Request, body []byte) *Error {
+	h := req.HTTP.Header
+	if v := h.Get("Content-MD5"); v != "" {
+		sum := md5.Sum(body)
+		if base64.StdEncoding.EncodeToString(sum[:]) != v {
+			return newError(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+		}
+		return nil
+	}
+	for _, alg := range blob.AllAlgorithms() {
+		if h.Get("x-amz-checksum-"+strings.ToLower(string(alg))) != "" || h.Get("x-amz-sdk-checksum-algorithm") != "" || h.Get("x-amz-trailer") != "" {
+			return nil
+		}
+	}
+	return newError(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
+}

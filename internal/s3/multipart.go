@@ -1,0 +1,329 @@
+package s3
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/sekisho/sekisho/internal/blob"
+)
+
+type initiateResult struct {
+	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	UploadID string   `xml:"UploadId"`
+}
+
+func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if len(req.Key) > maxKeyLength {
+		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+		return e
+	}
+	if e := checkACLHeader(req.HTTP.Header); e != nil {
+		return e
+	}
+	meta := objectMeta(req.HTTP.Header)
+	meta.Owner = req.principal().Account
+	if v := req.HTTP.Header.Get("x-amz-checksum-algorithm"); v != "" {
+		alg, ok := blob.ParseAlgorithm(v)
+		if !ok {
+			return errInvalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+		meta.WantChecksums = []blob.Algorithm{alg}
+		meta.ChecksumType = req.HTTP.Header.Get("x-amz-checksum-type")
+	}
+	id, err := s.blobs.CreateUpload(b.Name, req.Key, meta)
+	if err != nil {
+		return s.blobError(err, req.Key)
+	}
+	writeXML(w, req.RequestID, initiateResult{Xmlns: xmlns, Bucket: b.Name, Key: req.Key, UploadID: id})
+	return nil
+}
+
+func partNumber(req *Request) (int, *Error) {
+	n, err := strconv.Atoi(req.HTTP.URL.Query().Get("partNumber"))
+	if err != nil || n < 1 || n > 10000 {
+		return 0, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive").with("ArgumentName", "partNumber")
+	}
+	return n, nil
+}
+
+type copyPartResult struct {
+	XMLName      xml.Name `xml:"CopyPartResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+}
+
+func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	n, e := partNumber(req)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+		return e
+	}
+	body, copied, e := s.partBody(req)
+	if e != nil {
+		return e
+	}
+	if closer, ok := body.(io.Closer); ok && copied {
+		defer closer.Close()
+	}
+	checks, e := readBodyChecks(req)
+	if e != nil {
+		return e
+	}
+	if copied {
+		checks = &bodyChecks{checksums: map[blob.Algorithm]string{}}
+	}
+	part, err := s.blobs.PutPart(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), n, body, checks.checksums, checks.verify)
+	if err != nil {
+		return s.multipartError(err, req.Key)
+	}
+	if copied {
+		writeXML(w, req.RequestID, copyPartResult{Xmlns: xmlns, LastModified: isoTime(part.LastModified), ETag: part.ETag})
+		return nil
+	}
+	h := w.Header()
+	h.Set("ETag", part.ETag)
+	setChecksumHeaders(h, part.Checksums)
+	h.Set("x-amz-request-id", req.RequestID)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// partBody is the request body, or for UploadPartCopy the (ranged) source
+// object after authorizing s3:GetObject on it.
+func (s *Service) partBody(req *Request) (io.Reader, bool, *Error) {
+	src := req.HTTP.Header.Get("x-amz-copy-source")
+	if src == "" {
+		return req.Body, false, nil
+	}
+	info, body, e := s.openCopySource(req, src)
+	if e != nil {
+		return nil, false, e
+	}
+	start, length := int64(0), info.Size
+	if r := req.HTTP.Header.Get("x-amz-copy-source-range"); r != "" {
+		var partial bool
+		start, length, partial, e = byteRange(r, info.Size)
+		if e != nil || !partial {
+			body.Close()
+			return nil, false, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+		}
+	}
+	return readCloser{io.NewSectionReader(body, start, length), body}, true, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+func (s *Service) multipartError(err error, key string) *Error {
+	switch {
+	case errors.Is(err, blob.ErrNoSuchUpload):
+		return newError(http.StatusNotFound, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
+	case errors.Is(err, blob.ErrInvalidPart):
+		return newError(http.StatusBadRequest, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
+	case errors.Is(err, blob.ErrInvalidPartOrder):
+		return newError(http.StatusBadRequest, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.")
+	case errors.Is(err, blob.ErrEntityTooSmall):
+		return newError(http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
+	}
+	return s.blobError(err, key)
+}
+
+type completeRequest struct {
+	Parts []struct {
+		PartNumber        int    `xml:"PartNumber"`
+		ETag              string `xml:"ETag"`
+		ChecksumCRC32     string `xml:"ChecksumCRC32"`
+		ChecksumCRC32C    string `xml:"ChecksumCRC32C"`
+		ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME"`
+		ChecksumSHA1      string `xml:"ChecksumSHA1"`
+		ChecksumSHA256    string `xml:"ChecksumSHA256"`
+	} `xml:"Part"`
+}
+
+type completeResult struct {
+	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+}
+
+func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+		return e
+	}
+	raw, err := io.ReadAll(io.LimitReader(req.Body, 4<<20))
+	var in completeRequest
+	if err != nil || xml.Unmarshal(raw, &in) != nil || len(in.Parts) == 0 {
+		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+	}
+	parts := make([]blob.CompletedPart, 0, len(in.Parts))
+	for _, p := range in.Parts {
+		sums := map[blob.Algorithm]string{}
+		for alg, v := range map[blob.Algorithm]string{blob.CRC32: p.ChecksumCRC32, blob.CRC32C: p.ChecksumCRC32C,
+			blob.CRC64NVME: p.ChecksumCRC64NVME, blob.SHA1: p.ChecksumSHA1, blob.SHA256: p.ChecksumSHA256} {
+			if v != "" {
+				sums[alg] = v
+			}
+		}
+		parts = append(parts, blob.CompletedPart{PartNumber: p.PartNumber, ETag: p.ETag, Checksums: sums})
+	}
+	info, err := s.blobs.CompleteUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), parts)
+	if err != nil {
+		return s.multipartError(err, req.Key)
+	}
+	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag})
+	return nil
+}
+
+func (s *Service) abortUpload(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:AbortMultipartUpload", resource: objectARN(b.Name, req.Key)}); e != nil {
+		return e
+	}
+	if err := s.blobs.AbortUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId")); err != nil {
+		return s.multipartError(err, req.Key)
+	}
+	noContent(w, req)
+	return nil
+}
+
+type partEntry struct {
+	PartNumber   int    `xml:"PartNumber"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
+}
+
+type listPartsResult struct {
+	XMLName              xml.Name    `xml:"ListPartsResult"`
+	Xmlns                string      `xml:"xmlns,attr"`
+	Bucket               string      `xml:"Bucket"`
+	Key                  string      `xml:"Key"`
+	UploadID             string      `xml:"UploadId"`
+	PartNumberMarker     int         `xml:"PartNumberMarker"`
+	NextPartNumberMarker int         `xml:"NextPartNumberMarker"`
+	MaxParts             int         `xml:"MaxParts"`
+	IsTruncated          bool        `xml:"IsTruncated"`
+	StorageClass         string      `xml:"StorageClass"`
+	Parts                []partEntry `xml:"Part"`
+}
+
+func (s *Service) listParts(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	q := req.HTTP.URL.Query()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:ListMultipartUploadParts", resource: objectARN(b.Name, req.Key)}); e != nil {
+		return e
+	}
+	maxParts, e := intParam(q, "max-parts", 1000)
+	if e != nil {
+		return e
+	}
+	marker, e := intParam(q, "part-number-marker", 0)
+	if e != nil {
+		return e
+	}
+	parts, err := s.blobs.ListParts(b.Name, req.Key, q.Get("uploadId"))
+	if err != nil {
+		return s.multipartError(err, req.Key)
+	}
+	out := listPartsResult{Xmlns: xmlns, Bucket: b.Name, Key: req.Key, UploadID: q.Get("uploadId"), PartNumberMarker: marker,
+		MaxParts: maxParts, StorageClass: "STANDARD"}
+	for _, p := range parts {
+		if p.PartNumber <= marker {
+			continue
+		}
+		if len(out.Parts) == maxParts {
+			out.IsTruncated = true
+			break
+		}
+		out.Parts = append(out.Parts, partEntry{PartNumber: p.PartNumber, LastModified: isoTime(p.LastModified), ETag: p.ETag, Size: p.Size})
+		out.NextPartNumberMarker = p.PartNumber
+	}
+	writeXML(w, req.RequestID, out)
+	return nil
+}
+
+type uploadEntry struct {
+	Key          string `xml:"Key"`
+	UploadID     string `xml:"UploadId"`
+	Initiated    string `xml:"Initiated"`
+	StorageClass string `xml:"StorageClass"`
+}
+
+type listUploadsResult struct {
+	XMLName     xml.Name      `xml:"ListMultipartUploadsResult"`
+	Xmlns       string        `xml:"xmlns,attr"`
+	Bucket      string        `xml:"Bucket"`
+	Prefix      string        `xml:"Prefix"`
+	MaxUploads  int           `xml:"MaxUploads"`
+	IsTruncated bool          `xml:"IsTruncated"`
+	Uploads     []uploadEntry `xml:"Upload"`
+}
+
+func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	q := req.HTTP.URL.Query()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:ListBucketMultipartUploads", resource: bucketARN(b.Name)}); e != nil {
+		return e
+	}
+	maxUploads, e := intParam(q, "max-uploads", 1000)
+	if e != nil {
+		return e
+	}
+	uploads, err := s.blobs.ListUploads(b.Name, q.Get("prefix"))
+	if err != nil {
+		return s.blobError(err, "")
+	}
+	out := listUploadsResult{Xmlns: xmlns, Bucket: b.Name, Prefix: q.Get("prefix"), MaxUploads: maxUploads}
+	for _, u := range uploads {
+		if len(out.Uploads) == maxUploads {
+			out.IsTruncated = true
+			break
+		}
+		out.Uploads = append(out.Uploads, uploadEntry{Key: u.Key, UploadID: u.UploadID, Initiated: isoTime(u.Initiated), StorageClass: "STANDARD"})
+	}
+	writeXML(w, req.RequestID, out)
+	return nil
+}

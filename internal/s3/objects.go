@@ -1,0 +1,426 @@
+package s3
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// maxKeyLength is S3's limit on object key length in bytes.
+const maxKeyLength = 1024
+
+// objectMeta reads the stored headers of a PUT (or multipart create).
+func objectMeta(h http.Header) blob.Meta {
+	m := blob.Meta{
+		ContentType: h.Get("Content-Type"), ContentEncoding: stripAWSChunked(h.Get("Content-Encoding")),
+		ContentDisposition: h.Get("Content-Disposition"), CacheControl: h.Get("Cache-Control"),
+		ContentLanguage: h.Get("Content-Language"), Expires: h.Get("Expires"),
+		UserMetadata: map[string]string{}, StorageClass: h.Get("x-amz-storage-class"),
+	}
+	if m.ContentType == "" {
+		m.ContentType = "binary/octet-stream"
+	}
+	for name, values := range h {
+		if k, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok && len(values) > 0 {
+			m.UserMetadata[k] = values[0]
+		}
+	}
+	return m
+}
+
+// stripAWSChunked removes the aws-chunked coding SDKs add for streaming uploads.
+func stripAWSChunked(enc string) string {
+	var keep []string
+	for _, part := range strings.Split(enc, ",") {
+		if p := strings.TrimSpace(part); p != "" && !strings.EqualFold(p, "aws-chunked") {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ",")
+}
+
+// bodyChecks are the digests a PUT's headers and trailers promise.
+type bodyChecks struct {
+	md5       []byte                    // Content-MD5
+	checksums map[blob.Algorithm]string // from x-amz-checksum-* headers; blob checks them
+	trailers  func() map[string]string
+	want      []blob.Algorithm // further algorithms to compute (trailers, SDK hints)
+}
+
+func readBodyChecks(req *Request) (*bodyChecks, *Error) {
+	h := req.HTTP.Header
+	c := &bodyChecks{checksums: map[blob.Algorithm]string{}, trailers: req.Trailers}
+	if v := h.Get("Content-MD5"); v != "" {
+		sum, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(sum) != md5.Size {
+			return nil, newError(http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+		}
+		c.md5 = sum
+	}
+	for _, alg := range blob.AllAlgorithms() {
+		if v := h.Get("x-amz-checksum-" + strings.ToLower(string(alg))); v != "" {
+			c.checksums[alg] = v
+		}
+	}
+	for _, t := range strings.Split(h.Get("x-amz-trailer"), ",") {
+		if name, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(t)), "x-amz-checksum-"); ok {
+			if alg, ok := blob.ParseAlgorithm(name); ok {
+				c.want = append(c.want, alg)
+			}
+		}
+	}
+	if alg, ok := blob.ParseAlgorithm(h.Get("x-amz-sdk-checksum-algorithm")); ok {
+		c.want = append(c.want, alg)
+	}
+	return c, nil
+}
+
+// checkError carries an S3 error out of blob's verify hook.
+type checkError struct{ e *Error }
+
+func (c checkError) Error() string { return c.e.Error() }
+
+// verify compares what was received with what was promised.
+func (c *bodyChecks) verify(d blob.Digests) error {
+	if c.md5 != nil && string(c.md5) != string(d.MD5) {
+		return checkError{newError(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")}
+	}
+	if c.trailers == nil {
+		return nil
+	}
+	for k, v := range c.trailers() {
+		name, ok := strings.CutPrefix(strings.ToLower(k), "x-amz-checksum-")
+		if !ok {
+			continue
+		}
+		if alg, ok := blob.ParseAlgorithm(name); ok && d.Base64(alg) != "" && d.Base64(alg) != v {
+			return checkError{newError(http.StatusBadRequest, "BadDigest", "The %s you specified did not match the calculated checksum.", alg)}
+		}
+	}
+	return nil
+}
+
+// blobError maps blob and body-reading errors to S3 errors.
+func (s *Service) blobError(err error, key string) *Error {
+	var ce checkError
+	var se *sigv4.Error
+	switch {
+	case errors.As(err, &ce):
+		return ce.e
+	case errors.As(err, &se):
+		switch se.Kind {
+		case sigv4.KindContentSHA256Mismatch:
+			return newError(http.StatusBadRequest, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+		case sigv4.KindSignatureMismatch:
+			return newError(http.StatusForbidden, "SignatureDoesNotMatch", "%s", se.Message)
+		case sigv4.KindIncompleteBody:
+			return newError(http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+		}
+		return newError(http.StatusBadRequest, "InvalidRequest", "%s", se.Message)
+	case errors.Is(err, blob.ErrBadDigest):
+		return newError(http.StatusBadRequest, "BadDigest", "The checksum you specified did not match the calculated checksum.")
+	case errors.Is(err, blob.ErrEntityTooLarge):
+		return newError(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+	case errors.Is(err, blob.ErrInvalidKey), errors.Is(err, blob.ErrInvalidArgument):
+		return errInvalidArgument("%s", err.Error())
+	case errors.Is(err, blob.ErrNoSuchKey):
+		return errNoSuchKey(key)
+	case errors.Is(err, blob.ErrKeyTooLong):
+		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return newError(http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+	}
+	s.log.Error("object store", "err", err)
+	return errInternal()
+}
+
+// checkACLHeader: buckets enforce bucket-owner ownership, so ACLs other
+// than the owner's full control are refused.
+func checkACLHeader(h http.Header) *Error {
+	acl := h.Get("x-amz-acl")
+	if acl == "" || acl == "private" || acl == "bucket-owner-full-control" {
+		return nil
+	}
+	return newError(http.StatusBadRequest, "AccessControlListNotSupported", "The bucket does not allow ACLs")
+}
+
+func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if len(req.Key) > maxKeyLength {
+		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+		return e
+	}
+	if e := checkACLHeader(req.HTTP.Header); e != nil {
+		return e
+	}
+	checks, e := readBodyChecks(req)
+	if e != nil {
+		return e
+	}
+	meta := objectMeta(req.HTTP.Header)
+	meta.WantChecksums, meta.Checksums, meta.Owner = checks.want, checks.checksums, req.principal().Account
+	info, err := s.blobs.Put(b.Name, req.Key, req.Body, meta, checks.verify)
+	if err != nil {
+		return s.blobError(err, req.Key)
+	}
+	h := w.Header()
+	h.Set("ETag", info.ETag)
+	setChecksumHeaders(h, info.Checksums)
+	h.Set("x-amz-request-id", req.RequestID)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func setChecksumHeaders(h http.Header, sums map[blob.Algorithm]string) {
+	for alg, v := range sums {
+		h.Set("x-amz-checksum-"+strings.ToLower(string(alg)), v)
+	}
+}
+
+// readable authorizes s3:GetObject and loads the object; a missing key is
+// NoSuchKey only for callers who may also list the bucket (S3 hides
+// existence from everyone else).
+func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *Error) {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return b, blob.Info{}, nil, e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:GetObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+		return b, blob.Info{}, nil, e
+	}
+	info, body, err := s.blobs.Get(b.Name, req.Key)
+	if errors.Is(err, blob.ErrNoSuchKey) {
+		if e := s.authorize(ctx, req, &b, check{action: "s3:ListBucket", resource: bucketARN(b.Name)}); e != nil {
+			return b, info, nil, e
+		}
+		return b, info, nil, errNoSuchKey(req.Key)
+	}
+	if err != nil {
+		return b, info, nil, s.blobError(err, req.Key)
+	}
+	return b, info, body, nil
+}
+
+func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
+	_, info, body, e := s.readable(req)
+	if e != nil {
+		return e
+	}
+	defer body.Close()
+	if e, status := preconditions(req.HTTP, info); e != nil || status != 0 {
+		if status == http.StatusNotModified {
+			writeObjectHeaders(w, req, info)
+			w.WriteHeader(status)
+			return nil
+		}
+		return e
+	}
+	start, length, partial, e := byteRange(req.HTTP.Header.Get("Range"), info.Size)
+	if e != nil {
+		return e
+	}
+	writeObjectHeaders(w, req, info)
+	h := w.Header()
+	h.Set("Content-Length", strconv.FormatInt(length, 10))
+	status := http.StatusOK
+	if partial {
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+length-1, info.Size))
+		status = http.StatusPartialContent
+	}
+	w.WriteHeader(status)
+	if _, err := body.Seek(start, io.SeekStart); err != nil {
+		return nil // headers are out; nothing better to do
+	}
+	_, _ = io.CopyN(w, body, length)
+	return nil
+}
+
+func (s *Service) headObject(w http.ResponseWriter, req *Request) *Error {
+	_, info, body, e := s.readable(req)
+	if e != nil {
+		return e
+	}
+	body.Close()
+	if e, status := preconditions(req.HTTP, info); e != nil || status != 0 {
+		if status == http.StatusNotModified {
+			writeObjectHeaders(w, req, info)
+			w.WriteHeader(status)
+			return nil
+		}
+		return e
+	}
+	writeObjectHeaders(w, req, info)
+	w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// writeObjectHeaders sets the object's stored headers, with response-*
+// query overrides.
+func writeObjectHeaders(w http.ResponseWriter, req *Request, info blob.Info) {
+	h := w.Header()
+	h.Set("x-amz-request-id", req.RequestID)
+	h.Set("ETag", info.ETag)
+	h.Set("Last-Modified", httpTime(info.LastModified))
+	h.Set("Accept-Ranges", "bytes")
+	set := func(name, v string) {
+		if v != "" {
+			h.Set(name, v)
+		}
+	}
+	set("Content-Type", info.ContentType)
+	set("Content-Encoding", info.ContentEncoding)
+	set("Content-Disposition", info.ContentDisposition)
+	set("Content-Language", info.ContentLanguage)
+	set("Cache-Control", info.CacheControl)
+	set("Expires", info.Expires)
+	if info.StorageClass != "" && info.StorageClass != "STANDARD" {
+		h.Set("x-amz-storage-class", info.StorageClass)
+	}
+	for k, v := range info.UserMetadata {
+		h.Set("x-amz-meta-"+k, v)
+	}
+	if strings.EqualFold(req.HTTP.Header.Get("x-amz-checksum-mode"), "ENABLED") {
+		setChecksumHeaders(h, info.Checksums)
+		if info.ChecksumType != "" {
+			h.Set("x-amz-checksum-type", info.ChecksumType)
+		}
+	}
+	q := req.HTTP.URL.Query()
+	for param, header := range map[string]string{"response-content-type": "Content-Type", "response-content-language": "Content-Language",
+		"response-expires": "Expires", "response-cache-control": "Cache-Control", "response-content-disposition": "Content-Disposition",
+		"response-content-encoding": "Content-Encoding"} {
+		if v := q.Get(param); v != "" {
+			h.Set(header, v)
+		}
+	}
+}
+
+// preconditions applies If-Match, If-None-Match, If-Modified-Since and
+// If-Unmodified-Since as S3 does. It returns an error (412) or the 304 status.
+func preconditions(r *http.Request, info blob.Info) (*Error, int) {
+	h := r.Header
+	failed := newError(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+	if v := h.Get("If-Match"); v != "" && !etagMatches(v, info.ETag) {
+		return failed.with("Condition", "If-Match"), 0
+	}
+	if v := h.Get("If-Unmodified-Since"); v != "" && h.Get("If-Match") == "" {
+		if t, err := http.ParseTime(v); err == nil && info.LastModified.Truncate(time.Second).After(t) {
+			return failed.with("Condition", "If-Unmodified-Since"), 0
+		}
+	}
+	if v := h.Get("If-None-Match"); v != "" {
+		if etagMatches(v, info.ETag) {
+			return nil, http.StatusNotModified
+		}
+		return nil, 0
+	}
+	if v := h.Get("If-Modified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && !info.LastModified.Truncate(time.Second).After(t) {
+			return nil, http.StatusNotModified
+		}
+	}
+	return nil, 0
+}
+
+func etagMatches(header, etag string) bool {
+	for _, v := range strings.Split(header, ",") {
+		v = strings.TrimSpace(v)
+		if v == "*" || strings.Trim(v, `"`) == strings.Trim(etag, `"`) {
+			return true
+		}
+	}
+	return false
+}
+
+// byteRange parses a single "bytes=" range; S3 ignores multi-range and
+// malformed headers (serving the whole object) and answers InvalidRange
+// for a range that starts past the end.
+func byteRange(header string, size int64) (start, length int64, partial bool, e *Error) {
+	spec, ok := strings.CutPrefix(header, "bytes=")
+	if !ok || strings.Contains(spec, ",") {
+		return 0, size, false, nil
+	}
+	first, last, ok := strings.Cut(spec, "-")
+	if !ok {
+		return 0, size, false, nil
+	}
+	invalid := newError(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable").
+		with("RangeRequested", header).with("ActualObjectSize", strconv.FormatInt(size, 10))
+	if first == "" { // suffix: the last N bytes
+		n, err := strconv.ParseInt(last, 10, 64)
+		if err != nil {
+			return 0, size, false, nil
+		}
+		if n == 0 {
+			return 0, 0, false, invalid
+		}
+		n = min(n, size)
+		return size - n, n, true, nil
+	}
+	s, err := strconv.ParseInt(first, 10, 64)
+	if err != nil {
+		return 0, size, false, nil
+	}
+	if s >= size {
+		return 0, 0, false, invalid
+	}
+	end := size - 1
+	if last != "" {
+		if e, err := strconv.ParseInt(last, 10, 64); err == nil && e < end {
+			if e < s {
+				return 0, size, false, nil
+			}
+			end = e
+		}
+	}
+	return s, end - s + 1, true, nil
+}
+
+func (s *Service) deleteObject(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:DeleteObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+		return e
+	}
+	if err := s.blobs.Delete(b.Name, req.Key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
+		return s.blobError(err, req.Key)
+	}
+	noContent(w, req)
+	return nil
+}
+
+// copySource parses x-amz-copy-source: "/bucket/key" or "bucket/key", URL-encoded.
+func copySource(v string) (string, string, *Error) {
+	v, _, _ = strings.Cut(v, "?versionId=")
+	decoded, err := url.PathUnescape(v)
+	if err != nil {
+		return "", "", errInvalidArgument("Invalid copy source encoding")
+	}
+	bucket, key, ok := strings.Cut(strings.TrimPrefix(decoded, "/"), "/")
+	if !ok || bucket == "" || key == "" {
+		return "", "", errInvalidArgument("Invalid copy source object key").with("ArgumentName", "x-amz-copy-source")
+	}
+	return bucket, key, nil
+}

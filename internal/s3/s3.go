@@ -1,0 +1,290 @@
+// Package s3 serves the Amazon S3 REST API (path-style and virtual-hosted)
+// with every call decided by the engine: the caller's identity policies
+// and the bucket policy as the resource policy, with the cross-account
+// rule that both must allow.
+package s3
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/authz"
+	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// Service is the S3 API.
+type Service struct {
+	store store.Store
+	blobs *blob.Store
+	gate  *access.Gate
+	log   *slog.Logger
+}
+
+// New returns the S3 service.
+func New(st store.Store, blobs *blob.Store, gate *access.Gate, log *slog.Logger) *Service {
+	return &Service{store: st, blobs: blobs, gate: gate, log: log}
+}
+
+// Request is one authenticated (or anonymous) S3 request.
+type Request struct {
+	HTTP      *http.Request
+	Caller    *access.Caller // nil for anonymous requests
+	Auth      *sigv4.Auth    // nil for anonymous requests
+	RequestID string
+	Bucket    string
+	Key       string
+	// Body is the payload with SigV4 framing removed and hashes checked.
+	Body io.Reader
+	// Trailers returns trailing checksums once Body is fully read.
+	Trailers func() map[string]string
+	// Context is the request's condition context (aws:SourceIp, ...).
+	Context *policy.Context
+}
+
+// principal returns the caller's principal, or the anonymous one.
+func (r *Request) principal() policy.Principal {
+	if r.Caller == nil {
+		return policy.Principal{Type: policy.PrincipalAnonymous}
+	}
+	return r.Caller.Principal
+}
+
+// Serve dispatches one request to its operation.
+func (s *Service) Serve(w http.ResponseWriter, req *Request) {
+	op, e := s.route(req)
+	if e == nil {
+		e = op(w, req)
+	}
+	if e != nil {
+		if e.Status >= 500 {
+			s.log.Error("s3 error", "request_id", req.RequestID, "code", e.Code, "message", e.Message)
+		}
+		WriteError(w, req.HTTP, req.RequestID, e)
+	}
+}
+
+type operation func(w http.ResponseWriter, req *Request) *Error
+
+// route picks the operation from method, bucket/key presence and subresources.
+func (s *Service) route(req *Request) (operation, *Error) {
+	q := req.HTTP.URL.Query()
+	m := req.HTTP.Method
+	switch {
+	case req.Bucket == "":
+		if m == http.MethodGet {
+			return s.listBuckets, nil
+		}
+	case req.Key == "":
+		return s.routeBucket(m, q)
+	default:
+		return s.routeObject(m, q, req)
+	}
+	return nil, newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+}
+
+func (s *Service) routeBucket(m string, q map[string][]string) (operation, *Error) {
+	has := func(k string) bool { _, ok := q[k]; return ok }
+	switch {
+	case has("policy"):
+		return pick(m, map[string]operation{"GET": s.getBucketPolicy, "PUT": s.putBucketPolicy, "DELETE": s.deleteBucketPolicy})
+	case has("policyStatus"):
+		return pick(m, map[string]operation{"GET": s.getBucketPolicyStatus})
+	case has("location"):
+		return pick(m, map[string]operation{"GET": s.getBucketLocation})
+	case has("ownershipControls"):
+		return pick(m, map[string]operation{"GET": s.getOwnershipControls, "PUT": s.putOwnershipControls})
+	case has("versioning"):
+		return pick(m, map[string]operation{"GET": s.getBucketVersioning, "PUT": s.notImplemented("PutBucketVersioning")})
+	case has("uploads"):
+		return pick(m, map[string]operation{"GET": s.listMultipartUploads})
+	case has("delete"):
+		return pick(m, map[string]operation{"POST": s.deleteObjects})
+	case has("acl"), has("cors"), has("lifecycle"), has("encryption"), has("tagging"), has("website"), has("logging"),
+		has("notification"), has("replication"), has("accelerate"), has("requestPayment"), has("object-lock"), has("publicAccessBlock"):
+		return s.bucketSubresourceNotImplemented(m, q)
+	}
+	return pick(m, map[string]operation{"PUT": s.createBucket, "DELETE": s.deleteBucket, "HEAD": s.headBucket, "GET": s.listObjects})
+}
+
+func (s *Service) routeObject(m string, q map[string][]string, req *Request) (operation, *Error) {
+	has := func(k string) bool { _, ok := q[k]; return ok }
+	switch {
+	case has("uploadId"):
+		return pick(m, map[string]operation{"PUT": s.uploadPart, "POST": s.completeUpload, "DELETE": s.abortUpload, "GET": s.listParts})
+	case has("uploads"):
+		return pick(m, map[string]operation{"POST": s.createUpload})
+	case has("tagging"), has("acl"), has("retention"), has("legal-hold"), has("torrent"), has("restore"), has("attributes"), has("select"):
+		return s.notImplemented("object subresource"), nil
+	}
+	if m == http.MethodPut && req.HTTP.Header.Get("x-amz-copy-source") != "" {
+		return s.copyObject, nil
+	}
+	return pick(m, map[string]operation{"PUT": s.putObject, "GET": s.getObject, "HEAD": s.headObject, "DELETE": s.deleteObject})
+}
+
+func pick(method string, ops map[string]operation) (operation, *Error) {
+	if op, ok := ops[method]; ok {
+		return op, nil
+	}
+	return nil, newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+}
+
+func (s *Service) notImplemented(what string) operation {
+	return func(http.ResponseWriter, *Request) *Error { return errNotImplemented(what) }
+}
+
+func (s *Service) bucketSubresourceNotImplemented(m string, q map[string][]string) (operation, *Error) {
+	for _, k := range []string{"acl", "cors", "lifecycle", "encryption", "tagging", "website", "logging", "notification", "replication", "accelerate", "requestPayment", "object-lock", "publicAccessBlock"} {
+		if _, ok := q[k]; ok {
+			return s.notImplemented(m + " ?" + k), nil
+		}
+	}
+	return s.notImplemented(m), nil
+}
+
+// bucket loads a bucket or answers NoSuchBucket.
+func (s *Service) bucket(ctx context.Context, name string) (store.Bucket, *Error) {
+	var b store.Bucket
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		b, err = tx.GetBucket(name)
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return b, errNoSuchBucket(name)
+	case err != nil:
+		s.log.Error("load bucket", "bucket", name, "err", err)
+		return b, errInternal()
+	}
+	return b, nil
+}
+
+// check is one authorization the operation needs.
+type check struct {
+	action   string
+	resource string
+	extra    map[string][]string // extra condition keys
+}
+
+func bucketARN(bucket string) string      { return "arn:aws:s3:::" + bucket }
+func objectARN(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
+
+// authorize asks the engine, with the bucket policy as the resource
+// policy and the bucket's account as the resource account.
+func (s *Service) authorize(ctx context.Context, req *Request, b *store.Bucket, c check) *Error {
+	d, e := s.decide(ctx, req, b, c)
+	if e != nil {
+		return e
+	}
+	if d.Effect == authz.Allowed {
+		return nil
+	}
+	return errAccessDenied(denialMessage(req, &d))
+}
+
+func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c check) (authz.Decision, *Error) {
+	reqCtx := req.Context.Clone()
+	s.addS3Keys(reqCtx, req, b)
+	for k, v := range c.extra {
+		reqCtx.Set(k, v...)
+	}
+	var resourcePolicy *authz.Source
+	if b != nil && b.Policy != "" {
+		p, err := s.gate.Compile(b.Policy, policy.Resource)
+		if err != nil {
+			s.log.Error("bucket policy does not compile", "bucket", b.Name, "err", err)
+			return authz.Decision{}, errInternal()
+		}
+		resourcePolicy = &authz.Source{Name: b.Name + " bucket policy", Policy: p}
+	}
+	account := ""
+	if b != nil {
+		account = b.Account
+	}
+	var d authz.Decision
+	if req.Caller == nil {
+		d = authz.Evaluate(&authz.Request{Principal: req.principal(), Action: c.action, Resource: c.resource,
+			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy})
+	} else {
+		var err error
+		d, err = s.gate.Authorize(ctx, req.Caller, access.Check{Action: c.action, Resource: c.resource,
+			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy})
+		if err != nil {
+			s.log.Error("authorize", "err", err)
+			return d, errInternal()
+		}
+	}
+	s.log.Info("decision", "request_id", req.RequestID, "principal", d.PrincipalARN(), "action", c.action,
+		"resource", c.resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
+	return d, nil
+}
+
+// denialMessage is AWS's text: the detailed reason within one account,
+// plain "Access Denied" across accounts and for anonymous callers.
+func denialMessage(req *Request, d *authz.Decision) string {
+	if req.Caller == nil || d.CrossAccount {
+		return "Access Denied"
+	}
+	return d.Message()
+}
+
+// addS3Keys sets the S3 condition keys every request carries.
+func (s *Service) addS3Keys(ctx *policy.Context, req *Request, b *store.Bucket) {
+	if b != nil {
+		ctx.Set("s3:ResourceAccount", b.Account)
+		ctx.Set("aws:ResourceAccount", b.Account)
+	}
+	if req.Auth != nil {
+		ctx.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
+		if req.Auth.Presigned {
+			ctx.Set("s3:authType", "REST-QUERY-STRING")
+		} else {
+			ctx.Set("s3:authType", "REST-HEADER")
+		}
+		if req.Auth.PayloadHash != "" {
+			ctx.Set("s3:x-amz-content-sha256", req.Auth.PayloadHash)
+		}
+	}
+	h := req.HTTP.Header
+	for header, key := range map[string]string{"x-amz-acl": "s3:x-amz-acl", "x-amz-server-side-encryption": "s3:x-amz-server-side-encryption",
+		"x-amz-copy-source": "s3:x-amz-copy-source", "x-amz-storage-class": "s3:x-amz-storage-class"} {
+		if v := h.Get(header); v != "" {
+			ctx.Set(key, v)
+		}
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// intParam reads an integer query parameter.
+func intParam(q map[string][]string, name string, def int) (int, *Error) {
+	v, ok := q[name]
+	if !ok || len(v) == 0 || v[0] == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v[0])
+	if err != nil || n < 0 {
+		return 0, errInvalidArgument("Provided %s not an integer or within integer range", name)
+	}
+	return n, nil
+}
+
+func lowerHeaderName(s string) string { return strings.ToLower(s) }
