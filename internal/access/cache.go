@@ -18,6 +18,7 @@ type stateCache struct {
 	keys     map[string]resolvedKey
 	policies map[principalKey]*policyBundle
 	roles    map[string]store.Role // by account + "/" + lower-case name
+	buckets  map[string]store.Bucket
 }
 
 type resolvedKey struct {
@@ -40,7 +41,7 @@ type policyBundle struct {
 }
 
 func newStateCache() *stateCache {
-	return &stateCache{keys: map[string]resolvedKey{}, policies: map[principalKey]*policyBundle{}, roles: map[string]store.Role{}}
+	return &stateCache{keys: map[string]resolvedKey{}, policies: map[principalKey]*policyBundle{}, roles: map[string]store.Role{}, buckets: map[string]store.Bucket{}}
 }
 
 // sync drops everything when the store has moved on since the cache was filled.
@@ -56,6 +57,7 @@ func (c *stateCache) sync(ctx context.Context, st store.Store) (uint64, error) {
 		c.keys = map[string]resolvedKey{}
 		c.policies = map[principalKey]*policyBundle{}
 		c.roles = map[string]store.Role{}
+		c.buckets = map[string]store.Bucket{}
 	}
 	return gen, nil
 }
@@ -105,5 +107,20 @@ func (c *stateCache) putRole(gen uint64, k string, r store.Role) {
 	defer c.mu.Unlock()
 	if c.gen == gen && len(c.roles) < maxCached {
 		c.roles[k] = r
+	}
+}
+
+func (c *stateCache) bucket(name string) (store.Bucket, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.buckets[name]
+	return b, ok
+}
+
+func (c *stateCache) putBucket(gen uint64, b store.Bucket) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen && len(c.buckets) < maxCached {
+		c.buckets[b.Name] = b
 	}
 }

@@ -70,6 +70,27 @@ func (g *Gate) Role(ctx context.Context, account, name string) (store.Role, erro
 	return r, err
 }
 
+// Bucket returns a bucket by name, from the cache while the store is unchanged.
+func (g *Gate) Bucket(ctx context.Context, name string) (store.Bucket, error) {
+	gen, err := g.state.sync(ctx, g.store)
+	if err != nil {
+		return store.Bucket{}, err
+	}
+	if b, ok := g.state.bucket(name); ok {
+		return b, nil
+	}
+	var b store.Bucket
+	err = g.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		b, err = tx.GetBucket(name)
+		return err
+	})
+	if err == nil {
+		g.state.putBucket(gen, b)
+	}
+	return b, err
+}
+
 // Check is one thing a caller wants to do.
 type Check struct {
 	Action          string

@@ -55,15 +55,22 @@ func TestOpenCleansLeftovers(t *testing.T) {
 func TestCorruptFileIsNotServed(t *testing.T) {
 	s, root := newStore(t)
 	mustPut(t, s, "k", randomBytes(17, 1000))
+	mustPut(t, s, "junk", nil)
 	path := s.objectPath(testBucket, "k")
 	if err := os.Truncate(path, 500); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err := s.Get(testBucket, "k")
 	wantErr(t, err, ErrCorrupt)
+	_, err = s.Head(testBucket, "k")
+	wantErr(t, err, ErrCorrupt)
+	// A file that is not an object at all is left out of listings.
+	if err := os.WriteFile(s.objectPath(testBucket, "junk"), []byte("not an object"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	s2, _ := Open(root)
-	if infos, _, _ := s2.List(testBucket, "", "", 0); len(infos) != 0 {
-		t.Fatalf("scan listed a corrupt file: %+v", infos)
+	if infos, _, _ := s2.List(testBucket, "", "", 0); len(infos) != 1 || infos[0].Key != "k" {
+		t.Fatalf("scan listed %+v", infos)
 	}
 }
 

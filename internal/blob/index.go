@@ -17,8 +17,26 @@ import (
 // that orders renames into it, and its key index once loaded.
 type bucketState struct {
 	mu     sync.Mutex
-	loaded bool    // index reflects the bucket's files
-	index  []*Info // sorted by Key; listing fields only (see listing)
+	loaded bool            // index reflects the bucket's files
+	index  []*Info         // sorted by Key; listing fields only (see listing)
+	shards map[string]bool // shard directories known to exist
+}
+
+// ensureShard creates a shard directory unless it is known to exist, and
+// reports whether it created it; the caller holds b.mu.
+func (b *bucketState) ensureShard(dir, shard string) (bool, error) {
+	if b.shards[shard] {
+		return false, nil
+	}
+	created, err := mkdirNew(dir)
+	if err != nil {
+		return false, err
+	}
+	if b.shards == nil {
+		b.shards = make(map[string]bool)
+	}
+	b.shards[shard] = true
+	return created, nil
 }
 
 // state returns the state of bucket, creating it on first use. States are

@@ -181,7 +181,7 @@ func (s *Store) DeleteBucketDir(bucket string) error {
 	if err := os.Rename(s.bucketDir(bucket), trash); err != nil {
 		return opError("delete bucket", bucket, "", err)
 	}
-	b.index, b.loaded = nil, false
+	b.index, b.loaded, b.shards = nil, false, nil
 	if err := s.syncDirs(s.root); err != nil {
 		return opError("delete bucket", bucket, "", err)
 	}

@@ -135,7 +135,7 @@ func (s *Store) publish(bucket, key string, t *tempFile, info *Info, check func(
 	dir := filepath.Join(s.bucketDir(bucket), shard)
 	b := s.state(bucket)
 	b.mu.Lock()
-	created, err := mkdirNew(dir)
+	created, err := b.ensureShard(dir, shard)
 	if err == nil && check != nil {
 		err = check(filepath.Join(dir, name))
 	}

@@ -72,7 +72,7 @@ func (s *Service) authorizeAction(ctx context.Context, call *awsproto.Call, acti
 	if err != nil {
 		return s.internal(err)
 	}
-	s.log.Info("decision", "request_id", call.RequestID, "principal", call.Caller.Principal.ARN,
+	s.log.Debug("decision", "request_id", call.RequestID, "principal", call.Caller.Principal.ARN,
 		"action", action, "resource", resource, "effect", d.Effect.String(), "reason", d.Reason)
 	if d.Effect == authz.Allowed {
 		return nil

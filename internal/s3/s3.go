@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/authz"
@@ -154,12 +153,7 @@ func (s *Service) bucketSubresourceNotImplemented(m string, q map[string][]strin
 
 // bucket loads a bucket or answers NoSuchBucket.
 func (s *Service) bucket(ctx context.Context, name string) (store.Bucket, *Error) {
-	var b store.Bucket
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		b, err = tx.GetBucket(name)
-		return err
-	})
+	b, err := s.gate.Bucket(ctx, name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return b, errNoSuchBucket(name)
@@ -225,7 +219,7 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 			return d, errInternal()
 		}
 	}
-	s.log.Info("decision", "request_id", req.RequestID, "principal", d.PrincipalARN(), "action", c.action,
+	s.log.Debug("decision", "request_id", req.RequestID, "principal", d.PrincipalARN(), "action", c.action,
 		"resource", c.resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
 	return d, nil
 }
@@ -286,5 +280,3 @@ func intParam(q map[string][]string, name string, def int) (int, *Error) {
 	}
 	return n, nil
 }
-
-func lowerHeaderName(s string) string { return strings.ToLower(s) }
