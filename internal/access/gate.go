@@ -22,6 +22,22 @@ type Gate struct {
 	now      func() time.Time
 	compiled *compileCache
 	state    *stateCache
+	recorder Recorder
+}
+
+// Recorder keeps decisions for later explanation (the decision log).
+type Recorder interface {
+	Record(requestID string, req *authz.Request, d *authz.Decision)
+}
+
+// SetRecorder makes the gate log every decision it makes.
+func (g *Gate) SetRecorder(r Recorder) { g.recorder = r }
+
+// Record logs a decision made outside Authorize (e.g. for anonymous callers).
+func (g *Gate) Record(requestID string, req *authz.Request, d *authz.Decision) {
+	if g.recorder != nil {
+		g.recorder.Record(requestID, req, d)
+	}
 }
 
 // NewGate builds a gate over st, sealing session tokens with sealer.
@@ -99,6 +115,8 @@ type Check struct {
 	Context         *policy.Context // request keys; the caller's keys are added
 	ResourcePolicy  *authz.Source   // bucket or trust policy, if any
 	Trust           bool
+	// RequestID ties the decision to the request in the decision log.
+	RequestID string
 }
 
 // Authorize decides chk for caller c.
@@ -107,7 +125,9 @@ func (g *Gate) Authorize(ctx context.Context, c *Caller, chk Check) (authz.Decis
 	if err != nil {
 		return authz.Decision{}, err
 	}
-	return authz.Evaluate(req), nil
+	d := authz.Evaluate(req)
+	g.Record(chk.RequestID, req, &d)
+	return d, nil
 }
 
 // Request assembles the engine's request for chk, for callers that also

@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/iam"
+	"github.com/sekisho/sekisho/internal/imds"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/server"
 	"github.com/sekisho/sekisho/internal/sigv4"
@@ -37,13 +39,20 @@ type Config struct {
 	VirtualHostBases []string
 	// Now replaces the clock (tests of expiry and skew).
 	Now func() time.Time
+	// DecisionLogSize bounds the in-memory decision log (default 10,000).
+	DecisionLogSize int
+	// IMDSv1 lets instance metadata be read without an IMDSv2 token.
+	IMDSv1 bool
+	// ContainerToken, when set, must be sent by container-credential clients.
+	ContainerToken string
 }
 
 // App is an assembled server.
 type App struct {
-	Handler http.Handler
-	Blobs   *blob.Store
-	STS     *sts.Service
+	Handler   http.Handler
+	Blobs     *blob.Store
+	STS       *sts.Service
+	Decisions *audit.Log
 }
 
 // New loads the worlds and wires every service.
@@ -69,6 +78,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	gate := access.NewGate(cfg.Store, sealer, cfg.Now)
+	logSize := cfg.DecisionLogSize
+	if logSize == 0 {
+		logSize = 10_000
+	}
+	decisions := audit.NewLog(logSize, cfg.Now)
+	gate.SetRecorder(decisions)
 	stsService := sts.New(cfg.Store, gate, cfg.Log)
 	bases := cfg.VirtualHostBases
 	if bases == nil {
@@ -86,8 +101,29 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		VirtualHostBases: bases,
 		TrustedProxies:   cfg.TrustedProxies,
 		Now:              cfg.Now,
+		Decisions:        decisions,
+		IMDS:             newIMDS(cfg, stsService),
 	})
-	return &App{Handler: h, Blobs: blobs, STS: stsService}, nil
+	return &App{Handler: h, Blobs: blobs, STS: stsService, Decisions: decisions}, nil
+}
+
+// newIMDS serves the worlds' instances with credentials of their
+// instance profiles' roles, minted by STS.
+func newIMDS(cfg Config, stsService *sts.Service) http.Handler {
+	var instances []imds.Instance
+	for _, w := range cfg.Worlds {
+		for _, i := range w.Instances {
+			instances = append(instances, imds.Instance{ID: i.ID, Account: i.Account, InstanceProfile: i.InstanceProfile, Region: i.Region})
+		}
+	}
+	return imds.New(imds.Config{
+		Instances: instances, AllowV1: cfg.IMDSv1, Now: cfg.Now, ContainerToken: cfg.ContainerToken, Log: cfg.Log,
+		Source: func(ctx context.Context, i imds.Instance) (imds.Credentials, error) {
+			c, err := stsService.MintInstanceCredentials(ctx, i.Account, i.InstanceProfile, i.ID)
+			return imds.Credentials{RoleName: c.RoleName, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
+				Token: c.SessionToken, Expiration: c.Expiration, LastUpdated: c.LastUpdated}, err
+		},
+	})
 }
 
 // objectWriter lets world files seed objects.

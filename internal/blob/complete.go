@@ -11,7 +11,8 @@ import (
 
 // CompleteUpload assembles the listed parts of an upload into bucket/key,
 // replacing any object there, and returns its Info. It checks S3's rules:
-// part numbers strictly ascending (ErrInvalidPartOrder), every part uploaded
+// part numbers in 1..MaxParts (ErrInvalidArgument) and strictly ascending
+// (ErrInvalidPartOrder), every part uploaded
 // with the given ETag and checksums (ErrInvalidPart; also for an empty
 // list), every part but the last at least MinPartSize (ErrEntityTooSmall).
 // The parts are streamed into a new object file (in-kernel copies when no
@@ -50,15 +51,16 @@ func (s *Store) complete(bucket, key, id string, parts []CompletedPart) (Info, e
 	return info, nil
 }
 
-// checkPartOrder requires a non-empty list of part numbers in 1..MaxParts,
-// strictly ascending.
+// checkPartOrder requires a non-empty list (ErrInvalidPart) of part numbers
+// in 1..MaxParts (ErrInvalidArgument), strictly ascending
+// (ErrInvalidPartOrder).
 func checkPartOrder(parts []CompletedPart) error {
 	if len(parts) == 0 {
 		return fmt.Errorf("%w: no parts", ErrInvalidPart)
 	}
 	for i, p := range parts {
 		if p.PartNumber < 1 || p.PartNumber > MaxParts {
-			return fmt.Errorf("%w: part number %d", ErrInvalidPart, p.PartNumber)
+			return fmt.Errorf("%w: part number %d is not 1 to %d", ErrInvalidArgument, p.PartNumber, MaxParts)
 		}
 		if i > 0 && p.PartNumber <= parts[i-1].PartNumber {
 			return fmt.Errorf("%w: part %d after part %d", ErrInvalidPartOrder, p.PartNumber, parts[i-1].PartNumber)

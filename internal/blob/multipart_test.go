@@ -125,7 +125,7 @@ func TestMultipartErrors(t *testing.T) {
 		{"unknown part", []CompletedPart{{PartNumber: 7, ETag: done[0].ETag}}, ErrInvalidPart},
 		{"etag mismatch", []CompletedPart{{PartNumber: 1, ETag: done[1].ETag}}, ErrInvalidPart},
 		{"checksum mismatch", []CompletedPart{{PartNumber: 1, ETag: done[0].ETag, Checksums: map[Algorithm]string{CRC32: "AAAAAA=="}}}, ErrInvalidPart},
-		{"part number 0", []CompletedPart{{PartNumber: 0, ETag: done[0].ETag}}, ErrInvalidPart},
+		{"part number 0", []CompletedPart{{PartNumber: 0, ETag: done[0].ETag}}, ErrInvalidArgument},
 		{"too small", []CompletedPart{done[0], done[2]}, ErrEntityTooSmall},
 	}
 	for _, c := range cases {

@@ -20,6 +20,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newPolicyCommand(), newServeCommand(), newVersionCommand())
+	root.AddCommand(newExplainCommand(), newLogCommand())
 	return root
 }
 

@@ -67,7 +67,7 @@ func (s *Service) authorizeAction(ctx context.Context, call *awsproto.Call, acti
 		reqCtx.Set(k, v...)
 	}
 	d, err := s.gate.Authorize(ctx, call.Caller, access.Check{
-		Action: action, Resource: resource, ResourceAccount: account, Context: reqCtx,
+		Action: action, Resource: resource, ResourceAccount: account, Context: reqCtx, RequestID: call.RequestID,
 	})
 	if err != nil {
 		return s.internal(err)

@@ -208,12 +208,14 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 	}
 	var d authz.Decision
 	if req.Caller == nil {
-		d = authz.Evaluate(&authz.Request{Principal: req.principal(), Action: c.action, Resource: c.resource,
-			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy})
+		areq := &authz.Request{Principal: req.principal(), Action: c.action, Resource: c.resource,
+			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy}
+		d = authz.Evaluate(areq)
+		s.gate.Record(req.RequestID, areq, &d)
 	} else {
 		var err error
 		d, err = s.gate.Authorize(ctx, req.Caller, access.Check{Action: c.action, Resource: c.resource,
-			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy})
+			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy, RequestID: req.RequestID})
 		if err != nil {
 			s.log.Error("authorize", "err", err)
 			return d, errInternal()

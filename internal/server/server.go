@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/awsproto"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
@@ -45,6 +46,11 @@ type Config struct {
 	// which bucket.<base> addresses a bucket (e.g. "localhost").
 	S3               S3Service
 	VirtualHostBases []string
+	// Decisions is the decision log served at DecisionsPath.
+	Decisions *audit.Log
+	// IMDS serves the instance metadata and container credential
+	// endpoints (/latest/..., /_sekisho/imds/..., /_sekisho/container-credentials/...).
+	IMDS http.Handler
 }
 
 // S3Service serves S3 REST requests.
@@ -75,9 +81,16 @@ func New(cfg Config) *Server {
 const HealthPath = "/_sekisho/health"
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == HealthPath {
+	switch {
+	case r.URL.Path == HealthPath:
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")
+		return
+	case strings.HasPrefix(r.URL.Path, DecisionsPath):
+		s.serveDecisions(w, r)
+		return
+	case s.cfg.IMDS != nil && isMetadataRequest(r):
+		s.cfg.IMDS.ServeHTTP(w, r)
 		return
 	}
 	requestID := awsproto.NewRequestID()
@@ -262,4 +275,18 @@ func (s *Server) trusted(a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// isMetadataRequest recognizes the unsigned metadata and container
+// credential calls; a signed request for a bucket named "latest" still
+// goes to S3.
+func isMetadataRequest(r *http.Request) bool {
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/_sekisho/imds/") || strings.HasPrefix(p, "/_sekisho/container-credentials/") {
+		return true
+	}
+	if p != "/latest" && !strings.HasPrefix(p, "/latest/") {
+		return false
+	}
+	return r.Header.Get("Authorization") == "" && r.URL.Query().Get("X-Amz-Signature") == ""
 }

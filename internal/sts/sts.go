@@ -326,7 +326,7 @@ func (s *Service) authorizeAssume(ctx context.Context, call *awsproto.Call, role
 	for _, action := range actions {
 		chk := access.Check{
 			Action: action, Resource: access.RoleARN(role), ResourceAccount: role.Account,
-			Context: assumeContext(call.Context, in), Trust: true,
+			Context: assumeContext(call.Context, in), Trust: true, RequestID: call.RequestID,
 			ResourcePolicy: &authz.Source{Name: role.Name + " trust policy", Policy: trust},
 		}
 		d, err := s.gate.Authorize(ctx, call.Caller, chk)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/app"
+	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/store/sqlite"
 	"github.com/sekisho/sekisho/internal/world"
@@ -19,8 +20,9 @@ import (
 
 // Env is a running server.
 type Env struct {
-	URL   string
-	Store store.Store
+	URL       string
+	Store     store.Store
+	Decisions *audit.Log
 }
 
 // Option adjusts the environment.
@@ -60,5 +62,5 @@ func Start(t testing.TB, opts ...Option) *Env {
 	}
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
-	return &Env{URL: srv.URL, Store: st}
+	return &Env{URL: srv.URL, Store: st, Decisions: a.Decisions}
 }
