@@ -39,6 +39,7 @@ type cli struct {
 	endpoint string
 	home     string
 	env      map[string]string
+	extraEnv []string // KEY=VALUE pairs that replace the defaults below
 }
 
 func newCLI(t *testing.T, env *testenv.Env) *cli {
@@ -93,6 +94,7 @@ func (c *cli) run(args ...string) (string, string, int) {
 	for k, v := range c.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	cmd.Env = append(cmd.Env, c.extraEnv...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
