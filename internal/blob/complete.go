@@ -12,9 +12,10 @@ import (
 // CompleteUpload assembles the listed parts of an upload into bucket/key,
 // replacing any object there, and returns its Info. It checks S3's rules:
 // part numbers in 1..MaxParts (ErrInvalidArgument) and strictly ascending
-// (ErrInvalidPartOrder), every part uploaded
-// with the given ETag and checksums (ErrInvalidPart; also for an empty
-// list), every part but the last at least MinPartSize (ErrEntityTooSmall).
+// (ErrInvalidPartOrder); every part uploaded, with the given ETag and
+// checksums (ErrInvalidPart, also for an empty list); every part but the
+// last at least MinPartSize (ErrEntityTooSmall). A failed check leaves the
+// upload as it was.
 // The parts are streamed into a new object file (in-kernel copies when no
 // full-object checksum must be computed), which is published like a Put;
 // then the upload is removed. The ETag is "<md5 of the part MD5s>-N".

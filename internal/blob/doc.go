@@ -32,8 +32,9 @@
 // record. Because size, ETag and checksums are known only after the body has
 // been streamed, a writer reserves room for the longest JSON those fields can
 // take, streams the body after it, then writes the header into the reserved
-// space; the padding is JSON whitespace. Headers stay around 300-600 bytes,
-// so reading one costs a single 2 KiB pread.
+// space; the padding is JSON whitespace. A header takes about 400 bytes
+// plus the key and the caller's metadata, so reading one costs a single
+// 2 KiB pread.
 //
 // # Write protocol
 //
@@ -54,6 +55,9 @@
 // parallel, reading only header bytes) and kept current by every write and
 // delete of this process. Nothing about the index is persisted, so it cannot
 // disagree with the files after a crash: the files are the only truth. A
-// scan of 10,000 objects takes a few tens of milliseconds; the index costs
-// roughly 200 bytes per object plus its key.
+// scan costs one open, one pread and one close per object: about 55 ms for
+// 10,000 objects on an idle 2-core VM. Later Lists are binary searches
+// (about 0.5 ms for a page of 1,000). The index costs roughly 250 bytes per
+// object plus its key. Scans trust each header's Size; Get and Head also
+// check it against the file's length (ErrCorrupt).
 package blob

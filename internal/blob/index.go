@@ -3,6 +3,7 @@ package blob
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -168,7 +169,7 @@ func (s *Store) load(bucket string, b *bucketState) error {
 
 // scan reads the header of every object file of bucket, several shard
 // directories at a time, and returns their listing Infos sorted by key.
-// Files that fail their checks are left out.
+// Files that are not object files are left out.
 func (s *Store) scan(bucket string) ([]*Info, error) {
 	shards, err := s.shardDirs(bucket)
 	if err != nil {
@@ -231,7 +232,11 @@ func scanShard(dir string) ([]*Info, error) {
 		if !isHex(name, 64) {
 			continue
 		}
-		if l, ok := scanFile(filepath.Join(dir, name), name, buf); ok {
+		l, err := scanFile(filepath.Join(dir, name), name, buf)
+		if err != nil {
+			return nil, err
+		}
+		if l != nil {
 			out = append(out, l.info())
 		}
 	}
@@ -240,15 +245,17 @@ func scanShard(dir string) ([]*Info, error) {
 
 // scanFile reads one object header, checking that the file is where its
 // key belongs. Nearly every header fits buf and costs one open, one pread
-// and one close; longer ones are read again in full.
-func scanFile(path, name string, buf []byte) (*listFields, bool) {
+// and one close; longer ones are read again in full. A file that is gone,
+// or is no object file, gives nil; other errors (EMFILE, EIO) fail the scan
+// rather than drop an object from the index.
+func scanFile(path, name string, buf []byte) (*listFields, error) {
 	n, err := readFileHead(path, buf)
 	if err != nil {
-		return nil, false
+		return nil, ignoreGone(err)
 	}
 	end, err := headerEnd(buf[:n])
 	if err != nil {
-		return nil, false
+		return nil, nil
 	}
 	var l listFields
 	if end <= n {
@@ -256,13 +263,24 @@ func scanFile(path, name string, buf []byte) (*listFields, bool) {
 	} else {
 		err = readHeaderFile(path, &l)
 	}
+	if errors.Is(err, ErrCorrupt) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil, false
+		return nil, ignoreGone(err)
 	}
 	if _, want := objectName(l.Key); want != name {
-		return nil, false
+		return nil, nil
 	}
-	return &l, true
+	return &l, nil
+}
+
+// ignoreGone turns "file does not exist" into nil.
+func ignoreGone(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return fmt.Errorf("scan: %w", err)
 }
 
 // readHeaderFile decodes the header of the file at path into v.
