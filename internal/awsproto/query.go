@@ -114,24 +114,32 @@ func (p Params) List(name string) []string {
 	}
 }
 
-// Structs returns flattened structures: Name.member.N.Field for the given fields.
+// Structs returns flattened structures: Name.member.N.Field for the given
+// fields, in member order, stopping at the first missing N as AWS does. It
+// reads the parameters once, so hostile bodies cost linear time.
 func (p Params) Structs(name string, fields ...string) []map[string]string {
-	var out []map[string]string
-	for i := 1; ; i++ {
-		prefix := name + ".member." + strconv.Itoa(i) + "."
-		m := map[string]string{}
-		found := false
-		for k, v := range p.values {
-			if rest, ok := strings.CutPrefix(k, prefix); ok {
-				m[rest] = v[0]
-				found = true
-			}
+	prefix := name + ".member."
+	byIndex := map[int]map[string]string{}
+	for k, v := range p.values {
+		rest, ok := strings.CutPrefix(k, prefix)
+		if !ok {
+			continue
 		}
-		if !found {
-			return out
+		num, field, ok := strings.Cut(rest, ".")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil || n < 1 {
+			continue
 		}
-		out = append(out, m)
+		if byIndex[n] == nil {
+			byIndex[n] = map[string]string{}
+		}
+		byIndex[n][field] = v[0]
 	}
+	var out []map[string]string
+	for i := 1; byIndex[i] != nil; i++ {
+		out = append(out, byIndex[i])
+	}
+	return out
 }
 
 func lowerFirst(s string) string {

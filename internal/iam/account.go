@@ -23,32 +23,34 @@ func (s *Service) accountOperations() map[string]operation {
 
 // accountQuotas are the quotas GetAccountSummary reports: AWS's defaults,
 // except where this emulator's store enforces its own.
-var accountQuotas = map[string]int{
-	"UsersQuota":                      5000,
-	"GroupsQuota":                     300,
-	"RolesQuota":                      1000,
-	"PoliciesQuota":                   1500,
-	"InstanceProfilesQuota":           1000,
-	"ServerCertificatesQuota":         20,
-	"AccessKeysPerUserQuota":          store.MaxAccessKeys,
-	"SigningCertificatesPerUserQuota": 2,
-	"GroupsPerUserQuota":              store.MaxGroupsPerUser,
-	"AttachedPoliciesPerUserQuota":    store.MaxAttached,
-	"AttachedPoliciesPerGroupQuota":   store.MaxAttached,
-	"AttachedPoliciesPerRoleQuota":    store.MaxAttached,
-	"VersionsPerPolicyQuota":          store.MaxPolicyVersions,
-	"PolicySizeQuota":                 policy.MaxManagedPolicySize,
-	"UserPolicySizeQuota":             2048,
-	"GroupPolicySizeQuota":            5120,
-	"RolePolicySizeQuota":             10240,
-	"AssumeRolePolicySizeQuota":       policy.MaxTrustPolicySize,
-	"PolicyVersionsInUseQuota":        10000,
-	"GlobalEndpointTokenVersion":      1,
-	"MFADevices":                      0,
-	"MFADevicesInUse":                 0,
-	"AccountMFAEnabled":               0,
-	"Providers":                       0,
-	"ServerCertificates":              0,
+func accountQuotas() map[string]int {
+	return map[string]int{
+		"UsersQuota":                      5000,
+		"GroupsQuota":                     300,
+		"RolesQuota":                      1000,
+		"PoliciesQuota":                   1500,
+		"InstanceProfilesQuota":           1000,
+		"ServerCertificatesQuota":         20,
+		"AccessKeysPerUserQuota":          store.MaxAccessKeys,
+		"SigningCertificatesPerUserQuota": 2,
+		"GroupsPerUserQuota":              store.MaxGroupsPerUser,
+		"AttachedPoliciesPerUserQuota":    store.MaxAttached,
+		"AttachedPoliciesPerGroupQuota":   store.MaxAttached,
+		"AttachedPoliciesPerRoleQuota":    store.MaxAttached,
+		"VersionsPerPolicyQuota":          store.MaxPolicyVersions,
+		"PolicySizeQuota":                 policy.MaxManagedPolicySize,
+		"UserPolicySizeQuota":             2048,
+		"GroupPolicySizeQuota":            5120,
+		"RolePolicySizeQuota":             10240,
+		"AssumeRolePolicySizeQuota":       policy.MaxTrustPolicySize,
+		"PolicyVersionsInUseQuota":        10000,
+		"GlobalEndpointTokenVersion":      1,
+		"MFADevices":                      0,
+		"MFADevicesInUse":                 0,
+		"AccountMFAEnabled":               0,
+		"Providers":                       0,
+		"ServerCertificates":              0,
+	}
 }
 
 type summaryEntryXML struct {
@@ -66,10 +68,7 @@ func (s *Service) getAccountSummary(ctx context.Context, call *awsproto.Call) (a
 	if e := s.authorize(ctx, call, account, "*", nil); e != nil {
 		return nil, e
 	}
-	counts := map[string]int{}
-	for k, v := range accountQuotas {
-		counts[k] = v
-	}
+	counts := accountQuotas()
 	err := s.store.View(ctx, func(tx store.Tx) error { return countEntities(tx, account, counts) })
 	if err != nil {
 		return nil, s.internal(err)

@@ -151,6 +151,11 @@ func (s *Service) listRoles(ctx context.Context, call *awsproto.Call) (any, *aws
 	return listRolesResult{Roles: memberList(toRolesXML(page, summary)), pageXML: p}, nil
 }
 
+// updateRoleResult is empty, but the SDKs expect the element.
+type updateRoleResult struct {
+	XMLName xml.Name `xml:"UpdateRoleResult"`
+}
+
 // updateRole changes the description (when sent, even empty) and the
 // maximum session duration.
 func (s *Service) updateRole(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
@@ -171,7 +176,10 @@ func (s *Service) updateRole(ctx context.Context, call *awsproto.Call) (any, *aw
 		}
 		return nil
 	})
-	return nil, e
+	if e != nil {
+		return nil, e
+	}
+	return updateRoleResult{}, nil
 }
 
 type updateRoleDescriptionResult struct {

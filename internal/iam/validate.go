@@ -215,13 +215,16 @@ func (in *input) pageRequest() pageRequest {
 
 // tags reads Tags.member.N.{Key,Value}, required or not.
 func (in *input) tags(required bool) []store.Tag {
+	// Refuse an oversized list before reading it: Structs is quadratic.
+	over := fmt.Sprintf("Tags.member.%d.", maxTags+1)
+	if in.params.Has(over+"Key") || in.params.Has(over+"Value") {
+		in.fail(fmt.Sprintf("more than %d", maxTags), "tags", fmt.Sprintf("Member must have length less than or equal to %d", maxTags))
+		return nil
+	}
 	entries := in.params.Structs("Tags", "Key", "Value")
 	if required && len(entries) == 0 {
 		in.failNull("tags")
 		return nil
-	}
-	if len(entries) > maxTags {
-		in.fail(fmt.Sprint(len(entries)), "tags", fmt.Sprintf("Member must have length less than or equal to %d", maxTags))
 	}
 	out := make([]store.Tag, 0, len(entries))
 	for i, e := range entries {
