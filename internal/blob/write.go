@@ -87,30 +87,58 @@ func (s *Store) receive(t *tempFile, off int64, body io.Reader, in intake) (Dige
 	return got, nil
 }
 
-// copyIn copies src to dst through one pooled buffer, feeding d, and fails
-// with ErrEntityTooLarge once d has counted more than limit bytes. Only
-// io.EOF ends the body; any other read error (io.ErrUnexpectedEOF from a
-// truncated request included) fails it.
+// copyIn copies src to dst, feeding d, and fails with ErrEntityTooLarge
+// once more than limit bytes arrive. Reading (which may verify a payload
+// hash) and hashing plus writing overlap: a second goroutine digests and
+// writes one pooled buffer while the next fills, so a large upload uses
+// both cores. Only io.EOF ends the body; any other read error (a truncated
+// request's io.ErrUnexpectedEOF included) fails it.
 func (s *Store) copyIn(dst io.Writer, d *digester, src io.Reader, limit int64) error {
-	bp := s.bufs.Get().(*[]byte)
-	defer s.bufs.Put(bp)
-	buf := *bp
-	for {
+	bufs := [2]*[]byte{s.bufs.Get().(*[]byte), s.bufs.Get().(*[]byte)}
+	defer s.bufs.Put(bufs[0])
+	defer s.bufs.Put(bufs[1])
+	work, done := make(chan []byte), make(chan error, 1)
+	go digestAndWrite(dst, d, work, done)
+	finish := func(err error) error {
+		close(work)
+		if werr := <-done; err == nil {
+			err = werr
+		}
+		return err
+	}
+	var size int64
+	for i := 0; ; i ^= 1 {
+		buf := *bufs[i]
 		n, rerr := fill(src, buf)
-		if d.size+int64(n) > limit {
-			return fmt.Errorf("%w: over %d bytes", ErrEntityTooLarge, limit)
+		if size += int64(n); size > limit {
+			return finish(fmt.Errorf("%w: over %d bytes", ErrEntityTooLarge, limit))
 		}
-		d.Write(buf[:n])
-		if _, err := dst.Write(buf[:n]); err != nil {
-			return fmt.Errorf("write body: %w", err)
+		if n > 0 {
+			work <- buf[:n] // taken only once the previous buffer is written
 		}
-		if rerr == io.EOF {
-			return nil
-		}
-		if rerr != nil {
-			return fmt.Errorf("read body: %w", rerr)
+		switch {
+		case rerr == io.EOF:
+			return finish(nil)
+		case rerr != nil:
+			return finish(fmt.Errorf("read body: %w", rerr))
 		}
 	}
+}
+
+// digestAndWrite is copyIn's second half; after a write error it only
+// drains, and reports the error when work closes.
+func digestAndWrite(dst io.Writer, d *digester, work <-chan []byte, done chan<- error) {
+	var err error
+	for b := range work {
+		if err != nil {
+			continue
+		}
+		d.Write(b)
+		if _, werr := dst.Write(b); werr != nil {
+			err = fmt.Errorf("write body: %w", werr)
+		}
+	}
+	done <- err
 }
 
 // fill reads into buf until it is full or r fails; it returns r's error

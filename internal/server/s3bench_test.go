@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -101,4 +103,75 @@ func BenchmarkGetObject4KiBPresigned(b *testing.B) {
 		}
 		return err
 	})
+}
+
+// BenchmarkLargeObjectVsCopy puts and gets a 256 MiB object through the
+// SDK (one streaming PUT, one GET) and compares the throughput with a plain
+// file copy (read, write, fsync) of the same bytes on the same disk.
+func BenchmarkLargeObjectVsCopy(b *testing.B) {
+	const size = 256 << 20
+	dir := b.TempDir()
+	src := filepath.Join(dir, "src.bin")
+	f, err := os.Create(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.CopyN(f, rand.Reader, size); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	env := testenv.Start(b)
+	c := s3Client(env.URL)
+	ctx := context.Background()
+	var copyTime, putTime, getTime time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		copyFile(b, src, filepath.Join(dir, "copy.bin"))
+		copyTime += time.Since(t0)
+
+		in, _ := os.Open(src)
+		t0 = time.Now()
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(benchBucket), Key: aws.String("large"), Body: in, ContentLength: aws.Int64(size)})
+		putTime += time.Since(t0)
+		in.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 = time.Now()
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(benchBucket), Key: aws.String("large")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		dst, _ := os.Create(filepath.Join(dir, "got.bin"))
+		_, _ = io.Copy(dst, out.Body)
+		_ = dst.Sync()
+		dst.Close()
+		out.Body.Close()
+		getTime += time.Since(t0)
+	}
+	mbps := func(d time.Duration) float64 { return float64(size) * float64(b.N) / d.Seconds() / (1 << 20) }
+	b.ReportMetric(mbps(copyTime), "cp-MB/s")
+	b.ReportMetric(mbps(putTime), "put-MB/s")
+	b.ReportMetric(mbps(getTime), "get-MB/s")
+	b.ReportMetric(100*copyTime.Seconds()/putTime.Seconds(), "put-%-of-cp")
+	b.ReportMetric(100*copyTime.Seconds()/getTime.Seconds(), "get-%-of-cp")
+}
+
+func copyFile(b *testing.B, src, dst string) {
+	in, err := os.Open(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer out.Close()
+	if _, err := io.Copy(out, in); err != nil {
+		b.Fatal(err)
+	}
+	if err := out.Sync(); err != nil {
+		b.Fatal(err)
+	}
 }
