@@ -14,6 +14,14 @@ if [ ! -x /usr/bin/aws ]; then
   apt-get update -qq && apt-get install -y -qq awscli >/dev/null
 fi
 
+# PostgreSQL's server binaries run throw-away clusters for the postgres
+# store's tests (internal/store/pgtest); install them when missing.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+  echo "== installing postgresql"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+fi
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

@@ -30,8 +30,10 @@ import (
 type Config struct {
 	Store   store.Store
 	BlobDir string // where object bodies live
-	Worlds  []*world.World
-	Log     *slog.Logger
+	// SharedBlobs is set when several replicas use BlobDir at once.
+	SharedBlobs bool
+	Worlds      []*world.World
+	Log         *slog.Logger
 
 	TrustedProxies []netip.Prefix
 	// VirtualHostBases are host names under which bucket.<base> addresses
@@ -60,6 +62,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	var opts []blob.Option
 	if cfg.Now != nil {
 		opts = append(opts, blob.WithClock(cfg.Now))
+	}
+	if cfg.SharedBlobs {
+		opts = append(opts, blob.Shared())
 	}
 	blobs, err := blob.Open(cfg.BlobDir, opts...)
 	if err != nil {

@@ -50,6 +50,11 @@ func InternalError() *Error {
 	return &Error{Status: http.StatusInternalServerError, Code: "InternalFailure", Message: "We encountered an internal error. Please try again.", Receiver: true}
 }
 
+// ServiceUnavailable is the answer while the store is unreachable.
+func ServiceUnavailable() *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "Service is unable to handle request.", Receiver: true}
+}
+
 // NewRequestID returns a fresh request id in AWS's UUID form.
 func NewRequestID() string {
 	var b [16]byte

@@ -156,7 +156,7 @@ func (s *Store) List(bucket, prefix, after string, limit int) ([]Info, bool, err
 // load builds the bucket's index from its files if it is not loaded; the
 // caller holds b.mu, so no rename into the bucket runs meanwhile.
 func (s *Store) load(bucket string, b *bucketState) error {
-	if b.loaded {
+	if b.loaded && !s.shared {
 		return nil
 	}
 	index, err := s.scan(bucket)

@@ -37,13 +37,15 @@ const (
 )
 
 // Store keeps objects under one root directory. Its methods are safe for
-// concurrent use. Only one Store (in one process) may use a root at a time:
-// Open removes the temporary files of whatever wrote there before.
+// concurrent use. Only one Store (in one process) may use a root at a time,
+// since Open removes the temporary files of whatever wrote there before —
+// unless every process opens it Shared.
 type Store struct {
-	root string
-	sync bool             // fsync files and directories (false only for tests and scratch data)
-	now  func() time.Time // clock for LastModified and Initiated
-	bufs sync.Pool        // *[]byte of bufferSize
+	root   string
+	sync   bool             // fsync files and directories (false only for tests and scratch data)
+	shared bool             // other processes write here too
+	now    func() time.Time // clock for LastModified and Initiated
+	bufs   sync.Pool        // *[]byte of bufferSize
 
 	mu      sync.Mutex
 	buckets map[string]*bucketState
@@ -56,6 +58,12 @@ type Option func(*Store)
 // and survive a crash of the process, but not of the machine. For tests and
 // throwaway data only.
 func WithoutSync() Option { return func(s *Store) { s.sync = false } }
+
+// Shared is for a root that several Sekisho replicas use at once (a
+// shared directory): Open leaves other processes' temporary files and
+// uploads alone, and listings are read from the files every time instead
+// of from this process's index, so every replica sees every object.
+func Shared() Option { return func(s *Store) { s.shared = true } }
 
 // WithClock replaces the clock that stamps LastModified and Initiated.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
@@ -78,8 +86,13 @@ func Open(root string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// recover cleans every bucket directory and removes leftover trash.
+// recover cleans every bucket directory and removes leftover trash. A
+// shared root is left alone: its temporary files may be other replicas'
+// writes in progress.
 func (s *Store) recover() error {
+	if s.shared {
+		return nil
+	}
 	entries, err := os.ReadDir(s.root)
 	if err != nil {
 		return fmt.Errorf("read root: %w", err)
@@ -217,7 +230,7 @@ func (s *Store) emptyLocked(bucket string, b *bucketState) (bool, error) {
 	if len(ups) > 0 {
 		return false, nil
 	}
-	if b.loaded {
+	if b.loaded && !s.shared {
 		return len(b.index) == 0, nil
 	}
 	found, err := s.anyObject(bucket)

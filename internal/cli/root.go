@@ -19,8 +19,8 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newPolicyCommand(), newServeCommand(), newVersionCommand())
-	root.AddCommand(newExplainCommand(), newLogCommand())
+	root.AddCommand(newPolicyCommand(), newServeCommand(), newVersionCommand(), newWhoCanCommand(), newAccessReportCommand(), newAssumeCommand(), newConfigCommand())
+	root.AddCommand(newExplainCommand(), newLogCommand(), newMigrateCommand())
 	return root
 }
 

@@ -19,12 +19,14 @@ import (
 
 	"github.com/sekisho/sekisho/internal/app"
 	"github.com/sekisho/sekisho/internal/store"
+	"github.com/sekisho/sekisho/internal/store/postgres"
 	"github.com/sekisho/sekisho/internal/store/sqlite"
 	"github.com/sekisho/sekisho/internal/world"
 )
 
 type serveFlags struct {
 	addr, dataDir, worldFile, logLevel string
+	storeURL, blobDir                  string
 	inMemory, demo                     bool
 	trustedProxies                     []string
 }
@@ -44,6 +46,8 @@ func newServeCommand() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:4566", "listen address")
 	fl.StringVar(&f.dataDir, "data-dir", "sekisho-data", "directory for the embedded store")
+	fl.StringVar(&f.storeURL, "store", "", "postgres://… to keep state in PostgreSQL, shared by replicas (default: SQLite in --data-dir)")
+	fl.StringVar(&f.blobDir, "blob-dir", "", "directory for object bodies; with --store, one directory every replica shares")
 	fl.BoolVar(&f.inMemory, "in-memory", false, "keep all state in memory (for tests)")
 	fl.StringVar(&f.worldFile, "world", "", "world file to load (YAML)")
 	fl.BoolVar(&f.demo, "demo", false, "load the built-in demo world of the seeds and print its credentials")
@@ -52,9 +56,16 @@ func newServeCommand() *cobra.Command {
 	return cmd
 }
 
-// openStore opens the embedded store and returns where object bodies go;
-// in memory, bodies go to a temporary directory removed by cleanup.
-func openStore(f serveFlags) (st store.Store, blobDir string, cleanup func(), err error) {
+// openStore opens the store and returns where object bodies go; in
+// memory, bodies go to a temporary directory removed by cleanup.
+func openStore(ctx context.Context, f serveFlags) (st store.Store, blobDir string, cleanup func(), err error) {
+	if f.storeURL != "" {
+		if f.blobDir == "" {
+			return nil, "", nil, exitError{exitBadInput, errors.New("--store needs --blob-dir: a directory every replica shares")}
+		}
+		st, err = postgres.Open(ctx, f.storeURL)
+		return st, f.blobDir, func() {}, err
+	}
 	if f.inMemory {
 		dir, err := os.MkdirTemp("", "sekisho-objects-")
 		if err != nil {
@@ -67,7 +78,11 @@ func openStore(f serveFlags) (st store.Store, blobDir string, cleanup func(), er
 		return nil, "", nil, fmt.Errorf("data dir: %w", err)
 	}
 	st, err = sqlite.Open(filepath.Join(f.dataDir, "sekisho.db"))
-	return st, filepath.Join(f.dataDir, "objects"), func() {}, err
+	blobDir = filepath.Join(f.dataDir, "objects")
+	if f.blobDir != "" {
+		blobDir = f.blobDir
+	}
+	return st, blobDir, func() {}, err
 }
 
 func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
@@ -84,13 +99,13 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
-	st, blobDir, cleanup, err := openStore(f)
+	st, blobDir, cleanup, err := openStore(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	defer st.Close()
-	a, err := app.New(ctx, app.Config{Store: st, BlobDir: blobDir, Worlds: worlds, Log: log, TrustedProxies: proxies})
+	a, err := app.New(ctx, app.Config{Store: st, BlobDir: blobDir, SharedBlobs: f.storeURL != "", Worlds: worlds, Log: log, TrustedProxies: proxies})
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
@@ -153,4 +168,25 @@ func parsePrefixes(list []string) ([]netip.Prefix, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+func newMigrateCommand() *cobra.Command {
+	var storeURL string
+	cmd := &cobra.Command{
+		Use:   "migrate --store postgres://…",
+		Short: "Apply the schema migrations to a PostgreSQL store (serve also does it at start)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if storeURL == "" {
+				return exitError{exitBadInput, errors.New("--store is required")}
+			}
+			if err := postgres.Migrate(cmd.Context(), storeURL); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "migrated")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&storeURL, "store", "", "postgres://… DSN")
+	return cmd
 }

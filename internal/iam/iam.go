@@ -81,6 +81,9 @@ func (s *Service) authorizeAction(ctx context.Context, call *awsproto.Call, acti
 }
 
 func (s *Service) internal(err error) *awsproto.Error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return awsproto.ServiceUnavailable()
+	}
 	s.log.Error("iam internal error", "err", err)
 	return awsproto.InternalError()
 }

@@ -47,6 +47,11 @@ func errInternal() *Error {
 	return newError(http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again.")
 }
 
+// errUnavailable answers while the store cannot be reached; clients retry it.
+func errUnavailable() *Error {
+	return newError(http.StatusServiceUnavailable, "ServiceUnavailable", "Please reduce your request rate.")
+}
+
 func errInvalidArgument(format string, args ...any) *Error {
 	return newError(http.StatusBadRequest, "InvalidArgument", format, args...)
 }

@@ -157,6 +157,8 @@ func (s *Service) bucket(ctx context.Context, name string) (store.Bucket, *Error
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return b, errNoSuchBucket(name)
+	case errors.Is(err, store.ErrUnavailable):
+		return b, errUnavailable()
 	case err != nil:
 		s.log.Error("load bucket", "bucket", name, "err", err)
 		return b, errInternal()
@@ -216,6 +218,9 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 		var err error
 		d, err = s.gate.Authorize(ctx, req.Caller, access.Check{Action: c.action, Resource: c.resource,
 			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy, RequestID: req.RequestID})
+		if errors.Is(err, store.ErrUnavailable) {
+			return d, errUnavailable()
+		}
 		if err != nil {
 			s.log.Error("authorize", "err", err)
 			return d, errInternal()

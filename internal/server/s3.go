@@ -9,6 +9,7 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 // isQueryRequest tells a Query-protocol call (a form POST to "/") from an
@@ -30,6 +31,9 @@ func (s *Server) bucketAndKey(r *http.Request) (string, string) {
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	for _, base := range s.cfg.VirtualHostBases {
+		if host == base {
+			break // the endpoint itself (s3.localhost is no bucket "s3" under localhost): path style
+		}
 		if bucket, ok := strings.CutSuffix(host, "."+base); ok && bucket != "" {
 			return bucket, path
 		}
@@ -70,6 +74,8 @@ func (s *Server) authenticateS3(r *http.Request, auth *sigv4.Auth, req *s3.Reque
 	case errors.Is(err, access.ErrUnknownKey), errors.Is(err, access.ErrInactiveKey):
 		return &s3.Error{Status: http.StatusForbidden, Code: "InvalidAccessKeyId", Message: "The AWS Access Key Id you provided does not exist in our records.",
 			Extra: map[string]string{"AWSAccessKeyId": auth.AccessKeyID}}
+	case errors.Is(err, store.ErrUnavailable):
+		return &s3.Error{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "Please reduce your request rate."}
 	case err != nil:
 		s.cfg.Log.Error("credential lookup failed", "err", err)
 		return &s3.Error{Status: http.StatusInternalServerError, Code: "InternalError", Message: "We encountered an internal error. Please try again."}

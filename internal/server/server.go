@@ -24,6 +24,7 @@ import (
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 // QueryService is a Query-protocol service (IAM, STS).
@@ -199,6 +200,9 @@ func (s *Server) credentialError(err error) *awsproto.Error {
 	case errors.Is(err, access.ErrUnknownKey), errors.Is(err, access.ErrInactiveKey),
 		errors.Is(err, access.ErrInvalidToken), errors.Is(err, access.ErrMissingToken):
 		return awsproto.Errorf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		return awsproto.ServiceUnavailable()
 	}
 	s.cfg.Log.Error("credential lookup failed", "err", err)
 	return awsproto.InternalError()

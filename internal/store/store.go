@@ -17,6 +17,10 @@ var (
 	ErrExists   = errors.New("already exists") // EntityAlreadyExists (names compare case-insensitively)
 	ErrConflict = errors.New("conflict")       // DeleteConflict: the entity still has dependents
 	ErrLimit    = errors.New("limit exceeded") // LimitExceeded
+	// ErrUnavailable means the store cannot be reached right now (a
+	// database restart, a lost connection): the request fails with
+	// ServiceUnavailable and may be retried; it never passes.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // Limits every implementation enforces, reported as ErrLimit.

@@ -432,6 +432,9 @@ func (s *Service) getSessionToken(call *awsproto.Call) (any, *awsproto.Error) {
 }
 
 func (s *Service) internal(err error) *awsproto.Error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return awsproto.ServiceUnavailable()
+	}
 	s.log.Error("sts internal error", "err", err)
 	return awsproto.InternalError()
 }
