@@ -121,4 +121,3 @@ func refusedBy(t *testing.T, url string) bool {
 	_, stderr, code := c.run("sts", "get-caller-identity")
 	return code != 0 && strings.Contains(stderr, "InvalidClientTokenId")
 }
-
