@@ -13,6 +13,12 @@ if [ ! -x /usr/bin/aws ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq awscli >/dev/null
 fi
+# Debian's boto3 drives internal/s3's boto3 test; install it when missing.
+if ! python3 -c 'import boto3' 2>/dev/null; then
+  echo "== installing python3-boto3"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq python3-boto3 >/dev/null
+fi
 
 # PostgreSQL's server binaries run throw-away clusters for the postgres
 # store's tests (internal/store/pgtest); install them when missing.

@@ -19,7 +19,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newPolicyCommand(), newServeCommand(), newVersionCommand())
+	root.AddCommand(newPolicyCommand(), newServeCommand(), newVersionCommand(), newWhoCanCommand(), newAccessReportCommand(), newAssumeCommand(), newConfigCommand())
 	root.AddCommand(newExplainCommand(), newLogCommand(), newMigrateCommand())
 	return root
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/arn"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -159,7 +160,7 @@ func locationConstraint(req *Request) (string, *Error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
 	if err != nil {
-		return "", newError(http.StatusBadRequest, "IncompleteBody", "The request body could not be read")
+		return "", readError(err)
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return region, nil
@@ -292,7 +293,7 @@ func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, policy.MaxBucketPolicySize+1))
 	if err != nil {
-		return newError(http.StatusBadRequest, "IncompleteBody", "The request body could not be read")
+		return readError(err)
 	}
 	if e := validateBucketPolicy(string(body), b.Name); e != nil {
 		return e
@@ -329,19 +330,32 @@ func validateBucketPolicy(doc, bucket string) *Error {
 	return checkPolicyResources(p, bucket)
 }
 
-// checkPolicyResources: every Resource must be this bucket or its objects.
+// checkPolicyResources: every Resource must be this bucket or its objects;
+// a wildcard pattern must be able to match one of them.
 func checkPolicyResources(p *policy.Policy, bucket string) *Error {
 	for _, r := range p.ResourcePatterns() {
-		if r == "*" {
+		if r == "*" || arn.Glob(r, bucketARN(bucket)) || matchesUnder(r, bucketARN(bucket)+"/") {
 			continue
 		}
-		if r != "arn:aws:s3:::"+bucket && !strings.HasPrefix(r, "arn:aws:s3:::"+bucket+"/") {
-			if !strings.HasPrefix(r, "arn:aws:s3:::") || !strings.ContainsAny(r, "*?") {
-				return newError(http.StatusBadRequest, "MalformedPolicy", "Policy has invalid resource")
-			}
-		}
+		return newError(http.StatusBadRequest, "MalformedPolicy", "Policy has invalid resource")
 	}
 	return nil
+}
+
+// matchesUnder reports whether the glob pattern matches some string that
+// starts with the (wildcard-free) prefix.
+func matchesUnder(pattern, prefix string) bool {
+	for i := 0; i < len(prefix); i++ {
+		switch {
+		case i == len(pattern):
+			return false
+		case pattern[i] == '*':
+			return true
+		case pattern[i] != '?' && pattern[i] != prefix[i]:
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) deleteBucketPolicy(w http.ResponseWriter, req *Request) *Error {
@@ -421,8 +435,11 @@ func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Err
 		return e
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
+	if err != nil {
+		return readError(err)
+	}
 	var in ownershipControls
-	if err != nil || xml.Unmarshal(body, &in) != nil || len(in.Rules) != 1 {
+	if xml.Unmarshal(body, &in) != nil || len(in.Rules) != 1 {
 		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
 	}
 	switch in.Rules[0].ObjectOwnership {

@@ -91,7 +91,7 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	if replace {
 		meta = objectMeta(req.HTTP.Header)
 	}
-	meta.Owner = req.principal().Account
+	meta.Owner = objectOwner(req, &dst)
 	meta.WantChecksums, meta.Checksums, meta.ChecksumType = nil, nil, ""
 	for alg := range info.Checksums {
 		meta.WantChecksums = append(meta.WantChecksums, alg)
@@ -137,7 +137,7 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 	}
 	raw, err := io.ReadAll(io.LimitReader(req.Body, 2<<20))
 	if err != nil {
-		return s.blobError(err, "")
+		return readError(err)
 	}
 	if e := checkDeleteDigest(req, raw); e != nil {
 		return e
@@ -164,8 +164,8 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 	return nil
 }
 
-// checkDeleteDigest: DeleteObjects needs Content-MD5 or a checksum header;
-// Content-MD5, when sent, must match.
+// checkDeleteDigest: DeleteObjects needs Content-MD5 or a checksum (header
+// or trailer); those sent must match.
 func checkDeleteDigest(req *Request, body []byte) *Error {
 	h := req.HTTP.Header
 	if v := h.Get("Content-MD5"); v != "" {
@@ -175,10 +175,28 @@ func checkDeleteDigest(req *Request, body []byte) *Error {
 		}
 		return nil
 	}
+	var trailers map[string]string
+	if req.Trailers != nil {
+		trailers = req.Trailers()
+	}
 	for _, alg := range blob.AllAlgorithms() {
-		if h.Get("x-amz-checksum-"+strings.ToLower(string(alg))) != "" || h.Get("x-amz-sdk-checksum-algorithm") != "" || h.Get("x-amz-trailer") != "" {
-			return nil
+		name := "x-amz-checksum-" + strings.ToLower(string(alg))
+		v := h.Get(name)
+		if v == "" {
+			v = trailers[name]
 		}
+		if v == "" {
+			continue
+		}
+		sum := alg.NewHash()
+		sum.Write(body)
+		if base64.StdEncoding.EncodeToString(sum.Sum(nil)) != v {
+			return newError(http.StatusBadRequest, "BadDigest", "The %s you specified did not match the calculated checksum.", alg)
+		}
+		return nil
+	}
+	if h.Get("x-amz-sdk-checksum-algorithm") != "" || h.Get("x-amz-trailer") != "" {
+		return nil
 	}
 	return newError(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
 }

@@ -34,7 +34,7 @@ func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	meta := objectMeta(req.HTTP.Header)
-	meta.Owner = req.principal().Account
+	meta.Owner = objectOwner(req, &b)
 	if v := req.HTTP.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := blob.ParseAlgorithm(v)
 		if !ok {
@@ -92,6 +92,11 @@ func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	}
 	if copied {
 		checks = &bodyChecks{checksums: map[blob.Algorithm]string{}}
+	}
+	for _, alg := range checks.want { // computed for the trailer check, with no value to compare yet
+		if _, ok := checks.checksums[alg]; !ok {
+			checks.checksums[alg] = ""
+		}
 	}
 	part, err := s.blobs.PutPart(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), n, body, checks.checksums, checks.verify)
 	if err != nil {
@@ -182,8 +187,11 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	raw, err := io.ReadAll(io.LimitReader(req.Body, 4<<20))
+	if err != nil {
+		return readError(err)
+	}
 	var in completeRequest
-	if err != nil || xml.Unmarshal(raw, &in) != nil || len(in.Parts) == 0 {
+	if xml.Unmarshal(raw, &in) != nil || len(in.Parts) == 0 {
 		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
 	}
 	parts := make([]blob.CompletedPart, 0, len(in.Parts))
@@ -289,13 +297,17 @@ type uploadEntry struct {
 }
 
 type listUploadsResult struct {
-	XMLName     xml.Name      `xml:"ListMultipartUploadsResult"`
-	Xmlns       string        `xml:"xmlns,attr"`
-	Bucket      string        `xml:"Bucket"`
-	Prefix      string        `xml:"Prefix"`
-	MaxUploads  int           `xml:"MaxUploads"`
-	IsTruncated bool          `xml:"IsTruncated"`
-	Uploads     []uploadEntry `xml:"Upload"`
+	XMLName            xml.Name      `xml:"ListMultipartUploadsResult"`
+	Xmlns              string        `xml:"xmlns,attr"`
+	Bucket             string        `xml:"Bucket"`
+	KeyMarker          string        `xml:"KeyMarker"`
+	UploadIDMarker     string        `xml:"UploadIdMarker"`
+	NextKeyMarker      string        `xml:"NextKeyMarker,omitempty"`
+	NextUploadIDMarker string        `xml:"NextUploadIdMarker,omitempty"`
+	Prefix             string        `xml:"Prefix"`
+	MaxUploads         int           `xml:"MaxUploads"`
+	IsTruncated        bool          `xml:"IsTruncated"`
+	Uploads            []uploadEntry `xml:"Upload"`
 }
 
 func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Error {
@@ -316,13 +328,21 @@ func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Err
 	if err != nil {
 		return s.blobError(err, "")
 	}
-	out := listUploadsResult{Xmlns: xmlns, Bucket: b.Name, Prefix: q.Get("prefix"), MaxUploads: maxUploads}
+	// Resume after key-marker, or after upload-id-marker within key-marker.
+	keyMarker, idMarker := q.Get("key-marker"), q.Get("upload-id-marker")
+	out := listUploadsResult{Xmlns: xmlns, Bucket: b.Name, KeyMarker: keyMarker, UploadIDMarker: idMarker, Prefix: q.Get("prefix"), MaxUploads: maxUploads}
+	passed := idMarker == ""
 	for _, u := range uploads {
-		if len(out.Uploads) == maxUploads {
+		if u.Key < keyMarker || u.Key == keyMarker && !passed {
+			passed = passed || u.UploadID == idMarker
+			continue
+		}
+		if len(out.Uploads) == min(maxUploads, 1000) {
 			out.IsTruncated = true
 			break
 		}
 		out.Uploads = append(out.Uploads, uploadEntry{Key: u.Key, UploadID: u.UploadID, Initiated: isoTime(u.Initiated), StorageClass: "STANDARD"})
+		out.NextKeyMarker, out.NextUploadIDMarker = u.Key, u.UploadID
 	}
 	writeXML(w, req.RequestID, out)
 	return nil

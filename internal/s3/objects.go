@@ -119,15 +119,7 @@ func (s *Service) blobError(err error, key string) *Error {
 	case errors.As(err, &ce):
 		return ce.e
 	case errors.As(err, &se):
-		switch se.Kind {
-		case sigv4.KindContentSHA256Mismatch:
-			return newError(http.StatusBadRequest, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
-		case sigv4.KindSignatureMismatch:
-			return newError(http.StatusForbidden, "SignatureDoesNotMatch", "%s", se.Message)
-		case sigv4.KindIncompleteBody:
-			return newError(http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
-		}
-		return newError(http.StatusBadRequest, "InvalidRequest", "%s", se.Message)
+		return payloadError(se)
 	case errors.Is(err, blob.ErrBadDigest):
 		return newError(http.StatusBadRequest, "BadDigest", "The checksum you specified did not match the calculated checksum.")
 	case errors.Is(err, blob.ErrEntityTooLarge):
@@ -143,6 +135,42 @@ func (s *Service) blobError(err error, key string) *Error {
 	}
 	s.log.Error("object store", "err", err)
 	return errInternal()
+}
+
+// payloadError maps a failure of the SigV4 payload checks (hash, chunk
+// signatures, aws-chunked framing) met while reading a body.
+func payloadError(se *sigv4.Error) *Error {
+	switch se.Kind {
+	case sigv4.KindContentSHA256Mismatch:
+		return newError(http.StatusBadRequest, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+	case sigv4.KindSignatureMismatch:
+		return newError(http.StatusForbidden, "SignatureDoesNotMatch", "%s", se.Message)
+	case sigv4.KindIncompleteBody:
+		return newError(http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+	}
+	return newError(http.StatusBadRequest, "InvalidRequest", "%s", se.Message)
+}
+
+// readError maps a failure reading a small request document (XML, policy).
+func readError(err error) *Error {
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return payloadError(se)
+	}
+	return newError(http.StatusBadRequest, "IncompleteBody", "The request body could not be read")
+}
+
+// objectOwner is the account owning an object req writes into b: the
+// bucket owner, unless the bucket's ownership setting leaves objects to
+// their writers (ObjectWriter, or BucketOwnerPreferred without the
+// bucket-owner-full-control ACL).
+func objectOwner(req *Request, b *store.Bucket) string {
+	writerOwns := b.Ownership == "ObjectWriter" ||
+		b.Ownership == "BucketOwnerPreferred" && req.HTTP.Header.Get("x-amz-acl") != "bucket-owner-full-control"
+	if writerOwns && req.Caller != nil {
+		return req.Caller.Principal.Account
+	}
+	return b.Account
 }
 
 // checkACLHeader: buckets enforce bucket-owner ownership, so ACLs other
@@ -175,7 +203,7 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	meta := objectMeta(req.HTTP.Header)
-	meta.WantChecksums, meta.Checksums, meta.Owner = checks.want, checks.checksums, req.principal().Account
+	meta.WantChecksums, meta.Checksums, meta.Owner = checks.want, checks.checksums, objectOwner(req, &b)
 	info, err := s.blobs.Put(b.Name, req.Key, req.Body, meta, checks.verify)
 	if err != nil {
 		return s.blobError(err, req.Key)
@@ -244,6 +272,12 @@ func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
 	if partial {
 		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+length-1, info.Size))
 		status = http.StatusPartialContent
+		// The stored checksums are of the whole object: S3 sends none with
+		// a range, and SDKs would check the range against them.
+		for alg := range info.Checksums {
+			h.Del("x-amz-checksum-" + strings.ToLower(string(alg)))
+		}
+		h.Del("x-amz-checksum-type")
 	}
 	w.WriteHeader(status)
 	if _, err := body.Seek(start, io.SeekStart); err != nil {
@@ -296,7 +330,7 @@ func writeObjectHeaders(w http.ResponseWriter, req *Request, info blob.Info) {
 		h.Set("x-amz-storage-class", info.StorageClass)
 	}
 	for k, v := range info.UserMetadata {
-		h.Set("x-amz-meta-"+k, v)
+		h["x-amz-meta-"+k] = []string{v} // as stored (lower case), not canonicalized: clients keep the case they see
 	}
 	if strings.EqualFold(req.HTTP.Header.Get("x-amz-checksum-mode"), "ENABLED") {
 		setChecksumHeaders(h, info.Checksums)

@@ -1,0 +1,139 @@
+package analyze
+
+import (
+	"context"
+
+	"github.com/sekisho/sekisho/internal/arn"
+	"github.com/sekisho/sekisho/internal/authz"
+	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// Finding is one Allow statement of a trust or bucket policy that grants
+// to principals outside the resource's account, like an IAM Access
+// Analyzer external access finding.
+type Finding struct {
+	Resource     string `json:"resource"`      // role or bucket ARN
+	ResourceType string `json:"resource_type"` // "role" or "bucket"
+	Account      string `json:"account"`       // the resource's owner
+	// Principals are the external principals: account ids, ARNs,
+	// federated providers, "CanonicalUser:…", or "*" for everyone.
+	Principals []string `json:"principals"`
+	// Except lists what a NotPrincipal element leaves out of "*".
+	Except      []string `json:"except,omitempty"`
+	Actions     []string `json:"actions"`
+	NotAction   bool     `json:"not_action,omitempty"`
+	Conditional bool     `json:"conditional"`
+	Conditions  []string `json:"conditions,omitempty"`
+	Policy      string   `json:"policy"` // e.g. "assume_s3_role trust policy"
+	Statement   int      `json:"statement"`
+	Sid         string   `json:"sid,omitempty"`
+}
+
+// AccessReport loads st and lists its external access findings.
+func AccessReport(ctx context.Context, st store.Store) ([]Finding, error) {
+	s, err := Load(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return s.AccessReport(), nil
+}
+
+// AccessReport lists every trust and bucket policy statement that grants
+// access to another account or to everyone: roles first, then buckets,
+// each by account and name.
+func (s *Snapshot) AccessReport() []Finding {
+	var out []Finding
+	for _, n := range s.nodes {
+		if n.Kind == KindRole && n.trust.Policy != denyAll {
+			out = append(out, findings(n.trust, n.ARN, "role", n.Account)...)
+		}
+	}
+	for _, b := range s.buckets {
+		if src := s.bucketPolicy(b); src != nil {
+			out = append(out, findings(src, "arn:aws:s3:::"+b.Name, "bucket", b.Account)...)
+		}
+	}
+	return out
+}
+
+// bucketPolicy compiles a bucket's policy; nil when it has none or it
+// does not compile (noted in the warnings).
+func (s *Snapshot) bucketPolicy(b store.Bucket) *authz.Source {
+	if b.Policy == "" {
+		return nil
+	}
+	p, err := s.comp.compile(b.Policy, policy.Resource)
+	if err != nil {
+		s.comp.warn("bucket policy of %s does not compile and is left out: %v", b.Name, err)
+		return nil
+	}
+	return &authz.Source{Name: b.Name + " bucket policy", Policy: p}
+}
+
+// findings returns the external grants of one resource policy.
+func findings(src *authz.Source, resource, resourceType, owner string) []Finding {
+	var out []Finding
+	for i := range src.Policy.Statements {
+		st := &src.Policy.Statements[i]
+		names, ok := st.PrincipalNames()
+		if st.Effect != policy.Allow || !ok {
+			continue
+		}
+		external, except := externalPrincipals(names, owner)
+		if len(external) == 0 {
+			continue
+		}
+		out = append(out, Finding{
+			Resource: resource, ResourceType: resourceType, Account: owner,
+			Principals: external, Except: except,
+			Actions: src.Policy.ActionsAsWritten(i), NotAction: st.NotAction(),
+			Conditional: st.HasConditions(), Conditions: st.ConditionDescriptions(),
+			Policy: src.Name, Statement: i, Sid: st.Sid,
+		})
+	}
+	return out
+}
+
+// externalPrincipals lists the names outside owner's account; a
+// NotPrincipal element grants to everyone but the names it lists.
+func externalPrincipals(names policy.PrincipalNames, owner string) (external, except []string) {
+	if names.Not {
+		return []string{"*"}, notPrincipalNames(names)
+	}
+	if names.Any {
+		return []string{"*"}, nil
+	}
+	for _, a := range names.Accounts {
+		if a != owner {
+			external = append(external, a)
+		}
+	}
+	for _, a := range append(append([]string(nil), names.ARNs...), names.Federated...) {
+		if accountOf(a) != owner {
+			external = append(external, a)
+		}
+	}
+	for _, c := range names.CanonicalUsers {
+		external = append(external, "CanonicalUser:"+c)
+	}
+	return external, nil
+}
+
+func notPrincipalNames(names policy.PrincipalNames) []string {
+	var out []string
+	out = append(out, names.Accounts...)
+	out = append(out, names.ARNs...)
+	out = append(out, names.Services...)
+	return append(out, names.Federated...)
+}
+
+// accountOf returns an ARN's account, or "" for names that are not ARNs
+// (such as a web identity provider's host name).
+func accountOf(name string) string {
+	a, err := arn.Parse(name)
+	if err != nil {
+		return ""
+	}
+	return a.Account
+}

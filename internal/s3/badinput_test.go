@@ -1,0 +1,212 @@
+package s3_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestRawBadInput sends hand-made, SigV4-signed requests a well-behaved
+// SDK never would: each gets its S3 error (never a 500).
+func TestRawBadInput(t *testing.T) {
+	env := startSDK(t)
+	as := func(r rawRequest) rawRequest { r.Key, r.Secret = rootAKey, rootASecret; return r }
+	md5h := func(body string) map[string]string { return map[string]string{"Content-MD5": md5b64([]byte(body))} }
+	otherHash := func() string { sum := sha256.Sum256([]byte("something else")); return hex.EncodeToString(sum[:]) }()
+
+	// An upload to complete with bad XML.
+	created := as(rawRequest{Method: "POST", Target: "/sdk-a-data/mp-raw?uploads"}).do(t, env)
+	var initiated struct {
+		UploadID string `xml:"UploadId"`
+	}
+	if created.Status != 200 || xml.Unmarshal([]byte(created.Body), &initiated) != nil || initiated.UploadID == "" {
+		t.Fatalf("create upload: %d %s", created.Status, created.Body)
+	}
+	complete := "/sdk-a-data/mp-raw?uploadId=" + initiated.UploadID
+	policyDoc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::sdk-a-data/*"}]}`
+	ownership := `<OwnershipControls><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>`
+	manyKeys := "<Delete>" + strings.Repeat("<Object><Key>k</Key></Object>", 1001) + "</Delete>"
+	longKey := "/sdk-a-data/" + strings.Repeat("k", 1025)
+
+	cases := []struct {
+		name   string
+		req    rawRequest
+		status int
+		code   string
+	}{
+		{"DeleteObjects unclosed XML", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>x</Key></Object>"),
+			Header: md5h("<Delete><Object><Key>x</Key></Object>")}, 400, "MalformedXML"},
+		{"DeleteObjects not XML", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("{}"), Header: md5h("{}")}, 400, "MalformedXML"},
+		{"DeleteObjects no objects", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete></Delete>"), Header: md5h("<Delete></Delete>")}, 400, "MalformedXML"},
+		{"DeleteObjects 1001 keys", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte(manyKeys), Header: md5h(manyKeys)}, 400, "MalformedXML"},
+		{"DeleteObjects without Content-MD5", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>x</Key></Object></Delete>")}, 400, "InvalidRequest"},
+		{"DeleteObjects wrong CRC32", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>"),
+			Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("x")), "x-amz-sdk-checksum-algorithm": "CRC32"}}, 400, "BadDigest"},
+		{"DeleteObjects right CRC32", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>absent</Key></Object></Delete>"),
+			Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("<Delete><Object><Key>absent</Key></Object></Delete>"))}}, 200, ""},
+		{"DeleteObjects wrong Content-MD5", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>x</Key></Object></Delete>"), Header: md5h("x")}, 400, "BadDigest"},
+		{"CompleteMultipartUpload unclosed XML", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>")}, 400, "MalformedXML"},
+		{"CompleteMultipartUpload no parts", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload></CompleteMultipartUpload>")}, 400, "MalformedXML"},
+		{"CompleteMultipartUpload empty body", rawRequest{Method: "POST", Target: complete}, 400, "MalformedXML"},
+		{"CreateBucket unclosed XML", rawRequest{Method: "PUT", Target: "/sdk-raw-new", Body: []byte("<CreateBucketConfiguration><LocationConstraint>eu-west-1")}, 400, "MalformedXML"},
+		{"CreateBucket garbage", rawRequest{Method: "PUT", Target: "/sdk-raw-new", Body: []byte("\x00\x01garbage")}, 400, "MalformedXML"},
+		{"PutBucketOwnershipControls bad value", rawRequest{Method: "PUT", Target: "/sdk-a-data?ownershipControls",
+			Body: []byte(strings.Replace(ownership, "ObjectWriter", "Everyone", 1))}, 400, "MalformedXML"},
+		{"PutBucketOwnershipControls unclosed XML", rawRequest{Method: "PUT", Target: "/sdk-a-data?ownershipControls", Body: []byte("<OwnershipControls>")}, 400, "MalformedXML"},
+		{"PutObject key over 1024 bytes", rawRequest{Method: "PUT", Target: longKey, Body: []byte("x")}, 400, "KeyTooLongError"},
+		{"CreateMultipartUpload key over 1024 bytes", rawRequest{Method: "POST", Target: longKey + "?uploads"}, 400, "KeyTooLongError"},
+		{"CopyObject key over 1024 bytes", rawRequest{Method: "PUT", Target: longKey, Header: map[string]string{"x-amz-copy-source": "/sdk-a-data/seed.txt"}}, 400, "KeyTooLongError"},
+		{"PutObject payload hash mismatch", rawRequest{Method: "PUT", Target: "/sdk-a-data/sha-mismatch", Body: []byte("body"), PayloadHash: otherHash}, 400, "XAmzContentSHA256Mismatch"},
+		{"PutBucketPolicy payload hash mismatch", rawRequest{Method: "PUT", Target: "/sdk-a-data?policy", Body: []byte(policyDoc), PayloadHash: otherHash}, 400, "XAmzContentSHA256Mismatch"},
+		{"DeleteObjects payload hash mismatch", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>"),
+			Header: md5h("<Delete><Object><Key>seed.txt</Key></Object></Delete>"), PayloadHash: otherHash}, 400, "XAmzContentSHA256Mismatch"},
+		{"CompleteMultipartUpload payload hash mismatch", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload/>"), PayloadHash: otherHash}, 400, "XAmzContentSHA256Mismatch"},
+		{"CreateBucket payload hash mismatch", rawRequest{Method: "PUT", Target: "/sdk-raw-new", Body: []byte("<CreateBucketConfiguration/>"), PayloadHash: otherHash}, 400, "XAmzContentSHA256Mismatch"},
+		{"PutBucketOwnershipControls payload hash mismatch", rawRequest{Method: "PUT", Target: "/sdk-a-data?ownershipControls", Body: []byte(ownership), PayloadHash: otherHash}, 400, "XAmzContentSHA256Mismatch"},
+		{"UploadPart payload hash mismatch", rawRequest{Method: "PUT", Target: complete + "&partNumber=1", Body: []byte("part"), PayloadHash: otherHash}, 400, "XAmzContentSHA256Mismatch"},
+		{"malformed payload hash", rawRequest{Method: "PUT", Target: "/sdk-a-data/bad-hash", Body: []byte("body"), PayloadHash: "not-a-hash"}, 400, ""},
+		{"invalid Content-MD5", rawRequest{Method: "PUT", Target: "/sdk-a-data/bad-md5", Body: []byte("body"), Header: map[string]string{"Content-MD5": "!!"}}, 400, "InvalidDigest"},
+		{"public ACL", rawRequest{Method: "PUT", Target: "/sdk-a-data/acl", Body: []byte("body"), Header: map[string]string{"x-amz-acl": "public-read"}}, 400, "AccessControlListNotSupported"},
+		{"bad copy source", rawRequest{Method: "PUT", Target: "/sdk-a-data/copy", Header: map[string]string{"x-amz-copy-source": "no-key"}}, 400, "InvalidArgument"},
+		{"bad copy source encoding", rawRequest{Method: "PUT", Target: "/sdk-a-data/copy", Header: map[string]string{"x-amz-copy-source": "sdk-a-data/%zz"}}, 400, "InvalidArgument"},
+		{"part number 0", rawRequest{Method: "PUT", Target: complete + "&partNumber=0", Body: []byte("x")}, 400, "InvalidArgument"},
+		{"part number 10001", rawRequest{Method: "PUT", Target: complete + "&partNumber=10001", Body: []byte("x")}, 400, "InvalidArgument"},
+		{"part copy bad range", rawRequest{Method: "PUT", Target: complete + "&partNumber=1", Header: map[string]string{"x-amz-copy-source": "sdk-a-data/seed.txt",
+			"x-amz-copy-source-range": "bytes=3-1"}}, 400, "InvalidArgument"},
+		{"unknown upload", rawRequest{Method: "PUT", Target: "/sdk-a-data/mp-raw?uploadId=nope&partNumber=1", Body: []byte("x")}, 404, "NoSuchUpload"},
+		{"upload of another key", rawRequest{Method: "PUT", Target: "/sdk-a-data/other?uploadId=" + initiated.UploadID + "&partNumber=1", Body: []byte("x")}, 404, "NoSuchUpload"},
+		{"max-keys not a number", rawRequest{Method: "GET", Target: "/sdk-a-data?list-type=2&max-keys=abc"}, 400, "InvalidArgument"},
+		{"max-keys negative", rawRequest{Method: "GET", Target: "/sdk-a-data?max-keys=-1"}, 400, "InvalidArgument"},
+		{"bad continuation token", rawRequest{Method: "GET", Target: "/sdk-a-data?list-type=2&continuation-token=%21%21"}, 400, "InvalidArgument"},
+		{"bad encoding-type", rawRequest{Method: "GET", Target: "/sdk-a-data?list-type=2&encoding-type=base64"}, 400, "InvalidArgument"},
+		{"POST on an object", rawRequest{Method: "POST", Target: "/sdk-a-data/seed.txt"}, 405, "MethodNotAllowed"},
+		{"PATCH on a bucket", rawRequest{Method: "PATCH", Target: "/sdk-a-data"}, 405, "MethodNotAllowed"},
+		{"range past the end", rawRequest{Method: "GET", Target: "/sdk-a-data/seed.txt", Header: map[string]string{"Range": "bytes=100-200"}}, 416, "InvalidRange"},
+		{"GET key over 1024 bytes", rawRequest{Method: "GET", Target: longKey}, 400, "KeyTooLongError"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := as(c.req).do(t, env)
+			if r.Status != c.status || (c.code != "" && r.Code != c.code) {
+				t.Errorf("got %d %s, want %d %s\n%s", r.Status, r.Code, c.status, c.code, r.Body)
+			}
+		})
+	}
+
+	// Nothing of the refused requests was stored.
+	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5"} {
+		if r := as(rawRequest{Method: "HEAD", Target: target}).do(t, env); r.Status != 404 {
+			t.Errorf("HEAD %s: %d", target, r.Status)
+		}
+	}
+	if r := as(rawRequest{Method: "HEAD", Target: "/sdk-raw-new"}).do(t, env); r.Status != 404 {
+		t.Errorf("bucket created from a malformed request: %d", r.Status)
+	}
+	if r := as(rawRequest{Method: "HEAD", Target: "/sdk-a-data/seed.txt"}).do(t, env); r.Status != 200 {
+		t.Errorf("seed.txt deleted by a refused DeleteObjects: %d", r.Status)
+	}
+	if r := as(rawRequest{Method: "GET", Target: "/sdk-a-data?policy"}).do(t, env); r.Code != "NoSuchBucketPolicy" {
+		t.Errorf("policy set by a refused request: %d %s", r.Status, r.Body)
+	}
+}
+
+// chunked frames body as STREAMING-UNSIGNED-PAYLOAD-TRAILER chunks of at
+// most size bytes, followed by the trailers.
+func chunked(body string, size int, trailers ...string) string {
+	var b strings.Builder
+	for len(body) > 0 {
+		n := min(size, len(body))
+		fmt.Fprintf(&b, "%x\r\n%s\r\n", n, body[:n])
+		body = body[n:]
+	}
+	b.WriteString("0\r\n")
+	for _, t := range trailers {
+		b.WriteString(t + "\r\n")
+	}
+	b.WriteString("\r\n")
+	return b.String()
+}
+
+// TestRawAWSChunked: unsigned aws-chunked bodies with a trailing checksum,
+// as SDKs send them over HTTPS, then broken variants.
+func TestRawAWSChunked(t *testing.T) {
+	env := startSDK(t)
+	body := strings.Repeat("chunked body. ", 1000)
+	put := func(key, payload string, decodedLength int) rawResponse {
+		return rawRequest{Method: "PUT", Target: "/sdk-a-data/" + key, Body: []byte(payload), PayloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+			Key: rootAKey, Secret: rootASecret, Header: map[string]string{
+				"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": fmt.Sprint(decodedLength),
+				"x-amz-trailer": "x-amz-checksum-crc32", "x-amz-sdk-checksum-algorithm": "CRC32", "Content-Type": "text/plain"}}.do(t, env)
+	}
+	good := chunked(body, 4096, "x-amz-checksum-crc32:"+crc32b64([]byte(body)))
+	if r := put("ok", good, len(body)); r.Status != 200 || r.Header.Get("x-amz-checksum-crc32") != crc32b64([]byte(body)) {
+		t.Fatalf("aws-chunked PUT: %d %s %v", r.Status, r.Body, r.Header)
+	}
+	get := rawRequest{Method: "GET", Target: "/sdk-a-data/ok", Key: rootAKey, Secret: rootASecret,
+		Header: map[string]string{"x-amz-checksum-mode": "ENABLED"}}.do(t, env)
+	if get.Status != 200 || get.Body != body || get.Header.Get("Content-Encoding") != "" || get.Header.Get("x-amz-checksum-crc32") != crc32b64([]byte(body)) {
+		t.Errorf("GET of the aws-chunked upload: %d, %d bytes, encoding %q, crc %q", get.Status, len(get.Body),
+			get.Header.Get("Content-Encoding"), get.Header.Get("x-amz-checksum-crc32"))
+	}
+
+	cases := []struct {
+		name, payload string
+		decoded       int
+		code          string
+	}{
+		{"wrong trailing checksum", chunked(body, 4096, "x-amz-checksum-crc32:"+crc32b64([]byte("other"))), len(body), "BadDigest"},
+		{"truncated in a chunk", good[:5000], len(body), ""},
+		{"truncated before the final chunk", chunked(body, 4096)[:len(chunked(body, 4096))-len("0\r\n\r\n")], len(body), ""},
+		{"no final chunk or trailers", fmt.Sprintf("%x\r\n%s\r\n", len(body), body), len(body), ""},
+		{"decoded length too large", good, len(body) + 10, ""},
+		{"decoded length too small", good, len(body) - 10, ""},
+		{"bad chunk size", "zz\r\n" + body + "\r\n0\r\n\r\n", len(body), ""},
+		{"chunk longer than its size", "10\r\n" + body + "\r\n0\r\n\r\n", len(body), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := put("broken", c.payload, c.decoded)
+			if r.Status < 400 || r.Status >= 500 || (c.code != "" && r.Code != c.code) {
+				t.Errorf("got %d %s, want 4xx %s\n%s", r.Status, r.Code, c.code, r.Body)
+			}
+		})
+	}
+	if r := (rawRequest{Method: "HEAD", Target: "/sdk-a-data/broken", Key: rootAKey, Secret: rootASecret}).do(t, env); r.Status != 404 {
+		t.Errorf("a broken upload was stored: %d", r.Status)
+	}
+
+	// DeleteObjects checks a trailing checksum.
+	doc := "<Delete><Object><Key>absent</Key></Object></Delete>"
+	for _, c := range []struct {
+		crc    string
+		status int
+	}{{crc32b64([]byte("other")), 400}, {crc32b64([]byte(doc)), 200}} {
+		r := rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte(chunked(doc, 16, "x-amz-checksum-crc32:"+c.crc)),
+			PayloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER", Key: rootAKey, Secret: rootASecret, Header: map[string]string{
+				"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": fmt.Sprint(len(doc)), "x-amz-trailer": "x-amz-checksum-crc32"}}.do(t, env)
+		if r.Status != c.status || c.status == 400 && r.Code != "BadDigest" {
+			t.Errorf("DeleteObjects with trailer %s: %d %s", c.crc, r.Status, r.Body)
+		}
+	}
+
+	// UploadPart checks its trailing checksum too.
+	created := rawRequest{Method: "POST", Target: "/sdk-a-data/mp?uploads", Key: rootAKey, Secret: rootASecret}.do(t, env)
+	var initiated struct {
+		UploadID string `xml:"UploadId"`
+	}
+	if xml.Unmarshal([]byte(created.Body), &initiated) != nil {
+		t.Fatalf("create upload: %s", created.Body)
+	}
+	for _, c := range []struct {
+		crc    string
+		status int
+	}{{crc32b64([]byte("other")), 400}, {crc32b64([]byte(body)), 200}} {
+		r := put("mp?partNumber=1&uploadId="+initiated.UploadID, chunked(body, 4096, "x-amz-checksum-crc32:"+c.crc), len(body))
+		if r.Status != c.status || c.status == 400 && r.Code != "BadDigest" || c.status == 200 && r.Header.Get("x-amz-checksum-crc32") != c.crc {
+			t.Errorf("UploadPart with trailer %s: %d %s %v", c.crc, r.Status, r.Body, r.Header)
+		}
+	}
+}
