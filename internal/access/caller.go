@@ -134,6 +134,9 @@ func (g *Gate) resolveSession(ctx context.Context, accessKeyID, token string) (*
 		return nil, "", ErrMissingToken
 	}
 	s, err := g.sealer().Open(token, accessKeyID, g.now())
+	if errors.Is(err, creds.ErrInvalidToken) && g.reloadForUnknownKey(ctx) {
+		s, err = g.sealer().Open(token, accessKeyID, g.now()) // sealed by a replica with a newer key
+	}
 	switch {
 	case errors.Is(err, creds.ErrExpiredToken):
 		return nil, "", ErrExpiredToken

@@ -23,6 +23,9 @@ type Gate struct {
 	compiled *compileCache
 	state    *stateCache
 	recorder Recorder
+
+	reloadMu   sync.Mutex
+	lastReload time.Time // of the token keys
 }
 
 // Recorder keeps decisions for later explanation (the decision log).
@@ -51,6 +54,52 @@ func NewGate(st store.Store, sealer *creds.Sealer, now func() time.Time) *Gate {
 }
 
 func (g *Gate) sealer() *creds.Sealer { return g.seal.Load() }
+
+// ReloadKeys rereads (and when due, rotates) the session-token keys. The
+// server calls it periodically; a token sealed with a key this replica
+// has not seen yet also triggers it, at most once per second.
+func (g *Gate) ReloadKeys(ctx context.Context) error {
+	g.reloadMu.Lock()
+	defer g.reloadMu.Unlock()
+	return g.reloadLocked(ctx)
+}
+
+func (g *Gate) reloadLocked(ctx context.Context) error {
+	s, err := LoadSealer(ctx, g.store, g.now())
+	if err != nil {
+		return err
+	}
+	g.seal.Store(s)
+	g.lastReload = g.now()
+	return nil
+}
+
+// reloadForUnknownKey refreshes the keys unless that happened within the
+// last second, and reports whether it did.
+func (g *Gate) reloadForUnknownKey(ctx context.Context) bool {
+	g.reloadMu.Lock()
+	defer g.reloadMu.Unlock()
+	if g.now().Sub(g.lastReload) < time.Second {
+		return false
+	}
+	return g.reloadLocked(ctx) == nil
+}
+
+// KeepKeysFresh reloads the token keys every minute until ctx ends.
+func (g *Gate) KeepKeysFresh(ctx context.Context, onErr func(error)) {
+	t := time.NewTicker(sealerReloadEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := g.ReloadKeys(ctx); err != nil && onErr != nil {
+				onErr(err)
+			}
+		}
+	}
+}
 
 // Sealer returns the session-token sealer.
 func (g *Gate) Sealer() *creds.Sealer { return g.sealer() }

@@ -78,11 +78,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	sealer, err := access.LoadSealer(ctx, cfg.Store)
+	now := time.Now
+	if cfg.Now != nil {
+		now = cfg.Now
+	}
+	sealer, err := access.LoadSealer(ctx, cfg.Store, now())
 	if err != nil {
 		return nil, err
 	}
 	gate := access.NewGate(cfg.Store, sealer, cfg.Now)
+	go gate.KeepKeysFresh(ctx, func(err error) { cfg.Log.Warn("session token keys", "err", err) })
 	logSize := cfg.DecisionLogSize
 	if logSize == 0 {
 		logSize = 10_000
