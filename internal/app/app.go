@@ -43,18 +43,37 @@ type Config struct {
 	Now func() time.Time
 	// DecisionLogSize bounds the in-memory decision log (default 10,000).
 	DecisionLogSize int
+	// DecisionRetention is how long the store keeps decisions: 0 means
+	// the default, 24 hours; a negative value keeps them forever.
+	DecisionRetention time.Duration
 	// IMDSv1 lets instance metadata be read without an IMDSv2 token.
 	IMDSv1 bool
 	// ContainerToken, when set, must be sent by container-credential clients.
 	ContainerToken string
 }
 
-// App is an assembled server.
+// App is an assembled server. Close it once its handler has stopped
+// serving, before closing the store.
 type App struct {
 	Handler   http.Handler
 	Blobs     *blob.Store
 	STS       *sts.Service
 	Decisions *audit.Log
+
+	stopPersist context.CancelFunc
+	persisted   chan struct{} // closed when the decision log's last flush is done
+}
+
+// defaultDecisionRetention is how long the store keeps decisions unless
+// Config says otherwise.
+const defaultDecisionRetention = 24 * time.Hour
+
+// Close writes the decisions not yet in the store and stops writing them.
+// It returns when they are written (or given up on, after ten seconds),
+// and may be called more than once.
+func (a *App) Close() {
+	a.stopPersist()
+	<-a.persisted
 }
 
 // New loads the worlds and wires every service.
@@ -92,7 +111,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if logSize == 0 {
 		logSize = 10_000
 	}
-	decisions := audit.NewLog(logSize, cfg.Now)
+	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store)
 	gate.SetRecorder(decisions)
 	stsService := sts.New(cfg.Store, gate, cfg.Log)
 	bases := cfg.VirtualHostBases
@@ -114,7 +133,32 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Decisions:        decisions,
 		IMDS:             newIMDS(cfg, stsService),
 	})
-	return &App{Handler: h, Blobs: blobs, STS: stsService, Decisions: decisions}, nil
+	a := &App{Handler: h, Blobs: blobs, STS: stsService, Decisions: decisions}
+	a.persist(ctx, cfg)
+	return a, nil
+}
+
+// persist starts writing the decision log to the store until Close. It
+// outlives ctx, which only bounds New.
+func (a *App) persist(ctx context.Context, cfg Config) {
+	retention := cfg.DecisionRetention
+	switch {
+	case retention == 0:
+		retention = defaultDecisionRetention
+	case retention < 0:
+		retention = 0 // forever
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	onErr := func(err error) { log.Warn("decision log", "err", err) }
+	ctx, a.stopPersist = context.WithCancel(context.WithoutCancel(ctx))
+	a.persisted = make(chan struct{})
+	go func() {
+		defer close(a.persisted)
+		a.Decisions.Persist(ctx, cfg.Store, 0, retention, onErr)
+	}()
 }
 
 // newIMDS serves the worlds' instances with credentials of their

@@ -1,8 +1,10 @@
 // Package audit keeps the decision log: every authorization decision with
-// its request id, bounded in memory, and turns a logged decision into an
-// explanation a person can act on — the policies consulted in evaluation
-// order, why each statement did or did not apply, the cross-account
-// outcome, and the missing piece.
+// its request id, bounded in memory and, once a store is attached,
+// persisted there for a retention period, so that another replica or a
+// restarted server can still explain it. It turns a logged decision into
+// an explanation a person can act on — the policies consulted in
+// evaluation order, why each statement did or did not apply, the
+// cross-account outcome, and the missing piece.
 package audit
 
 import (
@@ -11,18 +13,25 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/authz"
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 // entry is one logged decision with the request it decided, so that the
-// explanation can be computed when asked for rather than on the hot path.
+// explanation can be computed when asked for (or persisted) rather than
+// on the hot path.
 type entry struct {
 	requestID string
+	seq       int // orders the request's decisions
 	at        time.Time
 	req       *authz.Request
 	decision  authz.Decision
 }
 
-// Log is a bounded ring of recent decisions, indexed by request id.
+// maxPending bounds the decisions waiting to be written to the store.
+const maxPending = 100_000
+
+// Log is a bounded ring of recent decisions, indexed by request id, in
+// front of the store's decision log once WithStore attached one.
 type Log struct {
 	mu    sync.Mutex
 	ring  []entry
@@ -31,6 +40,13 @@ type Log struct {
 	byID  map[string][]int // ring positions of a request's decisions
 	now   func() time.Time
 	limit int
+	seq   int // decisions recorded: the next one's seq
+
+	st         store.Store
+	onErr      func(error) // reports store failures of Explain and List
+	pending    []entry     // recorded but not yet written to st, oldest first
+	maxPending int
+	dropped    int // pending decisions dropped since the last flush
 }
 
 // NewLog keeps the last size decisions (at least 1).
@@ -39,7 +55,7 @@ func NewLog(size int, now func() time.Time) *Log {
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{ring: make([]entry, size), byID: map[string][]int{}, now: now, limit: size}
+	return &Log{ring: make([]entry, size), byID: map[string][]int{}, now: now, limit: size, maxPending: maxPending}
 }
 
 // Record logs a decision. The request must not be modified afterwards.
@@ -52,10 +68,19 @@ func (l *Log) Record(requestID string, req *authz.Request, d *authz.Decision) {
 	if old := l.ring[l.next]; old.requestID != "" {
 		l.forget(old.requestID, l.next)
 	}
-	l.ring[l.next] = entry{requestID: requestID, at: l.now().UTC(), req: req, decision: *d}
+	// Times are kept to the microsecond, as the store keeps them.
+	e := entry{requestID: requestID, seq: l.seq, at: l.now().UTC().Truncate(time.Microsecond), req: req, decision: *d}
+	l.seq++
+	l.ring[l.next] = e
 	l.byID[requestID] = append(l.byID[requestID], l.next)
 	l.next = (l.next + 1) % l.limit
 	l.full = l.full || l.next == 0
+	if l.st != nil && d.Effect != authz.Allowed {
+		// Denials are what people come back to explain, and they are rare
+		// under load; persisting every allow cost a third of the server's
+		// throughput (docs/benchmarks.md), so allows live in the ring only.
+		l.queue(e)
+	}
 }
 
 func (l *Log) forget(id string, pos int) {
@@ -73,32 +98,58 @@ func (l *Log) forget(id string, pos int) {
 	}
 }
 
-// Explain returns the explanations of every decision made for requestID.
+// Explain returns the explanations of every decision made for requestID,
+// from the ring and, with a store attached, from the store (which has
+// those of other replicas, and those the ring no longer holds). A store
+// failure is reported to the onErr given to Persist, and Explain answers
+// from the ring alone.
 func (l *Log) Explain(requestID string) ([]Explanation, bool) {
 	l.mu.Lock()
 	var entries []entry
 	for _, pos := range l.byID[requestID] {
 		entries = append(entries, l.ring[pos])
 	}
+	st := l.st
 	l.mu.Unlock()
-	if len(entries) == 0 {
+	found := make(map[int]Explanation, len(entries))
+	for i := range entries {
+		found[entries[i].seq] = explain(&entries[i])
+	}
+	if st != nil {
+		l.explainStored(st, requestID, found)
+	}
+	if len(found) == 0 {
 		return nil, false
 	}
-	out := make([]Explanation, 0, len(entries))
-	for i := range entries {
-		out = append(out, explain(&entries[i]))
+	return bySeq(found), true
+}
+
+// bySeq lists the explanations in the order their decisions were made.
+func bySeq(found map[int]Explanation) []Explanation {
+	seqs := make([]int, 0, len(found))
+	for seq := range found {
+		seqs = append(seqs, seq)
 	}
-	return out, true
+	sort.Ints(seqs)
+	out := make([]Explanation, len(seqs))
+	for i, seq := range seqs {
+		out[i] = found[seq]
+	}
+	return out
 }
 
 // Filter selects decisions for List.
 type Filter struct {
 	Since      time.Time
 	DeniedOnly bool
-	Limit      int
+	// Limit, when above 0, keeps that many; without it, at most 10,000
+	// come from the store (and the ring's).
+	Limit int
 }
 
-// List returns summaries of recent decisions, newest first.
+// List returns summaries of recent decisions, newest first: those of the
+// ring and, with a store attached, those of the store (a store failure is
+// reported to Persist's onErr, and List answers from the ring alone).
 func (l *Log) List(f Filter) []Summary {
 	l.mu.Lock()
 	var entries []entry
@@ -108,14 +159,48 @@ func (l *Log) List(f Filter) []Summary {
 		}
 		entries = append(entries, e)
 	}
+	st := l.st
 	l.mu.Unlock()
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].at.After(entries[j].at) })
-	if f.Limit > 0 && len(entries) > f.Limit {
-		entries = entries[:f.Limit]
-	}
-	out := make([]Summary, 0, len(entries))
+	found := make(map[key]Summary, len(entries))
 	for i := range entries {
-		out = append(out, summarize(&entries[i]))
+		found[key{entries[i].requestID, entries[i].seq}] = summarize(&entries[i])
+	}
+	if st != nil {
+		l.listStored(st, f, found)
+	}
+	return newestFirst(found, f.Limit)
+}
+
+// key names one decision: its request and its place in it.
+type key struct {
+	requestID string
+	seq       int
+}
+
+// newestFirst sorts the summaries newest first (ties: by request id, then
+// seq, both descending, as the store does) and keeps limit of them if
+// limit is above 0.
+func newestFirst(found map[key]Summary, limit int) []Summary {
+	keys := make([]key, 0, len(found))
+	for k := range found {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := found[keys[i]].Time, found[keys[j]].Time
+		switch {
+		case !a.Equal(b):
+			return a.After(b)
+		case keys[i].requestID != keys[j].requestID:
+			return keys[i].requestID > keys[j].requestID
+		}
+		return keys[i].seq > keys[j].seq
+	})
+	if limit > 0 && len(keys) > limit {
+		keys = keys[:limit]
+	}
+	out := make([]Summary, len(keys))
+	for i, k := range keys {
+		out[i] = found[k]
 	}
 	return out
 }

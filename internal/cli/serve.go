@@ -29,6 +29,8 @@ type serveFlags struct {
 	storeURL, blobDir                  string
 	inMemory, demo                     bool
 	trustedProxies                     []string
+	decisionLogSize                    int
+	decisionRetention                  time.Duration
 }
 
 func newServeCommand() *cobra.Command {
@@ -53,6 +55,8 @@ func newServeCommand() *cobra.Command {
 	fl.BoolVar(&f.demo, "demo", false, "load the built-in demo world of the seeds and print its credentials")
 	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "CIDR of a proxy whose X-Forwarded-For is believed (repeatable)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.IntVar(&f.decisionLogSize, "decision-log-size", 10_000, "the last `N` decisions are kept in memory; the store keeps every one for --decision-retention")
+	fl.DurationVar(&f.decisionRetention, "decision-retention", 24*time.Hour, "how long the store keeps decisions; 0 keeps them forever")
 	return cmd
 }
 
@@ -99,16 +103,22 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
+	retention, err := decisionRetention(f)
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
 	st, blobDir, cleanup, err := openStore(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	defer st.Close()
-	a, err := app.New(ctx, app.Config{Store: st, BlobDir: blobDir, SharedBlobs: f.storeURL != "", Worlds: worlds, Log: log, TrustedProxies: proxies})
+	a, err := app.New(ctx, app.Config{Store: st, BlobDir: blobDir, SharedBlobs: f.storeURL != "", Worlds: worlds, Log: log,
+		TrustedProxies: proxies, DecisionLogSize: f.decisionLogSize, DecisionRetention: retention})
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
+	defer a.Close() // once runHTTP has shut the server down: the last decisions reach the store before it closes
 	handler := a.Handler
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -119,6 +129,21 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		printDemo(stdout, "http://"+ln.Addr().String())
 	}
 	return runHTTP(ctx, ln, handler, log)
+}
+
+// decisionRetention checks the decision log flags and returns the
+// retention as app.Config takes it (negative: forever).
+func decisionRetention(f serveFlags) (time.Duration, error) {
+	if f.decisionLogSize < 1 {
+		return 0, fmt.Errorf("--decision-log-size must be at least 1, got %d", f.decisionLogSize)
+	}
+	switch {
+	case f.decisionRetention < 0:
+		return 0, fmt.Errorf("--decision-retention must not be negative, got %v", f.decisionRetention)
+	case f.decisionRetention == 0:
+		return -1, nil
+	}
+	return f.decisionRetention, nil
 }
 
 func worldsToLoad(f serveFlags) ([]*world.World, error) {

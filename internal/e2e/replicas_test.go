@@ -36,6 +36,7 @@ func startReplica(t *testing.T, dsn, blobDir string) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(a.Close)
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
 	return srv

@@ -95,6 +95,7 @@ func scaleServer(b *testing.B, kind backend, accounts int) string {
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.Cleanup(a.Close)
 		srv := httptest.NewServer(a.Handler)
 		b.Cleanup(srv.Close)
 		servers = append(servers, srv)

@@ -49,7 +49,8 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// Generation increases with every committed Update, so callers can
 	// cache derived data (compiled policies, principals) and drop it when
-	// the state moves on.
+	// the state moves on. Updates of the decision log alone are the
+	// exception (see Tx): they leave the state, and so Generation, alone.
 	Generation(ctx context.Context) (uint64, error)
 	Close() error
 }
@@ -142,6 +143,28 @@ type Tx interface {
 	// Settings hold server-wide secrets such as the session-token keys.
 	GetSetting(key string) (string, error)
 	PutSetting(key, value string) error
+
+	// The decision log. It is not state: an Update that does nothing but
+	// PutDecisions and PruneDecisions (and decision reads) does not
+	// advance Generation, so writing the log never empties the caches
+	// keyed by it.
+	//
+	// PutDecisions stores the records. A record whose RequestID and Seq
+	// are stored already is left as it was, so a batch whose commit was
+	// in doubt may be written again. A zero Time is stored as now.
+	PutDecisions(ds []DecisionRecord) error
+	// GetDecisions returns the request's records by Seq (ErrNotFound when
+	// there are none).
+	GetDecisions(requestID string) ([]DecisionRecord, error)
+	// ListDecisions returns the records made at or after since, newest
+	// first (ties: by RequestID, then Seq, both descending); deniedOnly
+	// keeps those whose Decision is not DecisionAllowed, and a limit
+	// above 0 keeps that many. The records come without their
+	// Explanation (nil), to keep listing cheap: GetDecisions has it.
+	ListDecisions(since time.Time, deniedOnly bool, limit int) ([]DecisionRecord, error)
+	// PruneDecisions deletes the records made earlier than before and
+	// returns how many it deleted.
+	PruneDecisions(before time.Time) (int, error)
 }
 
 // EntityKind is what an inline policy or attachment belongs to.
@@ -278,4 +301,23 @@ type Bucket struct {
 	Policy    string // "" when none
 	Ownership string // BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter
 	CreatedAt time.Time
+}
+
+// DecisionAllowed is the Decision of a record that allowed its request;
+// every other value is a denial.
+const DecisionAllowed = "allowed"
+
+// DecisionRecord is one authorization decision in the decision log.
+type DecisionRecord struct {
+	RequestID string
+	Seq       int // orders one request's decisions
+	Time      time.Time
+	Principal string
+	Action    string
+	Resource  string
+	Decision  string // DecisionAllowed, or how the request was denied
+	Reason    string
+	// Explanation is the JSON of the decision's audit.Explanation,
+	// opaque to the store.
+	Explanation []byte
 }

@@ -60,6 +60,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
+	t.Cleanup(a.Close) // after the server stops, before the store closes
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
 	return &Env{URL: srv.URL, Store: st, Decisions: a.Decisions}

@@ -9,11 +9,14 @@
 //   - Open applies pending migrations under a transaction-scoped advisory
 //     lock, so replicas starting together apply each exactly once, and
 //     refuses a database migrated by a newer build.
-//   - Every Update first increments the one row of table generation, which
-//     serializes Updates across all replicas (as SQLite's single writer
-//     does): checks such as limits and dependents then run against a state
-//     no other writer changes under them, at READ COMMITTED. Views are
-//     REPEATABLE READ, READ ONLY snapshots and never wait for writers.
+//   - Every Update increments the one row of table generation before its
+//     first query on the state, which serializes Updates across all
+//     replicas (as SQLite's single writer does): checks such as limits and
+//     dependents then run against a state no other writer changes under
+//     them, at READ COMMITTED. Views are REPEATABLE READ, READ ONLY
+//     snapshots and never wait for writers. The decision log is not state:
+//     an Update that only writes it takes no turn and changes no
+//     generation.
 //   - Expected failures (a taken name: store.ErrExists, and so on) leave
 //     the transaction usable, as with SQLite: the store checks or uses
 //     ON CONFLICT rather than letting the server abort the transaction.
@@ -135,19 +138,21 @@ func (s *Store) updateOnce(ctx context.Context, fn func(store.Tx) error) (again 
 		return transient(err), fmt.Errorf("postgres: begin update: %w", err)
 	}
 	defer ptx.Rollback(ctx)
-	gen, err := bumpGeneration(ctx, ptx)
-	if err != nil {
-		return transient(err), fmt.Errorf("postgres: begin update: %w", err)
-	}
-	if err := fn(&tx{ctx: ctx, tx: ptx, now: s.now}); err != nil {
+	t := &tx{ctx: ctx, tx: ptx, now: s.now}
+	if err := fn(t); err != nil {
 		return transient(err), err
+	}
+	if err := t.finish(); err != nil {
+		return transient(err), fmt.Errorf("postgres: update: %w", err)
 	}
 	sent = true
 	if err := ptx.Commit(ctx); err != nil {
 		// Only a COMMIT that never left is known not to have committed.
 		return pgconn.SafeToRetry(err), fmt.Errorf("postgres: commit: %w", err)
 	}
-	s.advance(gen)
+	if t.bumped {
+		s.advance(t.gen)
+	}
 	return false, nil
 }
 

@@ -24,17 +24,55 @@ type tx struct {
 	tx       pgx.Tx
 	readOnly bool
 	now      func() time.Time
+	gen      uint64 // the generation this Update commits, once bumped
+	bumped   bool   // the generation was incremented (and its row locked)
+	logged   bool   // the decision log was used
 }
 
 var _ store.Tx = (*tx)(nil)
 
+// state runs before every query on the state. In an Update, the first one
+// increments the generation, taking the lock of its row until the
+// transaction ends: from then on no other Update runs, so checks and
+// writes see a state nobody changes under them. The decision log does not
+// pass here, so an Update that only writes it neither waits for the
+// others nor advances the generation.
+func (t *tx) state() error {
+	if t.readOnly || t.bumped {
+		return nil
+	}
+	gen, err := bumpGeneration(t.ctx, t.tx)
+	if err != nil {
+		return err
+	}
+	t.gen, t.bumped = gen, true
+	return nil
+}
+
+// finish bumps the generation of an Update that ran no query at all, as
+// every Update but those that only used the decision log advances it.
+func (t *tx) finish() error {
+	if t.logged {
+		return nil
+	}
+	return t.state()
+}
+
 // scanner is a pgx.Row or pgx.Rows.
 type scanner interface{ Scan(dest ...any) error }
+
+// errRow is a pgx.Row that failed before its query ran.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 // exec runs a write and returns the number of rows it changed.
 func (t *tx) exec(query string, args ...any) (int64, error) {
 	if t.readOnly {
 		return 0, errReadOnly
+	}
+	if err := t.state(); err != nil {
+		return 0, err
 	}
 	tag, err := t.tx.Exec(t.ctx, query, args...)
 	if err != nil {
@@ -55,6 +93,9 @@ func (t *tx) insert(query string, args ...any) error {
 }
 
 func (t *tx) row(query string, args ...any) pgx.Row {
+	if err := t.state(); err != nil {
+		return errRow{err}
+	}
 	return t.tx.QueryRow(t.ctx, query, args...)
 }
 
@@ -77,6 +118,15 @@ func (t *tx) count(query string, args ...any) (int, error) {
 
 // list runs query and scans every row with scan.
 func list[T any](t *tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	if err := t.state(); err != nil {
+		return nil, err
+	}
+	return scanAll(t, scan, query, args...)
+}
+
+// scanAll runs query and scans every row with scan, without passing by
+// state.
+func scanAll[T any](t *tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := t.tx.Query(t.ctx, query, args...)
 	if err != nil {
 		return nil, err

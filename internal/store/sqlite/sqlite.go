@@ -171,7 +171,8 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 
 // Update runs fn in a read-write transaction and commits it if fn returns
 // nil; fn's error is returned as is, and nothing it did remains. Updates
-// run one at a time.
+// run one at a time. A committed Update advances the generation unless it
+// only used the decision log.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	t, err := s.begin(ctx, s.write, false)
 	if err != nil {
@@ -184,7 +185,9 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if err := t.tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
-	s.gen.Add(1)
+	if t.changedState() {
+		s.gen.Add(1)
+	}
 	return nil
 }
 
@@ -196,9 +199,10 @@ func (s *Store) begin(ctx context.Context, p *pool, readOnly bool) (*tx, error) 
 	return &tx{ctx: ctx, tx: sqlTx, pool: p, readOnly: readOnly, now: s.now}, nil
 }
 
-// Generation counts the Updates this Store has committed. It starts at 0
-// on every Open: only one process uses a database file, and caches keyed
-// by it live no longer than the process.
+// Generation counts the Updates this Store has committed, except those
+// that only used the decision log. It starts at 0 on every Open: only one
+// process uses a database file, and caches keyed by it live no longer
+// than the process.
 func (s *Store) Generation(context.Context) (uint64, error) {
 	return s.gen.Load(), nil
 }

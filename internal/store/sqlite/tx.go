@@ -26,6 +26,8 @@ type tx struct {
 	now      func() time.Time
 	bound    map[*sql.Stmt]*sql.Stmt // pool statements bound to tx
 	missed   []string                // queries run without a prepared statement
+	touched  bool                    // a query ran on the state (not the decision log)
+	logged   bool                    // the decision log was used
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -58,6 +60,20 @@ func (t *tx) stmt(query string) *sql.Stmt {
 	return b
 }
 
+// changedState reports whether committing this transaction must advance
+// the generation: unless it only used the decision log, it may have
+// changed the state.
+func (t *tx) changedState() bool { return t.touched || !t.logged }
+
+// logOnly marks the transaction as using the decision log, and returns
+// the function that forgets the state queries run until it is called: the
+// decision methods run on the same helpers as the rest.
+func (t *tx) logOnly() (restore func()) {
+	t.logged = true
+	touched := t.touched
+	return func() { t.touched = touched }
+}
+
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
@@ -66,6 +82,7 @@ func (t *tx) exec(query string, args ...any) (int64, error) {
 	if t.readOnly {
 		return 0, errReadOnly
 	}
+	t.touched = true
 	var res sql.Result
 	var err error
 	if st := t.stmt(query); st != nil {
@@ -80,6 +97,7 @@ func (t *tx) exec(query string, args ...any) (int64, error) {
 }
 
 func (t *tx) row(query string, args ...any) *sql.Row {
+	t.touched = true
 	if st := t.stmt(query); st != nil {
 		return st.QueryRowContext(t.ctx, args...)
 	}
@@ -87,6 +105,7 @@ func (t *tx) row(query string, args ...any) *sql.Row {
 }
 
 func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
+	t.touched = true
 	if st := t.stmt(query); st != nil {
 		return st.QueryContext(t.ctx, args...)
 	}

@@ -54,6 +54,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Generation", testGeneration},
 		{"Times", testTimes},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"Decisions", testDecisions},
+		{"DecisionList", testDecisionList},
+		{"DecisionPrune", testDecisionPrune},
+		{"DecisionGeneration", testDecisionGeneration},
+		{"DecisionBatch", testDecisionBatch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
