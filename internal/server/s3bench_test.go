@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/sekisho/sekisho/internal/testenv"
 )
@@ -169,6 +172,126 @@ func copyFile(b *testing.B, src, dst string) {
 	}
 	defer out.Close()
 	if _, err := io.Copy(out, in); err != nil {
+		b.Fatal(err)
+	}
+	if err := out.Sync(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkLargeObjectParallel moves the same 256 MiB the way `aws s3 cp`
+// does for large files: a multipart upload of 16 MiB parts, four at a
+// time, and a download in four parallel ranged GETs written into place,
+// against a plain copy (read, write, fsync) on the same disk.
+func BenchmarkLargeObjectParallel(b *testing.B) {
+	const size, part, workers = 256 << 20, 16 << 20, 4
+	dir := b.TempDir()
+	src := filepath.Join(dir, "src.bin")
+	f, err := os.Create(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.CopyN(f, rand.Reader, size); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	env := testenv.Start(b)
+	c := s3Client(env.URL)
+	ctx := context.Background()
+	var copyTime, putTime, getTime time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		copyFile(b, src, filepath.Join(dir, "copy.bin"))
+		copyTime += time.Since(t0)
+		t0 = time.Now()
+		multipartPut(b, ctx, c, src, size, part, workers)
+		putTime += time.Since(t0)
+		t0 = time.Now()
+		rangedGet(b, ctx, c, filepath.Join(dir, "got.bin"), size, part, workers)
+		getTime += time.Since(t0)
+	}
+	mbps := func(d time.Duration) float64 { return float64(size) * float64(b.N) / d.Seconds() / (1 << 20) }
+	b.ReportMetric(mbps(copyTime), "cp-MB/s")
+	b.ReportMetric(mbps(putTime), "put-MB/s")
+	b.ReportMetric(mbps(getTime), "get-MB/s")
+	b.ReportMetric(100*copyTime.Seconds()/putTime.Seconds(), "put-%-of-cp")
+	b.ReportMetric(100*copyTime.Seconds()/getTime.Seconds(), "get-%-of-cp")
+}
+
+// parallel runs job(i) for i in [0, n) on workers goroutines.
+func parallel(n, workers int, job func(i int) error) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	next := make(chan int, n)
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := job(i); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+func multipartPut(b *testing.B, ctx context.Context, c *s3.Client, src string, size, part int64, workers int) {
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(benchBucket), Key: aws.String("large-mp")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	n := int((size + part - 1) / part)
+	done := make([]types.CompletedPart, n)
+	err = parallel(n, workers, func(i int) error {
+		length := min(part, size-int64(i)*part)
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(benchBucket), Key: aws.String("large-mp"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: io.NewSectionReader(f, int64(i)*part, length), ContentLength: aws.Int64(length)})
+		if err == nil {
+			done[i] = types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag}
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(benchBucket), Key: aws.String("large-mp"),
+		UploadId: up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: done}}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func rangedGet(b *testing.B, ctx context.Context, c *s3.Client, dst string, size, part int64, workers int) {
+	out, err := os.Create(dst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer out.Close()
+	n := int((size + part - 1) / part)
+	err = parallel(n, workers, func(i int) error {
+		start, end := int64(i)*part, min(int64(i+1)*part, size)-1
+		resp, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(benchBucket), Key: aws.String("large-mp"),
+			Range: aws.String(fmt.Sprintf("bytes=%d-%d", start, end))})
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		_, err = io.Copy(io.NewOffsetWriter(out, start), resp.Body)
+		return err
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
 	if err := out.Sync(); err != nil {
