@@ -40,6 +40,13 @@ type Meta struct {
 	// expected value (x-amz-checksum-algorithm, x-amz-sdk-checksum-algorithm
 	// or a trailer to be checked in the verify hook). Not stored itself.
 	WantChecksums []Algorithm `json:"-"`
+	// IfNoneMatch makes Put fail with ErrPreconditionFailed when an object
+	// is already there; IfMatch when the object there has another ETag
+	// ("*" matches any), or with ErrNoSuchKey when there is none. Both are
+	// checked under the bucket lock, just before the new object replaces
+	// the old, so two conditional writers cannot both win. Not stored.
+	IfNoneMatch bool   `json:"-"`
+	IfMatch     string `json:"-"`
 }
 
 // clone returns m with its own maps and slice.
@@ -112,7 +119,7 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 		return Info{}, err
 	}
 	info := Info{Key: key, Meta: meta.clone()}
-	info.WantChecksums = nil
+	info.WantChecksums, info.IfNoneMatch, info.IfMatch = nil, false, ""
 	reserve, err := reserveInfo(info)
 	if err != nil {
 		return Info{}, err
@@ -132,7 +139,42 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 	if len(algs) > 0 {
 		info.ChecksumType = ChecksumFullObject
 	}
-	return info, s.sealAndPublish(bucket, t, &info, reserve, nil)
+	return info, s.sealAndPublish(bucket, t, &info, reserve, writeCondition(meta))
+}
+
+// writeCondition returns the check publish runs on the object's path for
+// a conditional Put, or nil for an unconditional one.
+func writeCondition(m Meta) func(path string) error {
+	if !m.IfNoneMatch && m.IfMatch == "" {
+		return nil
+	}
+	return func(path string) error {
+		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			if m.IfMatch != "" {
+				return ErrNoSuchKey
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("open for condition: %w", err)
+		}
+		defer f.Close()
+		if m.IfNoneMatch {
+			return ErrPreconditionFailed
+		}
+		if m.IfMatch == "*" {
+			return nil
+		}
+		info, _, err := readObjectHeader(f)
+		if err != nil {
+			return err
+		}
+		if normalizeETag(info.ETag) != normalizeETag(m.IfMatch) {
+			return ErrPreconditionFailed
+		}
+		return nil
+	}
 }
 
 // storedChecksums returns the base64 values of algs, or nil for none.

@@ -120,6 +120,8 @@ func (s *Service) blobError(err error, key string) *Error {
 		return ce.e
 	case errors.As(err, &se):
 		return payloadError(se)
+	case errors.Is(err, blob.ErrPreconditionFailed):
+		return newError(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 	case errors.Is(err, blob.ErrBadDigest):
 		return newError(http.StatusBadRequest, "BadDigest", "The checksum you specified did not match the calculated checksum.")
 	case errors.Is(err, blob.ErrEntityTooLarge):
@@ -204,6 +206,9 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 	}
 	meta := objectMeta(req.HTTP.Header)
 	meta.WantChecksums, meta.Checksums, meta.Owner = checks.want, checks.checksums, objectOwner(req, &b)
+	if e := writeConditions(req.HTTP.Header, &meta); e != nil {
+		return e
+	}
 	info, err := s.blobs.Put(b.Name, req.Key, req.Body, meta, checks.verify)
 	if err != nil {
 		return s.blobError(err, req.Key)
@@ -454,4 +459,17 @@ func copySource(v string) (string, string, *Error) {
 		return "", "", errInvalidArgument("Invalid copy source object key").with("ArgumentName", "x-amz-copy-source")
 	}
 	return bucket, key, nil
+}
+
+// writeConditions reads a conditional PUT's If-None-Match (only "*", as
+// S3 supports) and If-Match into meta.
+func writeConditions(h http.Header, meta *blob.Meta) *Error {
+	if v := h.Get("If-None-Match"); v != "" {
+		if strings.TrimSpace(v) != "*" {
+			return errNotImplemented("If-None-Match other than *")
+		}
+		meta.IfNoneMatch = true
+	}
+	meta.IfMatch = strings.TrimSpace(h.Get("If-Match"))
+	return nil
 }

@@ -1,0 +1,74 @@
+package s3_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"github.com/sekisho/sekisho/internal/testenv"
+)
+
+func conditionCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// TestConditionalPut: If-None-Match "*" creates only when absent (the
+// lock file pattern Terraform uses), If-Match replaces only the version
+// the writer read, and of many racing creators exactly one wins.
+func TestConditionalPut(t *testing.T) {
+	env := testenv.Start(t)
+	c := client(env, rootAKey, rootASecret)
+	ctx := context.Background()
+	put := func(key, body string, in func(*s3.PutObjectInput)) (*s3.PutObjectOutput, error) {
+		p := &s3.PutObjectInput{Bucket: aws.String("account-a-bucket-0525"), Key: aws.String(key), Body: bytes.NewReader([]byte(body))}
+		if in != nil {
+			in(p)
+		}
+		return c.PutObject(ctx, p)
+	}
+	ifNone := func(p *s3.PutObjectInput) { p.IfNoneMatch = aws.String("*") }
+	first, err := put("lock", "one", ifNone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := put("lock", "two", ifNone); conditionCode(err) != "PreconditionFailed" {
+		t.Fatalf("second create: %v", err)
+	}
+	if _, err := put("lock", "three", func(p *s3.PutObjectInput) { p.IfMatch = aws.String(`"0000"`) }); conditionCode(err) != "PreconditionFailed" {
+		t.Fatalf("If-Match with a stale ETag: %v", err)
+	}
+	if _, err := put("lock", "four", func(p *s3.PutObjectInput) { p.IfMatch = first.ETag }); err != nil {
+		t.Fatalf("If-Match with the current ETag: %v", err)
+	}
+	if _, err := put("absent", "x", func(p *s3.PutObjectInput) { p.IfMatch = aws.String("*") }); conditionCode(err) != "NoSuchKey" {
+		t.Fatalf("If-Match on a missing key: %v", err)
+	}
+	var wins sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for i := 0; i < 8; i++ {
+		wins.Add(1)
+		go func() {
+			defer wins.Done()
+			if _, err := put("race", "x", ifNone); err == nil {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			}
+		}()
+	}
+	wins.Wait()
+	if won != 1 {
+		t.Fatalf("%d racing creators won, want 1", won)
+	}
+}
