@@ -27,7 +27,8 @@ import (
 type serveFlags struct {
 	addr, dataDir, worldFile, logLevel string
 	storeURL, blobDir                  string
-	inMemory, demo                     bool
+	inMemory, demo, imdsV1             bool
+	containerToken                     string
 	trustedProxies                     []string
 	decisionLogSize                    int
 	decisionRetention                  time.Duration
@@ -55,7 +56,9 @@ func newServeCommand() *cobra.Command {
 	fl.BoolVar(&f.demo, "demo", false, "load the built-in demo world of the seeds and print its credentials")
 	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "CIDR of a proxy whose X-Forwarded-For is believed (repeatable)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
-	fl.IntVar(&f.decisionLogSize, "decision-log-size", 10_000, "the last `N` decisions are kept in memory; the store keeps every one for --decision-retention")
+	fl.IntVar(&f.decisionLogSize, "decision-log-size", 10_000, "the last `N` decisions are kept in memory; the store keeps every denial for --decision-retention")
+	fl.BoolVar(&f.imdsV1, "imds-v1", false, "let instance metadata be read without an IMDSv2 token")
+	fl.StringVar(&f.containerToken, "container-token", "", "the Authorization value container-credential clients must send (AWS_CONTAINER_AUTHORIZATION_TOKEN)")
 	fl.DurationVar(&f.decisionRetention, "decision-retention", 24*time.Hour, "how long the store keeps decisions; 0 keeps them forever")
 	return cmd
 }
@@ -114,7 +117,8 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	defer cleanup()
 	defer st.Close()
 	a, err := app.New(ctx, app.Config{Store: st, BlobDir: blobDir, SharedBlobs: f.storeURL != "", Worlds: worlds, Log: log,
-		TrustedProxies: proxies, DecisionLogSize: f.decisionLogSize, DecisionRetention: retention})
+		TrustedProxies: proxies, DecisionLogSize: f.decisionLogSize, DecisionRetention: retention,
+		IMDSv1: f.imdsV1, ContainerToken: f.containerToken})
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
