@@ -97,28 +97,12 @@ type listGroupsResult struct {
 }
 
 func (s *Service) listGroups(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
-	in := newInput(call.Params)
-	prefix := in.pathPrefix()
-	req := in.pageRequest()
-	if e := in.err(); e != nil {
+	groups, p, e := listByPath(s, ctx, call, func(account, prefix string) string { return entityARN(account, groupResource, prefix, "") },
+		store.Tx.ListGroups, func(g store.Group) string { return g.Name })
+	if e != nil {
 		return nil, e
 	}
-	account := callerAccount(call)
-	if e := s.authorize(ctx, call, account, entityARN(account, groupResource, prefix, ""), nil); e != nil {
-		return nil, e
-	}
-	var groups []store.Group
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		groups, err = tx.ListGroups(account, prefix)
-		return err
-	})
-	if err != nil {
-		return nil, s.internal(err)
-	}
-	return groupsPage(groups, req, func(groups []groupXML, p pageXML) any {
-		return listGroupsResult{Groups: memberList(groups), pageXML: p}
-	})
+	return listGroupsResult{Groups: memberList(toGroupsXML(groups)), pageXML: p}, nil
 }
 
 // groupsPage paginates groups and wraps the page in a result.

@@ -1,11 +1,13 @@
 package iam
 
 import (
+	"context"
 	"encoding/base64"
 	"slices"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 const defaultMaxItems = 100
@@ -58,3 +60,30 @@ func paginate[T any](items []T, key func(T) string, req pageRequest) ([]T, pageX
 // nameKey sorts entities by name as IAM compares them: case-insensitively,
 // the stored spelling breaking ties.
 func nameKey(name string) string { return strings.ToLower(name) + "\x00" + name }
+
+// listByPath serves the List* calls filtered by PathPrefix: it reads the
+// prefix and paging parameters, authorizes the call on the ARN the prefix
+// names, reads the entities and returns one page of them.
+func listByPath[T any](s *Service, ctx context.Context, call *awsproto.Call, arnOf func(account, prefix string) string,
+	list func(tx store.Tx, account, prefix string) ([]T, error), name func(T) string) ([]T, pageXML, *awsproto.Error) {
+	in := newInput(call.Params)
+	prefix := in.pathPrefix()
+	req := in.pageRequest()
+	if e := in.err(); e != nil {
+		return nil, pageXML{}, e
+	}
+	account := callerAccount(call)
+	if e := s.authorize(ctx, call, account, arnOf(account, prefix), nil); e != nil {
+		return nil, pageXML{}, e
+	}
+	var items []T
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		items, err = list(tx, account, prefix)
+		return err
+	})
+	if err != nil {
+		return nil, pageXML{}, s.internal(err)
+	}
+	return paginate(items, func(x T) string { return nameKey(name(x)) }, req)
+}

@@ -125,30 +125,12 @@ type listRolesResult struct {
 }
 
 func (s *Service) listRoles(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
-	in := newInput(call.Params)
-	prefix := in.pathPrefix()
-	req := in.pageRequest()
-	if e := in.err(); e != nil {
-		return nil, e
-	}
-	account := callerAccount(call)
-	if e := s.authorize(ctx, call, account, entityARN(account, roleResource, prefix, ""), nil); e != nil {
-		return nil, e
-	}
-	var roles []store.Role
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		roles, err = tx.ListRoles(account, prefix)
-		return err
-	})
-	if err != nil {
-		return nil, s.internal(err)
-	}
-	page, p, e := paginate(roles, func(r store.Role) string { return nameKey(r.Name) }, req)
+	roles, p, e := listByPath(s, ctx, call, func(account, prefix string) string { return entityARN(account, roleResource, prefix, "") },
+		store.Tx.ListRoles, func(r store.Role) string { return r.Name })
 	if e != nil {
 		return nil, e
 	}
-	return listRolesResult{Roles: memberList(toRolesXML(page, summary)), pageXML: p}, nil
+	return listRolesResult{Roles: memberList(toRolesXML(roles, summary)), pageXML: p}, nil
 }
 
 // updateRoleResult is empty, but the SDKs expect the element.

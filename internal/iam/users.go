@@ -138,30 +138,12 @@ type listUsersResult struct {
 }
 
 func (s *Service) listUsers(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
-	in := newInput(call.Params)
-	prefix := in.pathPrefix()
-	req := in.pageRequest()
-	if e := in.err(); e != nil {
-		return nil, e
-	}
-	account := callerAccount(call)
-	if e := s.authorize(ctx, call, account, entityARN(account, userResource, prefix, ""), nil); e != nil {
-		return nil, e
-	}
-	var users []store.User
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		users, err = tx.ListUsers(account, prefix)
-		return err
-	})
-	if err != nil {
-		return nil, s.internal(err)
-	}
-	page, p, e := paginate(users, func(u store.User) string { return nameKey(u.Name) }, req)
+	users, p, e := listByPath(s, ctx, call, func(account, prefix string) string { return entityARN(account, userResource, prefix, "") },
+		store.Tx.ListUsers, func(u store.User) string { return u.Name })
 	if e != nil {
 		return nil, e
 	}
-	return listUsersResult{Users: memberList(toUsersXML(page, summary)), pageXML: p}, nil
+	return listUsersResult{Users: memberList(toUsersXML(users, summary)), pageXML: p}, nil
 }
 
 // updateUser renames or moves a user. Like AWS, it needs permission on
