@@ -113,7 +113,7 @@ func (s *Store) viewOnce(ctx context.Context, fn func(store.Tx) error) (again bo
 		return transient(err), fmt.Errorf("postgres: begin view: %w", err)
 	}
 	defer ptx.Rollback(ctx)
-	if err := fn(&tx{ctx: ctx, tx: ptx, readOnly: true, now: s.now}); err != nil {
+	if err := fn(newTx(ctx, ptx, true, s.now)); err != nil {
 		return transient(err), err
 	}
 	return false, nil
@@ -138,7 +138,7 @@ func (s *Store) updateOnce(ctx context.Context, fn func(store.Tx) error) (again 
 		return transient(err), fmt.Errorf("postgres: begin update: %w", err)
 	}
 	defer ptx.Rollback(ctx)
-	t := &tx{ctx: ctx, tx: ptx, now: s.now}
+	t := newTx(ctx, ptx, false, s.now)
 	if err := fn(t); err != nil {
 		return transient(err), err
 	}

@@ -6,25 +6,22 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/store"
+	"github.com/sekisho/sekisho/internal/store/sqlstore"
 )
 
-const (
-	decisionCols   = "request_id, seq, decided_at, principal, action, resource, decision, reason"
-	insertDecision = "INSERT INTO decisions (" + decisionCols + ", explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-	// deniedOnly repeats the condition of index decisions_denied, so that
-	// SQLite uses it.
-	deniedOnly = " AND decision <> '" + store.DecisionAllowed + "'"
-)
+// The decision log's writes; package sqlstore has its reads.
+
+const insertDecision = "INSERT INTO decisions (" + sqlstore.DecisionCols + ", explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 
 // PutDecisions stores the records, leaving any already stored as they
 // were. It does not advance the generation.
 func (t *tx) PutDecisions(ds []store.DecisionRecord) error {
-	defer t.logOnly()()
+	t.logged = true
 	if t.readOnly {
-		return errReadOnly
+		return sqlstore.ErrReadOnly
 	}
 	for i := range ds {
-		if err := required("put decision", "request id", ds[i].RequestID); err != nil {
+		if err := sqlstore.Required("put decision", "request id", ds[i].RequestID); err != nil {
 			return err
 		}
 	}
@@ -34,7 +31,7 @@ func (t *tx) PutDecisions(ds []store.DecisionRecord) error {
 	}
 	defer done()
 	for _, d := range ds {
-		_, err := st.ExecContext(t.ctx, d.RequestID, d.Seq, t.stamp(d.Time), d.Principal, d.Action, d.Resource,
+		_, err := st.ExecContext(t.ctx, d.RequestID, d.Seq, sqlstore.Stamp(d.Time, t.now), d.Principal, d.Action, d.Resource,
 			d.Decision, d.Reason, string(d.Explanation))
 		if err != nil {
 			return fmt.Errorf("put decision of request %q: %w", d.RequestID, err)
@@ -57,52 +54,13 @@ func (t *tx) batchStmt(query string) (st *sql.Stmt, done func(), err error) {
 	return st, func() { st.Close() }, nil
 }
 
-// GetDecisions returns the request's records by seq.
-func (t *tx) GetDecisions(requestID string) ([]store.DecisionRecord, error) {
-	defer t.logOnly()()
-	out, err := list(t, scanDecision, "SELECT "+decisionCols+", explanation FROM decisions WHERE request_id = ? ORDER BY seq",
-		requestID)
-	if err == nil && len(out) == 0 {
-		return nil, notFound("decisions of request %q", requestID)
-	}
-	return out, wrapf(err, "decisions of request %q", requestID)
-}
-
-// ListDecisions returns the records made at or after since, newest first,
-// without their explanations.
-func (t *tx) ListDecisions(since time.Time, denied bool, limit int) ([]store.DecisionRecord, error) {
-	defer t.logOnly()()
-	q := "SELECT " + decisionCols + ", '' FROM decisions WHERE decided_at >= ?"
-	if denied {
-		q += deniedOnly
-	}
-	q += " ORDER BY decided_at DESC, request_id DESC, seq DESC LIMIT ?"
-	if limit <= 0 {
-		limit = -1 // no limit
-	}
-	out, err := list(t, scanDecision, q, since.UnixMicro(), limit)
-	return out, wrapf(err, "list decisions")
-}
-
 // PruneDecisions deletes the records made before before. It does not
 // advance the generation.
 func (t *tx) PruneDecisions(before time.Time) (int, error) {
-	defer t.logOnly()()
-	n, err := t.exec("DELETE FROM decisions WHERE decided_at < ?", before.UnixMicro())
-	return int(n), wrapf(err, "prune decisions")
-}
-
-func scanDecision(r scanner) (store.DecisionRecord, error) {
-	var d store.DecisionRecord
-	var at int64
-	var x string
-	err := r.Scan(&d.RequestID, &d.Seq, &at, &d.Principal, &d.Action, &d.Resource, &d.Decision, &d.Reason, &x)
-	if err != nil {
-		return store.DecisionRecord{}, err
+	t.logged = true
+	if t.readOnly {
+		return 0, dialect.Wrapf(sqlstore.ErrReadOnly, "prune decisions")
 	}
-	d.Time = fromMicros(at)
-	if x != "" {
-		d.Explanation = []byte(x)
-	}
-	return d, nil
+	n, err := t.Exec("DELETE FROM decisions WHERE decided_at < ?", before.UnixMicro())
+	return int(n), dialect.Wrapf(err, "prune decisions")
 }

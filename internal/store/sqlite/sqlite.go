@@ -196,7 +196,7 @@ func (s *Store) begin(ctx context.Context, p *pool, readOnly bool) (*tx, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &tx{ctx: ctx, tx: sqlTx, pool: p, readOnly: readOnly, now: s.now}, nil
+	return newTx(ctx, sqlTx, p, readOnly, s.now), nil
 }
 
 // Generation counts the Updates this Store has committed, except those

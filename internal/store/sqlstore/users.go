@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"fmt"
@@ -10,8 +10,8 @@ const userCols = "u.id, u.account, u.name, u.path, u.boundary, u.tags, u.created
 
 // CreateUser creates a user; a name taken in the account (in any case) or
 // a taken ID gives store.ErrExists.
-func (t *tx) CreateUser(u store.User) error {
-	if err := required("create user", "account", u.Account, "name", u.Name, "ID", u.ID); err != nil {
+func (t *Tx) CreateUser(u store.User) error {
+	if err := Required("create user", "account", u.Account, "name", u.Name, "ID", u.ID); err != nil {
 		return err
 	}
 	tags, err := encodeTags(u.Tags)
@@ -19,55 +19,55 @@ func (t *tx) CreateUser(u store.User) error {
 		return fmt.Errorf("create user %q: %w", u.Name, err)
 	}
 	err = t.insert(`INSERT INTO users (id, account, name, name_key, path, boundary, tags, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?){DO NOTHING}`,
 		u.ID, u.Account, u.Name, nameKey(u.Name), normPath(u.Path), u.PermissionsBoundary, tags, t.stamp(u.CreatedAt))
-	return wrapf(err, "user %q", u.Name)
+	return t.wrapf(err, "user %q", u.Name)
 }
 
 // GetUser returns the user named name, compared case-insensitively.
-func (t *tx) GetUser(account, name string) (store.User, error) {
-	u, err := scanUser(t.row("SELECT "+userCols+" FROM users u WHERE u.account = $1 AND u.name_key = $2", account, nameKey(name)))
-	return u, wrapf(err, "user %q", name)
+func (t *Tx) GetUser(account, name string) (store.User, error) {
+	u, err := scanUser(t.row("SELECT "+userCols+" FROM users u WHERE u.account = ? AND u.name_key = ?", account, nameKey(name)))
+	return u, t.wrapf(err, "user %q", name)
 }
 
 // GetUserByID returns the user with this unique id.
-func (t *tx) GetUserByID(id string) (store.User, error) {
-	u, err := scanUser(t.row("SELECT "+userCols+" FROM users u WHERE u.id = $1", id))
-	return u, wrapf(err, "user id %q", id)
+func (t *Tx) GetUserByID(id string) (store.User, error) {
+	u, err := scanUser(t.row("SELECT "+userCols+" FROM users u WHERE u.id = ?", id))
+	return u, t.wrapf(err, "user id %q", id)
 }
 
 // ListUsers returns the account's users whose path starts with pathPrefix,
 // by name.
-func (t *tx) ListUsers(account, pathPrefix string) ([]store.User, error) {
-	out, err := list(t, scanUser, "SELECT "+userCols+` FROM users u WHERE u.account = $1 ORDER BY u.name_key COLLATE "C"`, account)
+func (t *Tx) ListUsers(account, pathPrefix string) ([]store.User, error) {
+	out, err := list(t, scanUser, "SELECT "+userCols+` FROM users u WHERE u.account = ? ORDER BY u.name_key{C}`, account)
 	if err != nil {
-		return nil, wrapf(err, "list users")
+		return nil, t.wrapf(err, "list users")
 	}
 	return filterPath(out, pathPrefix, func(u store.User) string { return u.Path }), nil
 }
 
 // UpdateUser sets the name, path, boundary and tags of the user with
 // u's account and ID.
-func (t *tx) UpdateUser(u store.User) error {
+func (t *Tx) UpdateUser(u store.User) error {
 	tags, err := encodeTags(u.Tags)
 	if err != nil {
 		return fmt.Errorf("update user %q: %w", u.Name, err)
 	}
 	if err := t.checkRename("users", u.Account, u.Name, u.ID); err != nil {
-		return wrapf(err, "user %q", u.Name)
+		return t.wrapf(err, "user %q", u.Name)
 	}
-	n, err := t.exec(`UPDATE users SET name = $1, name_key = $2, path = $3, boundary = $4, tags = $5
-		WHERE account = $6 AND id = $7`,
+	n, err := t.exec(`UPDATE users SET name = ?, name_key = ?, path = ?, boundary = ?, tags = ?
+		WHERE account = ? AND id = ?`,
 		u.Name, nameKey(u.Name), normPath(u.Path), u.PermissionsBoundary, tags, u.Account, u.ID)
 	if err == nil && n == 0 {
 		return notFound("user id %q", u.ID)
 	}
-	return wrapf(err, "user %q", u.Name)
+	return t.wrapf(err, "user %q", u.Name)
 }
 
 // DeleteUser deletes a user that has no access keys, login profile,
 // policies or group memberships left (store.ErrConflict otherwise).
-func (t *tx) DeleteUser(account, name string) error {
+func (t *Tx) DeleteUser(account, name string) error {
 	id, stored, err := t.entity(account, store.KindUser, name)
 	if err != nil {
 		return err
@@ -76,17 +76,17 @@ func (t *tx) DeleteUser(account, name string) error {
 	if err := t.checkDependents(what, id, userDependents()); err != nil {
 		return err
 	}
-	_, err = t.exec("DELETE FROM users WHERE id = $1", id)
-	return wrapf(err, "delete %s", what)
+	_, err = t.exec("DELETE FROM users WHERE id = ?", id)
+	return t.wrapf(err, "delete %s", what)
 }
 
 func userDependents() []dependent {
 	return []dependent{
-		{"access keys", "SELECT 1 FROM access_keys WHERE user_id = $1 LIMIT 1"},
-		{"a login profile", "SELECT 1 FROM login_profiles WHERE user_id = $1"},
-		{"inline policies", "SELECT 1 FROM inline_policies WHERE kind = 'user' AND entity_id = $1 LIMIT 1"},
-		{"attached policies", "SELECT 1 FROM attachments WHERE kind = 'user' AND entity_id = $1 LIMIT 1"},
-		{"group memberships", "SELECT 1 FROM group_members WHERE user_id = $1 LIMIT 1"},
+		{"access keys", "SELECT 1 FROM access_keys WHERE user_id = ? LIMIT 1"},
+		{"a login profile", "SELECT 1 FROM login_profiles WHERE user_id = ?"},
+		{"inline policies", "SELECT 1 FROM inline_policies WHERE kind = 'user' AND entity_id = ? LIMIT 1"},
+		{"attached policies", "SELECT 1 FROM attachments WHERE kind = 'user' AND entity_id = ? LIMIT 1"},
+		{"group memberships", "SELECT 1 FROM group_members WHERE user_id = ? LIMIT 1"},
 	}
 }
 

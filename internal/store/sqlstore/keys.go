@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"fmt"
@@ -13,8 +13,8 @@ const keyCols = `k.id, k.secret, k.account, COALESCE(u.name, ''), k.active, k.cr
 // CreateAccessKey stores a key of a user, or of the account root when
 // UserName is "". Each may hold store.MaxAccessKeys keys (store.ErrLimit);
 // a missing user gives store.ErrNotFound.
-func (t *tx) CreateAccessKey(k store.AccessKey) error {
-	if err := required("create access key", "ID", k.ID, "account", k.Account); err != nil {
+func (t *Tx) CreateAccessKey(k store.AccessKey) error {
+	if err := Required("create access key", "ID", k.ID, "account", k.Account); err != nil {
 		return err
 	}
 	owner, err := t.keyOwner(k.Account, k.UserName)
@@ -25,14 +25,14 @@ func (t *tx) CreateAccessKey(k store.AccessKey) error {
 		return err
 	}
 	err = t.insert(`INSERT INTO access_keys (id, account, user_id, secret, active, created_at, last_used)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+		VALUES (?, ?, ?, ?, ?, ?, ?){DO NOTHING}`,
 		k.ID, k.Account, owner, k.Secret, k.Active, t.stamp(k.CreatedAt), nullTime(k.LastUsed))
-	return wrapf(err, "access key %q", k.ID)
+	return t.wrapf(err, "access key %q", k.ID)
 }
 
 // keyOwner is the id of the user owning keys of userName, or nil (NULL)
 // for the root.
-func (t *tx) keyOwner(account, userName string) (*string, error) {
+func (t *Tx) keyOwner(account, userName string) (*string, error) {
 	if userName == "" {
 		return nil, nil
 	}
@@ -43,10 +43,10 @@ func (t *tx) keyOwner(account, userName string) (*string, error) {
 	return &id, nil
 }
 
-func (t *tx) checkKeyLimit(k store.AccessKey, owner *string) error {
-	q, arg, who := "SELECT COUNT(*) FROM access_keys WHERE account = $1 AND user_id IS NULL", any(k.Account), "the root of "+k.Account
+func (t *Tx) checkKeyLimit(k store.AccessKey, owner *string) error {
+	q, arg, who := "SELECT COUNT(*) FROM access_keys WHERE account = ? AND user_id IS NULL", any(k.Account), "the root of "+k.Account
 	if owner != nil {
-		q, arg, who = "SELECT COUNT(*) FROM access_keys WHERE user_id = $1", *owner, fmt.Sprintf("user %q", k.UserName)
+		q, arg, who = "SELECT COUNT(*) FROM access_keys WHERE user_id = ?", *owner, fmt.Sprintf("user %q", k.UserName)
 	}
 	n, err := t.count(q, arg)
 	if err != nil {
@@ -59,42 +59,42 @@ func (t *tx) checkKeyLimit(k store.AccessKey, owner *string) error {
 }
 
 // GetAccessKey returns the key with this id, with its owner's current name.
-func (t *tx) GetAccessKey(id string) (store.AccessKey, error) {
-	k, err := scanKey(t.row("SELECT "+keyCols+" WHERE k.id = $1", id))
-	return k, wrapf(err, "access key %q", id)
+func (t *Tx) GetAccessKey(id string) (store.AccessKey, error) {
+	k, err := scanKey(t.row("SELECT "+keyCols+" WHERE k.id = ?", id))
+	return k, t.wrapf(err, "access key %q", id)
 }
 
 // ListAccessKeys returns the keys of a user (or of the root when userName
 // is ""), by creation time then id.
-func (t *tx) ListAccessKeys(account, userName string) ([]store.AccessKey, error) {
+func (t *Tx) ListAccessKeys(account, userName string) ([]store.AccessKey, error) {
 	owner, err := t.keyOwner(account, userName)
 	if err != nil {
 		return nil, fmt.Errorf("list access keys: %w", err)
 	}
-	q, arg := "SELECT "+keyCols+` WHERE k.account = $1 AND k.user_id IS NULL ORDER BY k.created_at, k.id COLLATE "C"`, any(account)
+	q, arg := "SELECT "+keyCols+` WHERE k.account = ? AND k.user_id IS NULL ORDER BY k.created_at, k.id{C}`, any(account)
 	if owner != nil {
-		q, arg = "SELECT "+keyCols+` WHERE k.user_id = $1 ORDER BY k.created_at, k.id COLLATE "C"`, *owner
+		q, arg = "SELECT "+keyCols+` WHERE k.user_id = ? ORDER BY k.created_at, k.id{C}`, *owner
 	}
 	out, err := list(t, scanKey, q, arg)
-	return out, wrapf(err, "list access keys")
+	return out, t.wrapf(err, "list access keys")
 }
 
 // UpdateAccessKey sets the key's status and last use.
-func (t *tx) UpdateAccessKey(k store.AccessKey) error {
-	n, err := t.exec("UPDATE access_keys SET active = $1, last_used = $2 WHERE id = $3", k.Active, nullTime(k.LastUsed), k.ID)
+func (t *Tx) UpdateAccessKey(k store.AccessKey) error {
+	n, err := t.exec("UPDATE access_keys SET active = ?, last_used = ? WHERE id = ?", k.Active, nullTime(k.LastUsed), k.ID)
 	if err == nil && n == 0 {
 		return notFound("access key %q", k.ID)
 	}
-	return wrapf(err, "update access key %q", k.ID)
+	return t.wrapf(err, "update access key %q", k.ID)
 }
 
 // DeleteAccessKey deletes the key.
-func (t *tx) DeleteAccessKey(id string) error {
-	n, err := t.exec("DELETE FROM access_keys WHERE id = $1", id)
+func (t *Tx) DeleteAccessKey(id string) error {
+	n, err := t.exec("DELETE FROM access_keys WHERE id = ?", id)
 	if err == nil && n == 0 {
 		return notFound("access key %q", id)
 	}
-	return wrapf(err, "delete access key %q", id)
+	return t.wrapf(err, "delete access key %q", id)
 }
 
 func scanKey(r scanner) (store.AccessKey, error) {
@@ -110,44 +110,44 @@ func scanKey(r scanner) (store.AccessKey, error) {
 
 // PutLoginProfile creates or replaces the user's login profile (keeping
 // the first CreatedAt); a missing user gives store.ErrNotFound.
-func (t *tx) PutLoginProfile(p store.LoginProfile) error {
+func (t *Tx) PutLoginProfile(p store.LoginProfile) error {
 	id, stored, err := t.entity(p.Account, store.KindUser, p.UserName)
 	if err != nil {
 		return fmt.Errorf("put login profile: %w", err)
 	}
 	_, err = t.exec(`INSERT INTO login_profiles (user_id, password_hash, reset_required, created_at)
-		VALUES ($1, $2, $3, $4)
+		VALUES (?, ?, ?, ?)
 		ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, reset_required = excluded.reset_required`,
 		id, p.PasswordHash, p.ResetRequired, t.stamp(p.CreatedAt))
-	return wrapf(err, "login profile of %q", stored)
+	return t.wrapf(err, "login profile of %q", stored)
 }
 
 // GetLoginProfile returns the user's login profile.
-func (t *tx) GetLoginProfile(account, userName string) (store.LoginProfile, error) {
+func (t *Tx) GetLoginProfile(account, userName string) (store.LoginProfile, error) {
 	id, stored, err := t.entity(account, store.KindUser, userName)
 	if err != nil {
 		return store.LoginProfile{}, fmt.Errorf("get login profile: %w", err)
 	}
 	p := store.LoginProfile{Account: account, UserName: stored}
 	var created int64
-	err = t.row("SELECT password_hash, reset_required, created_at FROM login_profiles WHERE user_id = $1", id).
+	err = t.row("SELECT password_hash, reset_required, created_at FROM login_profiles WHERE user_id = ?", id).
 		Scan(&p.PasswordHash, &p.ResetRequired, &created)
 	if err != nil {
-		return store.LoginProfile{}, wrapf(err, "login profile of %q", stored)
+		return store.LoginProfile{}, t.wrapf(err, "login profile of %q", stored)
 	}
 	p.CreatedAt = fromMicros(created)
 	return p, nil
 }
 
 // DeleteLoginProfile deletes the user's login profile.
-func (t *tx) DeleteLoginProfile(account, userName string) error {
+func (t *Tx) DeleteLoginProfile(account, userName string) error {
 	id, stored, err := t.entity(account, store.KindUser, userName)
 	if err != nil {
 		return fmt.Errorf("delete login profile: %w", err)
 	}
-	n, err := t.exec("DELETE FROM login_profiles WHERE user_id = $1", id)
+	n, err := t.exec("DELETE FROM login_profiles WHERE user_id = ?", id)
 	if err == nil && n == 0 {
 		return notFound("login profile of %q", stored)
 	}
-	return wrapf(err, "delete login profile of %q", stored)
+	return t.wrapf(err, "delete login profile of %q", stored)
 }
