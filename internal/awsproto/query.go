@@ -119,10 +119,11 @@ func (p Params) List(name string) []string {
 	}
 }
 
-// Structs returns flattened structures: Name.member.N.Field for the given
-// fields, in member order, stopping at the first missing N as AWS does. It
-// reads the parameters once, so hostile bodies cost linear time.
-func (p Params) Structs(name string, fields ...string) []map[string]string {
+// Structs returns flattened structures, Name.member.N.Field, as one map
+// of Field to value per member, in member order, stopping at the first
+// missing N as AWS does. It reads the parameters once, so hostile bodies
+// cost linear time.
+func (p Params) Structs(name string) []map[string]string {
 	prefix := name + ".member."
 	byIndex := map[int]map[string]string{}
 	for k, v := range p.values {

@@ -221,7 +221,7 @@ func (in *input) tags(required bool) []store.Tag {
 		in.fail(fmt.Sprintf("more than %d", maxTags), "tags", fmt.Sprintf("Member must have length less than or equal to %d", maxTags))
 		return nil
 	}
-	entries := in.params.Structs("Tags", "Key", "Value")
+	entries := in.params.Structs("Tags")
 	if required && len(entries) == 0 {
 		in.failNull("tags")
 		return nil

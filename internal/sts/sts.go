@@ -153,13 +153,13 @@ func parseAssumeRole(p awsproto.Params) (*assumeRoleInput, *awsproto.Error) {
 
 func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error {
 	in.sessionPolicy = p.Get("Policy")
-	for _, m := range p.Structs("PolicyArns", "arn") {
+	for _, m := range p.Structs("PolicyArns") {
 		in.policyARNs = append(in.policyARNs, m["arn"])
 	}
 	if len(in.policyARNs) > 10 {
 		return validationError("[...]", "policyArns", "Member must have length less than or equal to 10")
 	}
-	for _, m := range p.Structs("Tags", "Key", "Value") {
+	for _, m := range p.Structs("Tags") {
 		k, v := m["Key"], m["Value"]
 		if len(k) < 1 || len(k) > 128 || len(v) > 256 {
 			return validationError(k, "tags.member.key", "Member must have length less than or equal to 128")
