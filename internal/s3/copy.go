@@ -90,6 +90,14 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	meta := info.Meta
 	if replace {
 		meta = objectMeta(req.HTTP.Header)
+		meta.Tags = info.Tags
+	}
+	if req.HTTP.Header.Get("x-amz-tagging-directive") == "REPLACE" {
+		tags, e := requestTags(req.HTTP.Header)
+		if e != nil {
+			return e
+		}
+		meta.Tags = tags
 	}
 	meta.Owner = objectOwner(req, &dst)
 	meta.WantChecksums, meta.Checksums, meta.ChecksumType = nil, nil, ""

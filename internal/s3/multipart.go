@@ -27,13 +27,18 @@ func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
 	if len(req.Key) > maxKeyLength {
 		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+	tags, e := requestTags(req.HTTP.Header)
+	if e != nil {
+		return e
+	}
+	if e := s.authorizeWrite(req, &b, tags); e != nil {
 		return e
 	}
 	if e := checkACLHeader(req.HTTP.Header); e != nil {
 		return e
 	}
 	meta := objectMeta(req.HTTP.Header)
+	meta.Tags = tags
 	meta.Owner = objectOwner(req, &b)
 	if v := req.HTTP.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := blob.ParseAlgorithm(v)

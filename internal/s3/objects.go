@@ -194,7 +194,11 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 	if len(req.Key) > maxKeyLength {
 		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+	tags, e := requestTags(req.HTTP.Header)
+	if e != nil {
+		return e
+	}
+	if e := s.authorizeWrite(req, &b, tags); e != nil {
 		return e
 	}
 	if e := checkACLHeader(req.HTTP.Header); e != nil {
@@ -209,6 +213,7 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 	if e := writeConditions(req.HTTP.Header, &meta); e != nil {
 		return e
 	}
+	meta.Tags = tags
 	info, err := s.blobs.Put(b.Name, req.Key, req.Body, meta, checks.verify)
 	if err != nil {
 		return s.blobError(err, req.Key)
@@ -236,18 +241,25 @@ func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *
 	if e != nil {
 		return b, blob.Info{}, nil, e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:GetObject", resource: objectARN(b.Name, req.Key)}); e != nil {
-		return b, blob.Info{}, nil, e
-	}
+	// The object is opened first so that its tags can be condition keys
+	// (s3:ExistingObjectTag/<key>); whether it exists is only revealed
+	// after the authorization.
 	info, body, err := s.blobs.Get(b.Name, req.Key)
-	if errors.Is(err, blob.ErrNoSuchKey) {
+	if err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
+		return b, info, nil, s.blobError(err, req.Key)
+	}
+	get := check{action: "s3:GetObject", resource: objectARN(b.Name, req.Key), extra: existingTagKeys(info.Tags)}
+	if e := s.authorize(ctx, req, &b, get); e != nil {
+		if body != nil {
+			body.Close()
+		}
+		return b, info, nil, e
+	}
+	if body == nil {
 		if e := s.authorize(ctx, req, &b, check{action: "s3:ListBucket", resource: bucketARN(b.Name)}); e != nil {
 			return b, info, nil, e
 		}
 		return b, info, nil, errNoSuchKey(req.Key)
-	}
-	if err != nil {
-		return b, info, nil, s.blobError(err, req.Key)
 	}
 	return b, info, body, nil
 }
@@ -330,6 +342,9 @@ func writeObjectHeaders(w http.ResponseWriter, req *Request, info blob.Info) {
 	set("Expires", info.Expires)
 	if info.StorageClass != "" && info.StorageClass != "STANDARD" {
 		h.Set("x-amz-storage-class", info.StorageClass)
+	}
+	if len(info.Tags) > 0 {
+		h.Set("x-amz-tagging-count", strconv.Itoa(len(info.Tags)))
 	}
 	for k, v := range info.UserMetadata {
 		h["x-amz-meta-"+k] = []string{v} // as stored (lower case), not canonicalized: clients keep the case they see

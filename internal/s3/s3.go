@@ -122,7 +122,9 @@ func (s *Service) routeObject(m string, q map[string][]string, req *Request) (op
 		return pick(m, map[string]operation{"PUT": s.uploadPart, "POST": s.completeUpload, "DELETE": s.abortUpload, "GET": s.listParts})
 	case has("uploads"):
 		return pick(m, map[string]operation{"POST": s.createUpload})
-	case has("tagging"), has("acl"), has("retention"), has("legal-hold"), has("torrent"), has("restore"), has("attributes"), has("select"):
+	case has("tagging"):
+		return pick(m, map[string]operation{"GET": s.getObjectTagging, "PUT": s.putObjectTagging, "DELETE": s.deleteObjectTagging})
+	case has("acl"), has("retention"), has("legal-hold"), has("torrent"), has("restore"), has("attributes"), has("select"):
 		return s.notImplemented("object subresource"), nil
 	}
 	if m == http.MethodPut && req.HTTP.Header.Get("x-amz-copy-source") != "" {

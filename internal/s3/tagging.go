@@ -1,0 +1,204 @@
+package s3
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// Object tag limits, as S3 enforces them.
+const (
+	maxObjectTags   = 10
+	maxTagKeyLength = 128
+	maxTagValLength = 256
+)
+
+type tagXML struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+type tagging struct {
+	XMLName xml.Name `xml:"Tagging"`
+	Xmlns   string   `xml:"xmlns,attr,omitempty"`
+	TagSet  []tagXML `xml:"TagSet>Tag"`
+}
+
+func errInvalidTag(msg string) *Error {
+	return newError(http.StatusBadRequest, "InvalidTag", "%s", msg)
+}
+
+// checkTags applies S3's limits on an object's tag set.
+func checkTags(tags map[string]string) *Error {
+	if len(tags) > maxObjectTags {
+		return newError(http.StatusBadRequest, "BadRequest", "Object tags cannot be greater than 10")
+	}
+	for k, v := range tags {
+		switch {
+		case k == "" || utf8.RuneCountInString(k) > maxTagKeyLength:
+			return errInvalidTag("The TagKey you have provided is invalid")
+		case utf8.RuneCountInString(v) > maxTagValLength:
+			return errInvalidTag("The TagValue you have provided is invalid")
+		}
+	}
+	return nil
+}
+
+// requestTags reads the x-amz-tagging header of a PUT: a URL-encoded
+// query string of tags.
+func requestTags(h http.Header) (map[string]string, *Error) {
+	v := h.Get("x-amz-tagging")
+	if v == "" {
+		return nil, nil
+	}
+	q, err := url.ParseQuery(v)
+	if err != nil {
+		return nil, errInvalidArgument("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+	}
+	tags := make(map[string]string, len(q))
+	for k, vs := range q {
+		if len(vs) != 1 {
+			return nil, errInvalidTag("Cannot provide multiple Tags with the same key")
+		}
+		tags[k] = vs[0]
+	}
+	return tags, checkTags(tags)
+}
+
+// requestTagKeys are the condition keys of tags a request sets.
+func requestTagKeys(tags map[string]string) map[string][]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	extra := map[string][]string{"s3:RequestObjectTagKeys": sortedTagKeys(tags)}
+	for k, v := range tags {
+		extra["s3:RequestObjectTag/"+k] = []string{v}
+	}
+	return extra
+}
+
+// existingTagKeys are the condition keys of an object's current tags.
+func existingTagKeys(tags map[string]string) map[string][]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	extra := map[string][]string{}
+	for k, v := range tags {
+		extra["s3:ExistingObjectTag/"+k] = []string{v}
+	}
+	return extra
+}
+
+func sortedTagKeys(tags map[string]string) []string {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// authorizeWrite asks for s3:PutObject and, when the PUT sets tags, also
+// s3:PutObjectTagging, with the tags as s3:RequestObjectTag condition keys.
+func (s *Service) authorizeWrite(req *Request, b *store.Bucket, tags map[string]string) *Error {
+	ctx := req.HTTP.Context()
+	extra := requestTagKeys(tags)
+	if e := s.authorize(ctx, req, b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key), extra: extra}); e != nil {
+		return e
+	}
+	if len(tags) == 0 {
+		return nil
+	}
+	return s.authorize(ctx, req, b, check{action: "s3:PutObjectTagging", resource: objectARN(b.Name, req.Key), extra: extra})
+}
+
+// taggedObject loads an object's header and authorizes action on it with
+// its tags as s3:ExistingObjectTag keys (and extra keys).
+func (s *Service) taggedObject(req *Request, action string, extra map[string][]string) (store.Bucket, blob.Info, *Error) {
+	ctx := req.HTTP.Context()
+	b, e := s.bucket(ctx, req.Bucket)
+	if e != nil {
+		return b, blob.Info{}, e
+	}
+	info, err := s.blobs.Head(b.Name, req.Key)
+	if err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
+		return b, info, s.blobError(err, req.Key)
+	}
+	keys := existingTagKeys(info.Tags)
+	for k, v := range extra {
+		if keys == nil {
+			keys = map[string][]string{}
+		}
+		keys[k] = v
+	}
+	if e := s.authorize(ctx, req, &b, check{action: action, resource: objectARN(b.Name, req.Key), extra: keys}); e != nil {
+		return b, info, e
+	}
+	if err != nil {
+		return b, info, errNoSuchKey(req.Key)
+	}
+	return b, info, nil
+}
+
+func (s *Service) getObjectTagging(w http.ResponseWriter, req *Request) *Error {
+	_, info, e := s.taggedObject(req, "s3:GetObjectTagging", nil)
+	if e != nil {
+		return e
+	}
+	out := tagging{Xmlns: xmlns, TagSet: []tagXML{}}
+	for _, k := range sortedTagKeys(info.Tags) {
+		out.TagSet = append(out.TagSet, tagXML{Key: k, Value: info.Tags[k]})
+	}
+	writeXML(w, req.RequestID, out)
+	return nil
+}
+
+func (s *Service) putObjectTagging(w http.ResponseWriter, req *Request) *Error {
+	raw, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
+	if err != nil {
+		return readError(err)
+	}
+	var in tagging
+	if xml.Unmarshal(raw, &in) != nil {
+		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+	}
+	tags := map[string]string{}
+	for _, t := range in.TagSet {
+		if _, dup := tags[t.Key]; dup {
+			return errInvalidTag("Cannot provide multiple Tags with the same key")
+		}
+		tags[t.Key] = t.Value
+	}
+	if e := checkTags(tags); e != nil {
+		return e
+	}
+	b, _, e := s.taggedObject(req, "s3:PutObjectTagging", requestTagKeys(tags))
+	if e != nil {
+		return e
+	}
+	if _, err := s.blobs.SetTags(b.Name, req.Key, tags); err != nil {
+		return s.blobError(err, req.Key)
+	}
+	w.Header().Set("x-amz-request-id", req.RequestID)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Service) deleteObjectTagging(w http.ResponseWriter, req *Request) *Error {
+	b, _, e := s.taggedObject(req, "s3:DeleteObjectTagging", nil)
+	if e != nil {
+		return e
+	}
+	if _, err := s.blobs.SetTags(b.Name, req.Key, nil); err != nil {
+		return s.blobError(err, req.Key)
+	}
+	noContent(w, req)
+	return nil
+}
