@@ -105,4 +105,3 @@ func TestObjectTagsAsConditions(t *testing.T) {
 		t.Fatal("11 tags accepted")
 	}
 }
-
