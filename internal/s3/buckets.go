@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,25 +155,50 @@ func existsError(existing store.Bucket, account, region string) *Error {
 
 // locationConstraint reads the optional CreateBucketConfiguration body.
 func locationConstraint(req *Request) (string, *Error) {
-	region := "us-east-1"
+	signed := "us-east-1"
 	if req.Auth != nil && req.Auth.Region != "" {
-		region = req.Auth.Region
+		signed = req.Auth.Region
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
 	if err != nil {
 		return "", readError(err)
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
-		return region, nil
-	}
 	var cfg createBucketConfiguration
-	if err := xml.Unmarshal(body, &cfg); err != nil {
-		return "", newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+	if len(strings.TrimSpace(string(body))) > 0 {
+		if err := xml.Unmarshal(body, &cfg); err != nil {
+			return "", newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+		}
 	}
-	if cfg.LocationConstraint != "" {
-		region = cfg.LocationConstraint
+	return checkLocation(cfg.LocationConstraint, signed)
+}
+
+// checkLocation applies S3's rules: us-east-1 is the absence of a
+// constraint, the constraint must be a region, and a request signed for
+// another region must name that region.
+func checkLocation(constraint, signed string) (string, *Error) {
+	invalid := newError(http.StatusBadRequest, "InvalidLocationConstraint", "The specified location-constraint is not valid").with("LocationConstraint", constraint)
+	switch {
+	case constraint == "" && signed == "us-east-1":
+		return "us-east-1", nil
+	case constraint == "":
+		return "", newError(http.StatusBadRequest, "IllegalLocationConstraintException",
+			"The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
+	case constraint == "us-east-1" || !slices.Contains(awsRegions, constraint):
+		return "", invalid
+	case signed != "us-east-1" && signed != constraint:
+		return "", newError(http.StatusBadRequest, "IllegalLocationConstraintException",
+			"The %s location constraint is incompatible for the region specific endpoint this request was sent to.", constraint)
 	}
-	return region, nil
+	return constraint, nil
+}
+
+// awsRegions are the commercial regions a bucket can be created in.
+var awsRegions = []string{
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
+	"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+	"ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
+	"eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1",
+	"me-central-1", "mx-central-1", "sa-east-1",
 }
 
 func (s *Service) deleteBucket(w http.ResponseWriter, req *Request) *Error {
