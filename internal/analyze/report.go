@@ -1,8 +1,6 @@
 package analyze
 
 import (
-	"context"
-
 	"github.com/sekisho/sekisho/internal/arn"
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/policy"
@@ -28,15 +26,6 @@ type Finding struct {
 	Policy      string   `json:"policy"` // e.g. "assume_s3_role trust policy"
 	Statement   int      `json:"statement"`
 	Sid         string   `json:"sid,omitempty"`
-}
-
-// AccessReport loads st and lists its external access findings.
-func AccessReport(ctx context.Context, st store.Store) ([]Finding, error) {
-	s, err := Load(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	return s.AccessReport(), nil
 }
 
 // AccessReport lists every trust and bucket policy statement that grants

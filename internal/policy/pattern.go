@@ -106,11 +106,6 @@ func parseVariable(body string) (token, error) {
 	return t, nil
 }
 
-// isMatchAll reports whether the pattern is a lone `*`.
-func (p *pattern) isMatchAll() bool {
-	return len(p.tokens) == 1 && p.tokens[0].kind == tokStar
-}
-
 // resolve replaces variables with their values from ctx into buf. It
 // reports false when a variable has no value and no default: such a
 // pattern matches nothing.
