@@ -141,7 +141,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	t.Logf("denied %d, unavailable %d", served, unavailable)
 	// Both replicas serve again, without a restart of their own.
 	for _, url := range []string{r1.URL, r2.URL} {
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(15 * time.Second)
 		for {
 			_, err := rootA(url).HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("account-a-bucket-0525"), Key: aws.String("test.txt")})
 			if err == nil {
