@@ -72,3 +72,15 @@ func TestConditionalPut(t *testing.T) {
 		t.Fatalf("%d racing creators won, want 1", won)
 	}
 }
+
+// TestHeadObjectRange: HEAD with a Range answers 206 with the range's
+// length and Content-Range, as S3 does.
+func TestHeadObjectRange(t *testing.T) {
+	env := testenv.Start(t)
+	c := client(env, rootAKey, rootASecret)
+	out, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("account-a-bucket-0525"),
+		Key: aws.String("test.txt"), Range: aws.String("bytes=0-4")})
+	if err != nil || out.ContentLength == nil || *out.ContentLength != 5 || out.ContentRange == nil || *out.ContentRange != "bytes 0-4/21" {
+		t.Fatalf("HEAD with Range: %+v %v", out, err)
+	}
+}

@@ -315,8 +315,17 @@ func (s *Service) headObject(w http.ResponseWriter, req *Request) *Error {
 		}
 		return e
 	}
+	start, length, partial, e := byteRange(req.HTTP.Header.Get("Range"), info.Size)
+	if e != nil {
+		return e
+	}
 	writeObjectHeaders(w, req, info)
-	w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
+	w.Header().Set("Content-Length", strconv.FormatInt(length, 10))
+	if partial {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+length-1, info.Size))
+		w.WriteHeader(http.StatusPartialContent)
+		return nil
+	}
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
