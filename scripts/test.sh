@@ -28,6 +28,16 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
 fi
 
+# The AWS SDK for JavaScript v3 drives internal/e2e's JavaScript test; its
+# versions are pinned by internal/e2e/testdata/js/package-lock.json.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "== installing nodejs"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+fi
+echo "== installing the JavaScript SDK for the e2e tests"
+(cd internal/e2e/testdata/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
