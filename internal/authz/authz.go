@@ -54,6 +54,10 @@ type Source struct {
 	ARN       string // managed policy ARN; empty for inline policies
 	VersionID string // managed policy version, e.g. v1
 	Policy    *policy.Policy
+	// Level places an SCP or RCP in the organization: 0 for the root, 1
+	// for the first OU below it, ..., the account last (at most 63).
+	// Every level must allow; other policy types ignore it.
+	Level int
 }
 
 // Request is everything one authorization decision needs.
@@ -74,7 +78,7 @@ type Request struct {
 	Session []Source
 	// SCPs apply to the principal's account and RCPs to the resource's;
 	// nil when the account is outside an organization (or the management
-	// account). At least one policy of each non-nil set must allow.
+	// account). At every Level of a non-nil set some policy must allow.
 	SCPs []Source
 	RCPs []Source
 	// ResourcePolicy is the bucket policy, or the role's trust policy when

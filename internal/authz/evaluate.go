@@ -73,6 +73,32 @@ func evalSet(sources []Source, t PolicyType, req *policy.Request) setResult {
 	return r
 }
 
+// evalLevels evaluates organization control policies: a Deny anywhere
+// wins, and they allow only when every level they sit at has an Allow.
+func evalLevels(sources []Source, t PolicyType, req *policy.Request) setResult {
+	r := setResult{present: sources != nil}
+	var levels, allowedLevels uint64
+	for i := range sources {
+		src := &sources[i]
+		bit := uint64(1) << (src.Level & 63)
+		levels |= bit
+		res := src.Policy.Evaluate(req)
+		if res.Denied() {
+			r.denied, r.deny = true, ref(src, t, res.Deny, policy.MatchNone)
+			return r
+		}
+		if res.Allowed() {
+			allowedLevels |= bit
+			if !r.allowed {
+				r.allow = ref(src, t, res.Allow, res.AllowKind)
+			}
+			r.allowed = true
+		}
+	}
+	r.allowed = r.allowed && allowedLevels == levels
+	return r
+}
+
 func evalOne(src *Source, t PolicyType, req *policy.Request) setResult {
 	if src == nil {
 		return setResult{}
@@ -103,8 +129,8 @@ func Evaluate(req *Request) Decision {
 	preq := policy.Request{Action: req.Action, Resource: req.Resource, Principal: &req.Principal, Context: req.Context}
 
 	var sets [numPolicyTypes]setResult
-	sets[ServiceControl] = evalSet(req.SCPs, ServiceControl, &preq)
-	sets[ResourceControl] = evalSet(req.RCPs, ResourceControl, &preq)
+	sets[ServiceControl] = evalLevels(req.SCPs, ServiceControl, &preq)
+	sets[ResourceControl] = evalLevels(req.RCPs, ResourceControl, &preq)
 	sets[ResourceBased] = evalOne(req.ResourcePolicy, ResourceBased, &preq)
 	sets[IdentityBased] = evalSet(req.Identity, IdentityBased, &preq)
 	sets[PermissionsBoundary] = evalOne(req.Boundary, PermissionsBoundary, &preq)
