@@ -26,7 +26,16 @@ type Gate struct {
 
 	reloadMu   sync.Mutex
 	lastReload time.Time // of the token keys
+
+	org *Organization // nil: no organization, no control policies
 }
+
+// SetOrganization makes the organization's control policies apply.
+func (g *Gate) SetOrganization(o *Organization) { g.org = o }
+
+// RCPs are the resource control policies over account's resources, for
+// decisions made outside Authorize (anonymous callers).
+func (g *Gate) RCPs(account string) []authz.Source { return g.org.RCPs(account) }
 
 // Recorder keeps decisions for later explanation (the decision log).
 type Recorder interface {
@@ -192,6 +201,11 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 		ResourceAccount: chk.ResourceAccount, Context: reqCtx,
 		ResourcePolicy: chk.ResourcePolicy, Trust: chk.Trust,
 	}
+	resourceAccount := chk.ResourceAccount
+	if resourceAccount == "" {
+		resourceAccount = c.Principal.Account
+	}
+	req.SCPs, req.RCPs = g.org.SCPs(c.Principal.Account), g.org.RCPs(resourceAccount)
 	if c.Principal.Type != policy.PrincipalRoot {
 		b, err := g.principalPolicies(ctx, c)
 		if err != nil {

@@ -106,6 +106,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	gate := access.NewGate(cfg.Store, sealer, cfg.Now)
+	if org, err := organization(cfg.Worlds); err != nil {
+		return nil, err
+	} else if org != nil {
+		gate.SetOrganization(org)
+	}
 	go gate.KeepKeysFresh(ctx, func(err error) { cfg.Log.Warn("session token keys", "err", err) })
 	logSize := cfg.DecisionLogSize
 	if logSize == 0 {
@@ -192,4 +197,23 @@ func (o objectWriter) PutIfAbsent(bucket, key string, data []byte) error {
 	}
 	_, err = o.blobs.Put(bucket, key, bytes.NewReader(data), blob.Meta{ContentType: "text/plain"}, nil)
 	return err
+}
+
+// organization builds the organization the worlds declare (the last one
+// declared wins), with every world account as a member.
+func organization(worlds []*world.World) (*access.Organization, error) {
+	var decl *world.Organization
+	var accounts []string
+	for _, w := range worlds {
+		if w.Organization != nil {
+			decl = w.Organization
+		}
+		for _, a := range w.Accounts {
+			accounts = append(accounts, a.ID)
+		}
+	}
+	if decl == nil {
+		return nil, nil
+	}
+	return access.NewOrganization(decl, accounts)
 }

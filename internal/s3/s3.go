@@ -213,7 +213,7 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 	var d authz.Decision
 	if req.Caller == nil {
 		areq := &authz.Request{Principal: req.principal(), Action: c.action, Resource: c.resource,
-			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy}
+			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy, RCPs: s.gate.RCPs(account)}
 		d = authz.Evaluate(areq)
 		s.gate.Record(req.RequestID, areq, &d)
 	} else {

@@ -25,8 +25,9 @@ import (
 
 // World is the file's shape.
 type World struct {
-	Accounts  []Account  `yaml:"accounts"`
-	Instances []Instance `yaml:"instances"`
+	Accounts     []Account     `yaml:"accounts"`
+	Instances    []Instance    `yaml:"instances"`
+	Organization *Organization `yaml:"organization"`
 }
 
 // Account is one account and what lives in it.
@@ -318,4 +319,28 @@ func sortedObjectKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// Organization is an AWS Organizations setup: which accounts are members,
+// the OU tree, and the service and resource control policies attached at
+// the root, OUs and accounts. Without one, no control policy applies.
+type Organization struct {
+	ManagementAccount string              `yaml:"management_account"`
+	Policies          []OrgPolicy         `yaml:"policies"`
+	Units             []OrgUnit           `yaml:"units"`
+	Attach            map[string][]string `yaml:"attach"` // "root", an OU name or an account id → policy names
+}
+
+// OrgPolicy is a service (scp) or resource (rcp) control policy.
+type OrgPolicy struct {
+	Name     string   `yaml:"name"`
+	Type     string   `yaml:"type"` // scp or rcp
+	Document Document `yaml:"document"`
+}
+
+// OrgUnit is an organizational unit under the root or another unit.
+type OrgUnit struct {
+	Name     string   `yaml:"name"`
+	Parent   string   `yaml:"parent"` // "" for the root
+	Accounts []string `yaml:"accounts"`
 }
