@@ -50,8 +50,8 @@ $GO vet ./...
 echo "== go test"
 $GO test -count=1 -timeout 20m ./...
 
-echo "== go test -race (engine and protocol packages)"
-$GO test -count=1 -race ./internal/arn/ ./internal/policy/ ./internal/authz/
+echo "== go test -race (engine, gate, decision log, front door and services)"
+$GO test -count=1 -race ./internal/arn/ ./internal/policy/ ./internal/authz/ ./internal/access/ ./internal/audit/ ./internal/server/ ./internal/s3/ ./internal/sts/ ./internal/app/
 
 echo "== fuzz (brief)"
 fuzz() { $GO test -run '^$' -fuzz "^$2\$" -fuzztime "${FUZZTIME:-10s}" "$1"; }
