@@ -1,15 +1,11 @@
 package sqlite
 
 import (
-	"context"
-	"fmt"
 	"path/filepath"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/store"
+	"github.com/sekisho/sekisho/internal/store/storetest"
 )
-
-const benchAccount = "111111111111"
 
 // benchStores runs fn on a file store and an in-memory one.
 func benchStores(b *testing.B, fn func(b *testing.B, s *Store)) {
@@ -31,157 +27,30 @@ func benchStores(b *testing.B, fn func(b *testing.B, s *Store)) {
 	})
 }
 
-// seedUsers creates n users with one access key each (AKIABENCH<i>).
-func seedUsers(b *testing.B, s *Store, n int) {
-	err := s.Update(context.Background(), func(tx store.Tx) error {
-		for i := range n {
-			name := fmt.Sprintf("user%04d", i)
-			if err := tx.CreateUser(store.User{Account: benchAccount, Name: name, ID: fmt.Sprintf("AIDABENCH%012d", i)}); err != nil {
-				return err
-			}
-			k := store.AccessKey{ID: fmt.Sprintf("AKIABENCH%011d", i), Secret: "s", Account: benchAccount, UserName: name, Active: true}
-			if err := tx.CreateAccessKey(k); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-}
-
 // BenchmarkGetAccessKey is the first lookup of every signed request.
 func BenchmarkGetAccessKey(b *testing.B) {
 	benchStores(b, func(b *testing.B, s *Store) {
-		seedUsers(b, s, 1000)
-		ctx := context.Background()
+		storetest.SeedUsers(b, s, 1000)
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			id := fmt.Sprintf("AKIABENCH%011d", i%1000)
-			i++
-			err := s.View(ctx, func(tx store.Tx) error {
-				_, err := tx.GetAccessKey(id)
-				return err
-			})
-			if err != nil {
+			if err := storetest.GetAccessKey(s, i); err != nil {
 				b.Fatal(err)
 			}
+			i++
 		}
 	})
-}
-
-// seedPrincipal gives user0000 2 inline and 2 attached policies and puts
-// it in 3 groups with 1 inline and 2 attached policies each.
-func seedPrincipal(b *testing.B, s *Store) {
-	err := s.Update(context.Background(), func(tx store.Tx) error {
-		for i := range 8 {
-			p := store.ManagedPolicy{Account: benchAccount, Name: fmt.Sprintf("p%d", i), ID: fmt.Sprintf("ANPABENCH%d", i)}
-			if err := tx.CreatePolicy(p, store.PolicyVersion{Document: `{"Version":"2012-10-17","Statement":[]}`}); err != nil {
-				return err
-			}
-		}
-		if err := attachAll(tx, store.KindUser, "user0000", 0, 2); err != nil {
-			return err
-		}
-		for g := range 3 {
-			name := fmt.Sprintf("g%d", g)
-			if err := tx.CreateGroup(store.Group{Account: benchAccount, Name: name, ID: "AGPABENCH" + name}); err != nil {
-				return err
-			}
-			if err := tx.AddUserToGroup(benchAccount, name, "user0000"); err != nil {
-				return err
-			}
-			if err := attachAll(tx, store.KindGroup, name, 2+2*g, 1); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-}
-
-// attachAll attaches policies p<first>, p<first+1> and puts inline
-// policies i0..i<inline-1> on an entity.
-func attachAll(tx store.Tx, kind store.EntityKind, entity string, first, inline int) error {
-	for i := first; i < first+2; i++ {
-		a := store.Attachment{Account: benchAccount, Kind: kind, Entity: entity, PolicyARN: store.PolicyARN(benchAccount, "/", fmt.Sprintf("p%d", i))}
-		if err := tx.AttachPolicy(a); err != nil {
-			return err
-		}
-	}
-	for i := range inline {
-		p := store.InlinePolicy{Account: benchAccount, Kind: kind, Entity: entity, Name: fmt.Sprintf("i%d", i), Document: "{}"}
-		if err := tx.PutInlinePolicy(p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// readPrincipal reads what authorizing a user needs: the user, its groups,
-// and every inline and attached (default version) policy of both.
-func readPrincipal(tx store.Tx, name string) (docs int, err error) {
-	u, err := tx.GetUser(benchAccount, name)
-	if err != nil {
-		return 0, err
-	}
-	groups, err := tx.ListGroupsForUser(benchAccount, u.Name)
-	if err != nil {
-		return 0, err
-	}
-	docs, err = readPolicies(tx, store.KindUser, u.Name)
-	for _, g := range groups {
-		n, gerr := readPolicies(tx, store.KindGroup, g.Name)
-		docs, err = docs+n, gerr
-		if err != nil {
-			return 0, err
-		}
-	}
-	return docs, err
-}
-
-func readPolicies(tx store.Tx, kind store.EntityKind, entity string) (int, error) {
-	inline, err := tx.ListInlinePolicies(benchAccount, kind, entity)
-	if err != nil {
-		return 0, err
-	}
-	attached, err := tx.ListAttachedPolicies(benchAccount, kind, entity)
-	if err != nil {
-		return 0, err
-	}
-	for _, a := range attached {
-		p, err := tx.GetPolicy(a.PolicyARN)
-		if err != nil {
-			return 0, err
-		}
-		if _, err := tx.GetPolicyVersion(a.PolicyARN, p.DefaultVersionID); err != nil {
-			return 0, err
-		}
-	}
-	return len(inline) + len(attached), nil
 }
 
 // BenchmarkViewUserWithPolicies is the auth hot path on a cache miss: one
 // View reading a user, its 3 groups, 5 inline and 8 attached policies.
 func BenchmarkViewUserWithPolicies(b *testing.B) {
 	benchStores(b, func(b *testing.B, s *Store) {
-		seedUsers(b, s, 100)
-		seedPrincipal(b, s)
-		ctx := context.Background()
+		storetest.SeedUsers(b, s, 100)
+		storetest.SeedPrincipal(b, s)
 		b.ReportAllocs()
 		for b.Loop() {
-			err := s.View(ctx, func(tx store.Tx) error {
-				docs, err := readPrincipal(tx, "user0000")
-				if err == nil && docs != 13 {
-					err = fmt.Errorf("read %d policies, want 13", docs)
-				}
-				return err
-			})
-			if err != nil {
+			if err := storetest.ViewPrincipal(s); err != nil {
 				b.Fatal(err)
 			}
 		}
