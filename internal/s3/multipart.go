@@ -19,22 +19,8 @@ type initiateResult struct {
 }
 
 func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, tags, e := s.writable(req)
 	if e != nil {
-		return e
-	}
-	if len(req.Key) > maxKeyLength {
-		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
-	}
-	tags, e := requestTags(req.HTTP.Header)
-	if e != nil {
-		return e
-	}
-	if e := s.authorizeWrite(req, &b, tags); e != nil {
-		return e
-	}
-	if e := checkACLHeader(req.HTTP.Header); e != nil {
 		return e
 	}
 	meta := objectMeta(req.HTTP.Header)

@@ -185,23 +185,30 @@ func checkACLHeader(h http.Header) *Error {
 	return newError(http.StatusBadRequest, "AccessControlListNotSupported", "The bucket does not allow ACLs")
 }
 
-func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+// writable opens the way for a new object at req's key (PutObject and
+// CreateMultipartUpload): the bucket exists, the key fits, the tags are
+// valid, the caller may write (and tag), and no ACL is asked for.
+func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Error) {
+	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
 	if e != nil {
-		return e
+		return b, nil, e
 	}
 	if len(req.Key) > maxKeyLength {
-		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+		return b, nil, newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
 	}
 	tags, e := requestTags(req.HTTP.Header)
 	if e != nil {
-		return e
+		return b, nil, e
 	}
 	if e := s.authorizeWrite(req, &b, tags); e != nil {
-		return e
+		return b, nil, e
 	}
-	if e := checkACLHeader(req.HTTP.Header); e != nil {
+	return b, tags, checkACLHeader(req.HTTP.Header)
+}
+
+func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
+	b, tags, e := s.writable(req)
+	if e != nil {
 		return e
 	}
 	checks, e := readBodyChecks(req)
