@@ -89,11 +89,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("object store: %w", err)
 	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
 	for _, w := range cfg.Worlds {
-		if err := world.Load(ctx, cfg.Store, w); err != nil {
-			return nil, err
-		}
-		if err := world.LoadObjects(objectWriter{blobs}, w); err != nil {
+		if err := world.Load(ctx, cfg.Store, w, world.WithObjects(objectWriter{blobs}), world.WithLog(log)); err != nil {
 			return nil, err
 		}
 	}

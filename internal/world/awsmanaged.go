@@ -34,7 +34,7 @@ func seedAWSManaged(tx store.Tx, now time.Time) error {
 		if err := checkDocument(p.Document, policy.Identity, "AWS managed policy "+p.Name); err != nil {
 			return err
 		}
-		if err := putManagedPolicy(tx, "aws", p, now); err != nil {
+		if err := createManagedPolicy(tx, "aws", p, now); err != nil {
 			return err
 		}
 	}

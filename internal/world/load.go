@@ -10,167 +10,170 @@ import (
 	"github.com/sekisho/sekisho/internal/store"
 )
 
-func loadPolicies(tx store.Tx, a *Account, now time.Time) error {
+func (l *loader) loadAccount(a *Account) error {
+	err := l.once(accountKey(a.ID), func() error {
+		if _, err := l.tx.GetAccount(a.ID); !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return l.tx.PutAccount(store.Account{ID: a.ID, Alias: a.Alias, CreatedAt: l.now})
+	})
+	if err != nil {
+		return err
+	}
+	if a.Root != nil {
+		if err := l.ensureKey(a.ID, "", *a.Root); err != nil {
+			return err
+		}
+	}
+	steps := []func(*Account) error{l.loadPolicies, l.loadGroups, l.loadUsers, l.loadRoles, l.loadInstanceProfiles, l.loadBuckets}
+	for _, step := range steps {
+		if err := step(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureKey creates the access key unless it exists; an existing key is
+// left as it is (active or not), but must belong to the same principal.
+func (l *loader) ensureKey(account, user string, k Key) error {
+	return l.once(accessKeyKey(k.AccessKeyID), func() error {
+		existing, err := l.tx.GetAccessKey(k.AccessKeyID)
+		switch {
+		case err == nil:
+			if existing.Account != account || existing.UserName != user {
+				return fmt.Errorf("access key %s already belongs to another principal", k.AccessKeyID)
+			}
+			return nil
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		if _, ok := creds.IsAccessKeyID(k.AccessKeyID); !ok {
+			return fmt.Errorf("access key id %q must be AKIA followed by 16 upper-case letters or digits", k.AccessKeyID)
+		}
+		err = l.tx.CreateAccessKey(store.AccessKey{ID: k.AccessKeyID, Secret: k.SecretAccessKey, Account: account,
+			UserName: user, Active: true, CreatedAt: l.now})
+		if user != "" {
+			err = l.tolerate(err, "access key "+k.AccessKeyID, userKey(account, user))
+		}
+		return err
+	})
+}
+
+func (l *loader) loadPolicies(a *Account) error {
 	for _, p := range a.Policies {
 		if err := checkDocument(p.Document, policy.Identity, "policy "+p.Name); err != nil {
 			return err
 		}
-		if err := putManagedPolicy(tx, a.ID, p, now); err != nil {
+		if err := l.once(policyKey(store.PolicyARN(a.ID, pathOr(p.Path), p.Name)), func() error {
+			return createManagedPolicy(l.tx, a.ID, p, l.now)
+		}); err != nil {
 			return fmt.Errorf("policy %s: %w", p.Name, err)
 		}
 	}
 	return nil
 }
 
-// putManagedPolicy creates the policy, or makes the document its default
-// version when it differs from the current default.
-func putManagedPolicy(tx store.Tx, account string, p ManagedPolicy, now time.Time) error {
+// createManagedPolicy creates the policy unless one of its name exists.
+func createManagedPolicy(tx store.Tx, account string, p ManagedPolicy, now time.Time) error {
 	mp := store.ManagedPolicy{Account: account, Name: p.Name, Path: pathOr(p.Path), Description: p.Description,
 		DefaultVersionID: "v1", CreatedAt: now, UpdatedAt: now}
-	arn := "arn:aws:iam::" + account + ":policy" + mp.Path + p.Name
-	existing, err := tx.GetPolicy(arn)
-	if errors.Is(err, store.ErrNotFound) {
-		mp.ID = creds.NewUniqueID(creds.PrefixManagedPolicy)
-		return tx.CreatePolicy(mp, store.PolicyVersion{PolicyARN: arn, VersionID: "v1", Document: p.Document.JSON, CreatedAt: now})
-	}
-	if err != nil {
+	arn := store.PolicyARN(account, mp.Path, p.Name)
+	_, err := tx.GetPolicy(arn)
+	if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	current, err := tx.GetPolicyVersion(arn, existing.DefaultVersionID)
-	if err != nil || current.Document == p.Document.JSON {
-		return err
-	}
-	return replaceDefaultVersion(tx, existing, p.Document.JSON, now)
+	mp.ID = creds.NewUniqueID(creds.PrefixManagedPolicy)
+	return tx.CreatePolicy(mp, store.PolicyVersion{PolicyARN: arn, VersionID: "v1", Document: p.Document.JSON, CreatedAt: now})
 }
 
-// replaceDefaultVersion adds a version and makes it the default, dropping
-// the oldest non-default version when the policy already has five.
-func replaceDefaultVersion(tx store.Tx, mp store.ManagedPolicy, doc string, now time.Time) error {
-	arn := "arn:aws:iam::" + mp.Account + ":policy" + mp.Path + mp.Name
-	versions, err := tx.ListPolicyVersions(arn)
-	if err != nil {
-		return err
-	}
-	if len(versions) >= 5 {
-		for _, v := range versions {
-			if v.VersionID != mp.DefaultVersionID {
-				if err := tx.DeletePolicyVersion(arn, v.VersionID); err != nil {
-					return err
-				}
-				break
-			}
-		}
-	}
-	next := fmt.Sprintf("v%d", highestVersion(versions)+1)
-	if err := tx.CreatePolicyVersion(store.PolicyVersion{PolicyARN: arn, VersionID: next, Document: doc, CreatedAt: now}); err != nil {
-		return err
-	}
-	mp.DefaultVersionID, mp.UpdatedAt = next, now
-	return tx.UpdatePolicy(mp)
-}
-
-func highestVersion(versions []store.PolicyVersion) int {
-	high := 0
-	for _, v := range versions {
-		var n int
-		if _, err := fmt.Sscanf(v.VersionID, "v%d", &n); err == nil && n > high {
-			high = n
-		}
-	}
-	return high
-}
-
-func loadGroups(tx store.Tx, a *Account, now time.Time) error {
+func (l *loader) loadGroups(a *Account) error {
 	for _, g := range a.Groups {
-		_, err := tx.GetGroup(a.ID, g.Name)
-		if errors.Is(err, store.ErrNotFound) {
-			err = tx.CreateGroup(store.Group{Account: a.ID, Name: g.Name, Path: pathOr(g.Path),
-				ID: creds.NewUniqueID(creds.PrefixGroup), CreatedAt: now})
-		}
+		err := l.once(groupKey(a.ID, g.Name), func() error {
+			_, err := l.tx.GetGroup(a.ID, g.Name)
+			if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			return l.tx.CreateGroup(store.Group{Account: a.ID, Name: g.Name, Path: pathOr(g.Path),
+				ID: creds.NewUniqueID(creds.PrefixGroup), CreatedAt: l.now})
+		})
 		if err != nil {
 			return fmt.Errorf("group %s: %w", g.Name, err)
 		}
-		if err := attachAll(tx, a.ID, store.KindGroup, g.Name, g.Policies, g.InlinePolicies); err != nil {
-			return err
+		if err := l.attachAll(a.ID, store.KindGroup, g.Name, g.Policies, g.InlinePolicies); err != nil {
+			return fmt.Errorf("group %s: %w", g.Name, err)
 		}
 	}
 	return nil
 }
 
-func loadUsers(tx store.Tx, a *Account, now time.Time) error {
+func (l *loader) loadUsers(a *Account) error {
 	for _, u := range a.Users {
-		if err := loadUser(tx, a.ID, u, now); err != nil {
+		if err := l.loadUser(a.ID, u); err != nil {
 			return fmt.Errorf("user %s: %w", u.Name, err)
 		}
 	}
 	return nil
 }
 
-func loadUser(tx store.Tx, account string, u User, now time.Time) error {
-	boundary := ""
-	if u.PermissionsBoundary != "" {
-		boundary = policyARN(account, u.PermissionsBoundary)
-	}
-	existing, err := tx.GetUser(account, u.Name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		err = tx.CreateUser(store.User{Account: account, Name: u.Name, Path: pathOr(u.Path), ID: creds.NewUniqueID(creds.PrefixUser),
-			PermissionsBoundary: boundary, Tags: tags(u.Tags), CreatedAt: now})
-	case err == nil:
-		existing.Path, existing.PermissionsBoundary, existing.Tags = pathOr(u.Path), boundary, tags(u.Tags)
-		err = tx.UpdateUser(existing)
-	}
+func (l *loader) loadUser(account string, u User) error {
+	self := userKey(account, u.Name)
+	err := l.once(self, func() error {
+		_, err := l.tx.GetUser(account, u.Name)
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		boundary := ""
+		if u.PermissionsBoundary != "" {
+			boundary = policyARN(account, u.PermissionsBoundary)
+		}
+		return l.tx.CreateUser(store.User{Account: account, Name: u.Name, Path: pathOr(u.Path), ID: creds.NewUniqueID(creds.PrefixUser),
+			PermissionsBoundary: boundary, Tags: tags(u.Tags), CreatedAt: l.now})
+	})
 	if err != nil {
 		return err
 	}
 	for _, k := range u.AccessKeys {
-		if err := ensureKey(tx, account, u.Name, k, now); err != nil {
+		if err := l.ensureKey(account, u.Name, k); err != nil {
 			return err
 		}
-	}
-	if err := joinGroups(tx, account, u); err != nil {
-		return err
-	}
-	if u.Password != "" {
-		if err := tx.PutLoginProfile(store.LoginProfile{Account: account, UserName: u.Name,
-			PasswordHash: HashPassword(u.Password), CreatedAt: now}); err != nil {
-			return err
-		}
-	}
-	return attachAll(tx, account, store.KindUser, u.Name, u.Policies, u.InlinePolicies)
-}
-
-func joinGroups(tx store.Tx, account string, u User) error {
-	current, err := tx.ListGroupsForUser(account, u.Name)
-	if err != nil {
-		return err
 	}
 	for _, g := range u.Groups {
-		member := false
-		for _, c := range current {
-			if c.Name == g {
-				member = true
-			}
-		}
-		if !member {
-			if err := tx.AddUserToGroup(account, g, u.Name); err != nil {
-				return fmt.Errorf("group %s: %w", g, err)
-			}
+		if err := l.once(memberKey(account, g, u.Name), func() error {
+			err := l.tx.AddUserToGroup(account, g, u.Name)
+			return l.tolerate(err, "membership of "+u.Name+" in "+g, self, groupKey(account, g))
+		}); err != nil {
+			return fmt.Errorf("group %s: %w", g, err)
 		}
 	}
-	return nil
+	if u.Password != "" {
+		if err := l.once(loginKey(account, u.Name), func() error { return l.createLoginProfile(account, u) }); err != nil {
+			return err
+		}
+	}
+	return l.attachAll(account, store.KindUser, u.Name, u.Policies, u.InlinePolicies)
 }
 
-func loadRoles(tx store.Tx, a *Account, now time.Time) error {
+func (l *loader) createLoginProfile(account string, u User) error {
+	_, err := l.tx.GetLoginProfile(account, u.Name)
+	if !errors.Is(err, store.ErrNotFound) {
+		return l.tolerate(err, "login profile of "+u.Name, userKey(account, u.Name))
+	}
+	err = l.tx.PutLoginProfile(store.LoginProfile{Account: account, UserName: u.Name,
+		PasswordHash: HashPassword(u.Password), CreatedAt: l.now})
+	return l.tolerate(err, "login profile of "+u.Name, userKey(account, u.Name))
+}
+
+func (l *loader) loadRoles(a *Account) error {
 	for _, r := range a.Roles {
-		if err := loadRole(tx, a.ID, r, now); err != nil {
+		if err := l.loadRole(a.ID, r); err != nil {
 			return fmt.Errorf("role %s: %w", r.Name, err)
 		}
 	}
 	return nil
 }
 
-func loadRole(tx store.Tx, account string, r Role, now time.Time) error {
+func (l *loader) loadRole(account string, r Role) error {
 	if err := checkDocument(r.TrustPolicy, policy.Trust, "trust policy"); err != nil {
 		return err
 	}
@@ -181,61 +184,75 @@ func loadRole(tx store.Tx, account string, r Role, now time.Time) error {
 	if maxDuration < 3600 || maxDuration > 43200 {
 		return fmt.Errorf("max_session_duration %d must be between 3600 and 43200", maxDuration)
 	}
-	boundary := ""
-	if r.PermissionsBoundary != "" {
-		boundary = policyARN(account, r.PermissionsBoundary)
-	}
-	role := store.Role{Account: account, Name: r.Name, Path: pathOr(r.Path), TrustPolicy: r.TrustPolicy.JSON,
-		Description: r.Description, MaxSessionDuration: maxDuration, PermissionsBoundary: boundary, Tags: tags(r.Tags), CreatedAt: now}
-	existing, err := tx.GetRole(account, r.Name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		role.ID = creds.NewUniqueID(creds.PrefixRole)
-		err = tx.CreateRole(role)
-	case err == nil:
-		role.ID, role.CreatedAt = existing.ID, existing.CreatedAt
-		err = tx.UpdateRole(role)
-	}
+	err := l.once(roleKey(account, r.Name), func() error {
+		_, err := l.tx.GetRole(account, r.Name)
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		boundary := ""
+		if r.PermissionsBoundary != "" {
+			boundary = policyARN(account, r.PermissionsBoundary)
+		}
+		return l.tx.CreateRole(store.Role{Account: account, Name: r.Name, Path: pathOr(r.Path), TrustPolicy: r.TrustPolicy.JSON,
+			Description: r.Description, MaxSessionDuration: maxDuration, PermissionsBoundary: boundary, Tags: tags(r.Tags),
+			ID: creds.NewUniqueID(creds.PrefixRole), CreatedAt: l.now})
+	})
 	if err != nil {
 		return err
 	}
-	return attachAll(tx, account, store.KindRole, r.Name, r.Policies, r.InlinePolicies)
+	return l.attachAll(account, store.KindRole, r.Name, r.Policies, r.InlinePolicies)
 }
 
-// attachAll attaches managed policies and puts inline ones.
-func attachAll(tx store.Tx, account string, kind store.EntityKind, entity string, managed []string, inline map[string]Document) error {
+// attachAll attaches managed policies and puts inline ones, each once.
+func (l *loader) attachAll(account string, kind store.EntityKind, entity string, managed []string, inline map[string]Document) error {
+	self := entityKey(account, kind, entity)
 	for _, ref := range managed {
 		arn := policyARN(account, ref)
-		if err := tx.AttachPolicy(store.Attachment{Account: account, Kind: kind, Entity: entity, PolicyARN: arn}); err != nil {
+		err := l.once(attachKey(account, kind, entity, arn), func() error {
+			err := l.tx.AttachPolicy(store.Attachment{Account: account, Kind: kind, Entity: entity, PolicyARN: arn})
+			return l.tolerate(err, "attachment of "+arn+" to "+entity, self, policyKey(arn))
+		})
+		if err != nil {
 			return fmt.Errorf("attach %s: %w", arn, err)
 		}
 	}
-	for name, doc := range inline {
+	for _, name := range sortedKeys(inline) {
+		doc := inline[name]
 		if err := checkDocument(doc, policy.Identity, "inline policy "+name); err != nil {
 			return err
 		}
-		if err := tx.PutInlinePolicy(store.InlinePolicy{Account: account, Kind: kind, Entity: entity, Name: name, Document: doc.JSON}); err != nil {
+		err := l.once(inlineKey(account, kind, entity, name), func() error {
+			_, err := l.tx.GetInlinePolicy(account, kind, entity, name)
+			if !errors.Is(err, store.ErrNotFound) {
+				return l.tolerate(err, "inline policy "+name+" of "+entity, self)
+			}
+			err = l.tx.PutInlinePolicy(store.InlinePolicy{Account: account, Kind: kind, Entity: entity, Name: name, Document: doc.JSON})
+			return l.tolerate(err, "inline policy "+name+" of "+entity, self)
+		})
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func loadInstanceProfiles(tx store.Tx, a *Account, now time.Time) error {
+func (l *loader) loadInstanceProfiles(a *Account) error {
 	for _, p := range a.InstanceProfiles {
-		ip := store.InstanceProfile{Account: a.ID, Name: p.Name, Path: pathOr(p.Path), CreatedAt: now}
-		if p.Role != "" {
-			ip.Roles = []string{p.Role}
-		}
-		existing, err := tx.GetInstanceProfile(a.ID, p.Name)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			ip.ID = creds.NewUniqueID(creds.PrefixInstanceProfile)
-			err = tx.CreateInstanceProfile(ip)
-		case err == nil:
-			ip.ID, ip.CreatedAt = existing.ID, existing.CreatedAt
-			err = tx.UpdateInstanceProfile(ip)
-		}
+		err := l.once(profileKey(a.ID, p.Name), func() error {
+			_, err := l.tx.GetInstanceProfile(a.ID, p.Name)
+			if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			ip := store.InstanceProfile{Account: a.ID, Name: p.Name, Path: pathOr(p.Path),
+				ID: creds.NewUniqueID(creds.PrefixInstanceProfile), CreatedAt: l.now}
+			if p.Role != "" {
+				if _, err := l.tx.GetRole(a.ID, p.Role); err != nil {
+					return l.tolerate(err, "instance profile "+p.Name, roleKey(a.ID, p.Role))
+				}
+				ip.Roles = []string{p.Role}
+			}
+			return l.tx.CreateInstanceProfile(ip)
+		})
 		if err != nil {
 			return fmt.Errorf("instance profile %s: %w", p.Name, err)
 		}
@@ -243,31 +260,72 @@ func loadInstanceProfiles(tx store.Tx, a *Account, now time.Time) error {
 	return nil
 }
 
-func loadBuckets(tx store.Tx, a *Account, now time.Time) error {
+func (l *loader) loadBuckets(a *Account) error {
 	for _, b := range a.Buckets {
 		if b.Policy.JSON != "" {
 			if err := checkDocument(b.Policy, policy.Resource, "bucket policy of "+b.Name); err != nil {
 				return err
 			}
 		}
-		region := b.Region
-		if region == "" {
-			region = "us-east-1"
-		}
-		bucket := store.Bucket{Name: b.Name, Account: a.ID, Region: region, Policy: b.Policy.JSON,
-			Ownership: "BucketOwnerEnforced", CreatedAt: now}
-		existing, err := tx.GetBucket(b.Name)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			err = tx.CreateBucket(bucket)
-		case err == nil && existing.Account != a.ID:
-			err = fmt.Errorf("bucket %s belongs to account %s", b.Name, existing.Account)
-		case err == nil:
-			existing.Policy = b.Policy.JSON
-			err = tx.UpdateBucket(existing)
-		}
-		if err != nil {
+		owned := false
+		err := l.once(bucketKey(b.Name), func() error {
+			var err error
+			owned, err = l.createBucket(a.ID, b)
 			return err
+		})
+		if err != nil {
+			return fmt.Errorf("bucket %s: %w", b.Name, err)
+		}
+		if owned || l.seeded[bucketKey(b.Name)] {
+			if err := l.planObjects(a.ID, b); err != nil {
+				return fmt.Errorf("bucket %s: %w", b.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// createBucket creates the bucket unless it exists. A bucket of that name
+// owned by another account is skipped with a warning (bucket names are
+// global; someone took it), so the world never stops the server starting.
+func (l *loader) createBucket(account string, b Bucket) (owned bool, err error) {
+	existing, err := l.tx.GetBucket(b.Name)
+	switch {
+	case err == nil && existing.Account != account:
+		l.log.Warn("world: bucket skipped, another account owns it", "bucket", b.Name, "declared_in", account, "owner", existing.Account)
+		return false, errSkip
+	case !errors.Is(err, store.ErrNotFound):
+		return err == nil, err
+	}
+	region := b.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	if l.objects != nil {
+		if err := l.objects.EnsureBucket(b.Name); err != nil {
+			return false, err
+		}
+	}
+	return true, l.tx.CreateBucket(store.Bucket{Name: b.Name, Account: account, Region: region, Policy: b.Policy.JSON,
+		Ownership: "BucketOwnerEnforced", CreatedAt: l.now})
+}
+
+// planObjects queues the declared objects not seeded yet, if the bucket
+// is still the account's; they are written after the commit.
+func (l *loader) planObjects(account string, b Bucket) error {
+	if l.objects == nil || len(b.Objects) == 0 {
+		return nil
+	}
+	existing, err := l.tx.GetBucket(b.Name)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && existing.Account != account) {
+		return nil // deleted (or deleted and taken) since it was seeded
+	}
+	if err != nil {
+		return err
+	}
+	for _, key := range sortedKeys(b.Objects) {
+		if k := objectKey(b.Name, key); !l.seeded[k] {
+			l.pending = append(l.pending, pendingObject{key: k, bucket: b.Name, name: key, data: []byte(b.Objects[key])})
 		}
 	}
 	return nil

@@ -1,15 +1,17 @@
 // Package world loads a declarative world file — accounts with their root
 // keys, users, groups, roles, managed and inline policies, instance
-// profiles and buckets — into the store. Loading is idempotent: entities
-// that exist are brought in line with the file, nothing is duplicated.
+// profiles and buckets — into the store. A world seeds: each entity it
+// declares is created at most once in the life of a store, and never
+// changed afterwards, so restarting with the same world keeps every change
+// made through the APIs (see Load).
 package world
 
 import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -18,7 +20,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sekisho/sekisho/internal/arn"
-	"github.com/sekisho/sekisho/internal/creds"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -188,64 +189,74 @@ func (w *World) validate() error {
 	return nil
 }
 
-// Load writes the world into st in one transaction.
-func Load(ctx context.Context, st store.Store, w *World) error {
+// Option changes how Load works.
+type Option func(*loadOptions)
+
+type loadOptions struct {
+	log     *slog.Logger
+	objects ObjectWriter
+}
+
+// WithLog sends Load's warnings (what it skipped, and why) to log.
+func WithLog(log *slog.Logger) Option { return func(o *loadOptions) { o.log = log } }
+
+// WithObjects makes Load write the objects the world declares too.
+func WithObjects(w ObjectWriter) Option { return func(o *loadOptions) { o.objects = w } }
+
+// Load seeds the store with what the worlds declare. Each declared entity
+// is created at most once in the life of the store: the store keeps a
+// ledger of what worlds have seeded, and Load skips every entity the
+// ledger holds, so a restart never reverts what the APIs did (a
+// deactivated key, a boundary, a deleted bucket policy or user). An
+// entity that exists without being in the ledger is left as it is.
+// Entities are written in one transaction; objects after it commits.
+func Load(ctx context.Context, st store.Store, w *World, opts ...Option) error {
+	o := loadOptions{log: slog.Default()}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	now := time.Now().UTC()
-	return st.Update(ctx, func(tx store.Tx) error {
+	var pending []pendingObject
+	err := st.Update(ctx, func(tx store.Tx) error {
+		l, err := newLoader(tx, now, o.log, o.objects)
+		if err != nil {
+			return err
+		}
 		if err := seedAWSManaged(tx, now); err != nil {
 			return err
 		}
 		for i := range w.Accounts {
-			if err := loadAccount(tx, &w.Accounts[i], now); err != nil {
+			if err := l.loadAccount(&w.Accounts[i]); err != nil {
 				return fmt.Errorf("account %s: %w", w.Accounts[i].ID, err)
 			}
 		}
-		return nil
+		pending = l.pending
+		return saveSeeded(tx, l.seeded, len(l.added))
 	})
-}
-
-func loadAccount(tx store.Tx, a *Account, now time.Time) error {
-	if err := tx.PutAccount(store.Account{ID: a.ID, Alias: a.Alias, CreatedAt: now}); err != nil {
+	if err != nil || len(pending) == 0 {
 		return err
 	}
-	if a.Root != nil {
-		if err := ensureKey(tx, a.ID, "", *a.Root, now); err != nil {
-			return err
-		}
-	}
-	steps := []func() error{
-		func() error { return loadPolicies(tx, a, now) },
-		func() error { return loadGroups(tx, a, now) },
-		func() error { return loadUsers(tx, a, now) },
-		func() error { return loadRoles(tx, a, now) },
-		func() error { return loadInstanceProfiles(tx, a, now) },
-		func() error { return loadBuckets(tx, a, now) },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeObjects(ctx, st, o.objects, pending)
 }
 
-func ensureKey(tx store.Tx, account, user string, k Key, now time.Time) error {
-	existing, err := tx.GetAccessKey(k.AccessKeyID)
-	switch {
-	case err == nil:
-		if existing.Account != account || existing.UserName != user {
-			return fmt.Errorf("access key %s already belongs to another principal", k.AccessKeyID)
+// writeObjects stores the pending objects (unless an object is there) and
+// then records them, so a crash in between only writes them again.
+func writeObjects(ctx context.Context, st store.Store, objects ObjectWriter, pending []pendingObject) error {
+	for _, p := range pending {
+		if err := objects.PutIfAbsent(p.bucket, p.name, p.data); err != nil {
+			return fmt.Errorf("object %s/%s: %w", p.bucket, p.name, err)
 		}
-		existing.Secret, existing.Active = k.SecretAccessKey, true
-		return tx.UpdateAccessKey(existing)
-	case !errors.Is(err, store.ErrNotFound):
-		return err
 	}
-	if _, ok := creds.IsAccessKeyID(k.AccessKeyID); !ok {
-		return fmt.Errorf("access key id %q must be AKIA followed by 16 upper-case letters or digits", k.AccessKeyID)
-	}
-	return tx.CreateAccessKey(store.AccessKey{ID: k.AccessKeyID, Secret: k.SecretAccessKey, Account: account,
-		UserName: user, Active: true, CreatedAt: now})
+	return st.Update(ctx, func(tx store.Tx) error {
+		seeded, err := readSeeded(tx)
+		if err != nil {
+			return err
+		}
+		for _, p := range pending {
+			seeded[p.key] = true
+		}
+		return saveSeeded(tx, seeded, len(pending))
+	})
 }
 
 func pathOr(p string) string {
@@ -294,25 +305,7 @@ type ObjectWriter interface {
 	PutIfAbsent(bucket, key string, data []byte) error
 }
 
-// LoadObjects writes the objects the world declares into its buckets,
-// leaving objects that already exist alone (so a restart keeps changes).
-func LoadObjects(objects ObjectWriter, w *World) error {
-	for _, a := range w.Accounts {
-		for _, b := range a.Buckets {
-			if err := objects.EnsureBucket(b.Name); err != nil {
-				return fmt.Errorf("bucket %s: %w", b.Name, err)
-			}
-			for _, key := range sortedObjectKeys(b.Objects) {
-				if err := objects.PutIfAbsent(b.Name, key, []byte(b.Objects[key])); err != nil {
-					return fmt.Errorf("object %s/%s: %w", b.Name, key, err)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func sortedObjectKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
