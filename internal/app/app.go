@@ -50,6 +50,13 @@ type Config struct {
 	IMDSv1 bool
 	// ContainerToken, when set, must be sent by container-credential clients.
 	ContainerToken string
+	// BodyReadTimeout is how long a request body may send nothing before
+	// it is cut off with RequestTimeout: 0 means DefaultBodyReadTimeout, a
+	// negative value no limit.
+	BodyReadTimeout time.Duration
+	// MaxUploads caps the request bodies read at once (SlowDown beyond):
+	// 0 means DefaultMaxUploads, a negative value no cap.
+	MaxUploads int
 }
 
 // App is an assembled server. Close it once its handler has stopped
@@ -139,9 +146,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Decisions:        decisions,
 		IMDS:             newIMDS(cfg, stsService),
 	})
-	a := &App{Handler: h, Blobs: blobs, STS: stsService, Decisions: decisions}
+	a := &App{Handler: newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads)),
+		Blobs: blobs, STS: stsService, Decisions: decisions}
 	a.persist(ctx, cfg)
 	return a, nil
+}
+
+// orDefault is v, or def when v is zero.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
 }
 
 // persist starts writing the decision log to the store until Close. It

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/store/postgres"
 	"github.com/sekisho/sekisho/internal/store/sqlite"
+	"github.com/sekisho/sekisho/internal/tlsutil"
 	"github.com/sekisho/sekisho/internal/world"
 )
 
@@ -32,6 +34,11 @@ type serveFlags struct {
 	trustedProxies                     []string
 	decisionLogSize                    int
 	decisionRetention                  time.Duration
+
+	idleTimeout, bodyReadTimeout time.Duration
+	maxUploads                   int
+
+	tlsAddr, tlsCert, tlsKey, tlsSelfSigned string
 }
 
 func newServeCommand() *cobra.Command {
@@ -60,6 +67,13 @@ func newServeCommand() *cobra.Command {
 	fl.BoolVar(&f.imdsV1, "imds-v1", false, "let instance metadata be read without an IMDSv2 token")
 	fl.StringVar(&f.containerToken, "container-token", "", "the Authorization value container-credential clients must send (AWS_CONTAINER_AUTHORIZATION_TOKEN)")
 	fl.DurationVar(&f.decisionRetention, "decision-retention", 24*time.Hour, "how long the store keeps decisions; 0 keeps them forever")
+	fl.DurationVar(&f.idleTimeout, "idle-timeout", 60*time.Second, "close keep-alive connections idle this long")
+	fl.DurationVar(&f.bodyReadTimeout, "body-read-timeout", app.DefaultBodyReadTimeout, "cut off a request body that sends nothing this long (RequestTimeout); 0: never")
+	fl.IntVar(&f.maxUploads, "max-uploads", app.DefaultMaxUploads, "request bodies read at once; more get SlowDown; 0: no cap")
+	fl.StringVar(&f.tlsAddr, "tls-addr", "", "HTTPS listen address, served beside --addr (default 127.0.0.1:4567 when a certificate is given)")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate (chain) for HTTPS")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	fl.StringVar(&f.tlsSelfSigned, "tls-self-signed", "", "`DIR` for a generated CA and loopback certificate (reused across restarts); clients trust DIR/ca.pem (AWS_CA_BUNDLE)")
 	return cmd
 }
 
@@ -110,6 +124,14 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
+	bodyTimeout, maxUploads, err := bodyLimits(f)
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
+	tlsConfig, err := loadTLS(f)
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
 	st, blobDir, cleanup, err := openStore(ctx, f)
 	if err != nil {
 		return err
@@ -118,21 +140,119 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	defer st.Close()
 	a, err := app.New(ctx, app.Config{Store: st, BlobDir: blobDir, SharedBlobs: f.storeURL != "", Worlds: worlds, Log: log,
 		TrustedProxies: proxies, DecisionLogSize: f.decisionLogSize, DecisionRetention: retention,
-		IMDSv1: f.imdsV1, ContainerToken: f.containerToken})
+		IMDSv1: f.imdsV1, ContainerToken: f.containerToken, BodyReadTimeout: bodyTimeout, MaxUploads: maxUploads})
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
 	defer a.Close() // once runHTTP has shut the server down: the last decisions reach the store before it closes
-	handler := a.Handler
-	ln, err := net.Listen("tcp", f.addr)
+	ls, err := listen(f, tlsConfig != nil)
 	if err != nil {
 		return err
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "services", "iam,sts,s3")
-	if f.demo {
-		printDemo(stdout, "http://"+ln.Addr().String())
+	announce(f, ls, log, stdout)
+	srv := &http.Server{Handler: a.Handler, TLSConfig: tlsConfig, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: f.idleTimeout,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// HTTP/1.1 only, as S3 speaks it; the body deadlines are per connection.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
+	return runHTTP(ctx, srv, ls, log)
+}
+
+// listen opens the HTTP listener and, with TLS, the HTTPS one.
+func listen(f serveFlags, withTLS bool) (listeners, error) {
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil || !withTLS {
+		return listeners{plain: ln}, err
 	}
-	return runHTTP(ctx, ln, handler, log)
+	tlsLn, err := net.Listen("tcp", tlsAddr(f))
+	if err != nil {
+		ln.Close()
+		return listeners{}, err
+	}
+	return listeners{plain: ln, tls: tlsLn}, nil
+}
+
+// announce logs where Sekisho listens (the "serving" line tools wait for)
+// and, with --demo, prints the credentials.
+func announce(f serveFlags, ls listeners, log *slog.Logger, stdout io.Writer) {
+	attrs := []any{"addr", ls.plain.Addr().String(), "services", "iam,sts,s3"}
+	caBundle := ""
+	if ls.tls != nil {
+		attrs = append(attrs, "tls_addr", ls.tls.Addr().String())
+		if f.tlsSelfSigned != "" {
+			caBundle = filepath.Join(f.tlsSelfSigned, tlsutil.CAFile)
+			attrs = append(attrs, "ca_bundle", caBundle)
+		}
+	}
+	log.Info("serving", attrs...)
+	if !f.demo {
+		return
+	}
+	printDemo(stdout, "http://"+ls.plain.Addr().String())
+	if ls.tls != nil {
+		fmt.Fprintf(stdout, "\nHTTPS: https://%s\n", ls.tls.Addr())
+		if caBundle != "" {
+			fmt.Fprintf(stdout, "export AWS_CA_BUNDLE=%s\n", caBundle)
+		}
+	}
+}
+
+// bodyLimits checks the body flags and returns them as app.Config takes
+// them (negative: no limit).
+func bodyLimits(f serveFlags) (time.Duration, int, error) {
+	if f.bodyReadTimeout < 0 {
+		return 0, 0, fmt.Errorf("--body-read-timeout must not be negative, got %v", f.bodyReadTimeout)
+	}
+	if f.maxUploads < 0 {
+		return 0, 0, fmt.Errorf("--max-uploads must not be negative, got %d", f.maxUploads)
+	}
+	if f.idleTimeout <= 0 {
+		return 0, 0, fmt.Errorf("--idle-timeout must be positive, got %v", f.idleTimeout)
+	}
+	timeout, uploads := f.bodyReadTimeout, f.maxUploads
+	if timeout == 0 {
+		timeout = -1
+	}
+	if uploads == 0 {
+		uploads = -1
+	}
+	return timeout, uploads, nil
+}
+
+// loadTLS returns the HTTPS configuration the flags ask for, or nil.
+func loadTLS(f serveFlags) (*tls.Config, error) {
+	var cert tls.Certificate
+	var err error
+	switch {
+	case f.tlsSelfSigned != "" && (f.tlsCert != "" || f.tlsKey != ""):
+		return nil, errors.New("--tls-self-signed and --tls-cert/--tls-key exclude each other")
+	case f.tlsSelfSigned != "":
+		cert, err = tlsutil.SelfSigned(f.tlsSelfSigned, time.Now())
+	case f.tlsCert != "" || f.tlsKey != "":
+		if f.tlsCert == "" || f.tlsKey == "" {
+			return nil, errors.New("--tls-cert and --tls-key go together")
+		}
+		cert, err = tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+	case f.tlsAddr != "":
+		return nil, errors.New("--tls-addr needs --tls-cert and --tls-key, or --tls-self-signed")
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+func tlsAddr(f serveFlags) string {
+	if f.tlsAddr == "" {
+		return "127.0.0.1:4567"
+	}
+	return f.tlsAddr
+}
+
+// listeners are the plain HTTP listener and, when serving TLS, the HTTPS one.
+type listeners struct {
+	plain, tls net.Listener
 }
 
 // decisionRetention checks the decision log flags and returns the
@@ -165,13 +285,19 @@ func worldsToLoad(f serveFlags) ([]*world.World, error) {
 	return out, nil
 }
 
-// runHTTP serves until ctx ends, then lets in-flight requests finish.
-func runHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+// runHTTP serves on the listeners until ctx ends, then lets in-flight
+// requests finish.
+func runHTTP(ctx context.Context, srv *http.Server, ls listeners, log *slog.Logger) error {
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ls.plain) }()
+	serving := 1
+	if ls.tls != nil {
+		go func() { errc <- srv.ServeTLS(ls.tls, "", "") }()
+		serving++
+	}
 	select {
 	case err := <-errc:
+		_ = srv.Close()
 		return err
 	case <-ctx.Done():
 	}
@@ -181,8 +307,10 @@ func runHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Log
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range serving {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	return nil
 }
