@@ -4,25 +4,40 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	sekisho "github.com/sekisho/sekisho/internal/cli"
 )
 
-// buildSekisho compiles cmd/sekisho into a temporary directory.
+// sekishoEnv, set in a child's environment, makes this test binary run
+// as the sekisho command (cmd/sekisho's main) instead of the tests, so the
+// e2e tests start real server processes without building the binary.
+const sekishoEnv = "SEKISHO_E2E_RUN_AS_SEKISHO"
+
+func init() {
+	if os.Getenv(sekishoEnv) != "1" {
+		return
+	}
+	err := sekisho.NewRoot(os.Stdout, os.Stderr).Execute()
+	if err != nil && err.Error() != "" {
+		fmt.Fprintln(os.Stderr, "sekisho:", err)
+	}
+	os.Exit(sekisho.ExitCode(err))
+}
+
+// buildSekisho returns the program to run as sekisho: this test binary,
+// which turns into the command when sekishoEnv is set.
 func buildSekisho(t *testing.T) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	bin := filepath.Join(t.TempDir(), "sekisho")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/sekisho")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -66,6 +81,7 @@ func launch(t *testing.T, bin string, args ...string) (*process, error) {
 	t.Helper()
 	p := &process{t: t, stdout: &bytes.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	p.cmd.Env = append(os.Environ(), sekishoEnv+"=1")
 	p.cmd.Stdout = p.stdout
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
