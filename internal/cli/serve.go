@@ -59,7 +59,7 @@ func newServeCommand() *cobra.Command {
 	fl.StringVar(&f.storeURL, "store", "", "postgres://… to keep state in PostgreSQL, shared by replicas (default: SQLite in --data-dir)")
 	fl.StringVar(&f.blobDir, "blob-dir", "", "directory for object bodies; with --store, one directory every replica shares")
 	fl.BoolVar(&f.inMemory, "in-memory", false, "keep all state in memory (for tests)")
-	fl.StringVar(&f.worldFile, "world", "", "world file to load (YAML)")
+	fl.StringVar(&f.worldFile, "world", "", "world file (YAML) seeding the store: what it declares is created once, never reverted or re-created later")
 	fl.BoolVar(&f.demo, "demo", false, "load the built-in demo world of the seeds and print its credentials")
 	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "CIDR of a proxy whose X-Forwarded-For is believed (repeatable)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")

@@ -101,6 +101,9 @@ func TestStalledUploadGetsRequestTimeout(t *testing.T) {
 		t.Fatalf("stalled upload: %s\n%s", resp.Status, doc)
 	}
 	assertClosed(t, br, "after RequestTimeout")
+	if strings.Contains(p.logs(), `"level":"ERROR"`) {
+		t.Errorf("a stalled body is logged as a server error:\n%s", p.logs())
+	}
 	if _, err := s3As(p.URL, "AKIA1111ROOT00000001", "DemoRootSecretForAccountA0000000000000001").HeadObject(context.Background(),
 		&s3.HeadObjectInput{Bucket: aws.String(demoBucket), Key: aws.String("stalled")}); errorCode(err) != "NotFound" {
 		t.Fatalf("the stalled upload was stored: %v", err)
