@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/arn"
+	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -210,20 +212,53 @@ func (s *Service) deleteBucket(w http.ResponseWriter, req *Request) *Error {
 	if e := s.authorize(ctx, req, &b, check{action: "s3:DeleteBucket", resource: bucketARN(b.Name)}); e != nil {
 		return e
 	}
-	empty, err := s.blobs.BucketEmpty(b.Name)
-	if err != nil {
-		return errInternal()
+	if e := s.removeBucket(ctx, b.Name); e != nil {
+		return e
 	}
-	if !empty {
-		return newError(http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty").with("BucketName", b.Name)
-	}
-	err = s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteBucket(b.Name) })
-	if err != nil {
-		return errInternal()
-	}
-	_ = s.blobs.DeleteBucketDir(b.Name)
 	noContent(w, req)
 	return nil
+}
+
+// removeBucket deletes an empty bucket atomically with respect to writes
+// into it: its directory is detached first (BucketNotEmpty if a write has
+// landed), so every write not yet published fails with NoSuchBucket; then
+// the bucket leaves the store, and the directory is discarded. Should the
+// store refuse, the directory is put back.
+func (s *Service) removeBucket(ctx context.Context, name string) *Error {
+	detached, err := s.blobs.DetachBucketDir(name)
+	switch {
+	case errors.Is(err, blob.ErrBucketNotEmpty):
+		return newError(http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty").with("BucketName", name)
+	case errors.Is(err, blob.ErrNoSuchBucket):
+		// No directory: a concurrent delete holds it, or a crash came
+		// between detaching and the store. Nothing can be written there.
+	case err != nil:
+		s.log.Error("delete bucket", "bucket", name, "err", err)
+		return errInternal()
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteBucket(name) })
+	switch {
+	case err == nil, errors.Is(err, store.ErrNotFound):
+		if detached != nil {
+			if derr := detached.Discard(); derr != nil {
+				s.log.Warn("delete bucket: files left for the next start to remove", "bucket", name, "err", derr)
+			}
+		}
+		if err != nil {
+			return errNoSuchBucket(name) // a concurrent delete won
+		}
+		return nil
+	}
+	if detached != nil {
+		if rerr := detached.Restore(); rerr != nil {
+			s.log.Error("delete bucket: directory not restored", "bucket", name, "err", rerr)
+		}
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		return errUnavailable()
+	}
+	s.log.Error("delete bucket", "bucket", name, "err", err)
+	return errInternal()
 }
 
 func noContent(w http.ResponseWriter, req *Request) {

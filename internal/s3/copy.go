@@ -32,7 +32,7 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 		return info, nil, errNoSuchKey(key)
 	}
 	if err != nil {
-		return info, nil, s.blobError(err, key)
+		return info, nil, s.blobError(err, bucket, key)
 	}
 	if e, status := copyPreconditions(req.HTTP, info); e != nil || status != 0 {
 		body.Close()
@@ -106,7 +106,7 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	}
 	out, err := s.blobs.Put(dst.Name, req.Key, body, meta, nil)
 	if err != nil {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	writeXML(w, req.RequestID, copyObjectResult{Xmlns: xmlns, LastModified: isoTime(out.LastModified), ETag: out.ETag})
 	return nil

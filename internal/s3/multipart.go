@@ -36,7 +36,7 @@ func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
 	}
 	id, err := s.blobs.CreateUpload(b.Name, req.Key, meta)
 	if err != nil {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	writeXML(w, req.RequestID, initiateResult{Xmlns: xmlns, Bucket: b.Name, Key: req.Key, UploadID: id})
 	return nil
@@ -91,7 +91,7 @@ func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	}
 	part, err := s.blobs.PutPart(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), n, body, checks.checksums, checks.verify)
 	if err != nil {
-		return s.multipartError(err, req.Key)
+		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	if copied {
 		writeXML(w, req.RequestID, copyPartResult{Xmlns: xmlns, LastModified: isoTime(part.LastModified), ETag: part.ETag})
@@ -133,7 +133,7 @@ type readCloser struct {
 	io.Closer
 }
 
-func (s *Service) multipartError(err error, key string) *Error {
+func (s *Service) multipartError(err error, bucket, key string) *Error {
 	switch {
 	case errors.Is(err, blob.ErrNoSuchUpload):
 		return newError(http.StatusNotFound, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
@@ -144,7 +144,7 @@ func (s *Service) multipartError(err error, key string) *Error {
 	case errors.Is(err, blob.ErrEntityTooSmall):
 		return newError(http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
 	}
-	return s.blobError(err, key)
+	return s.blobError(err, bucket, key)
 }
 
 type completeRequest struct {
@@ -198,7 +198,7 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	}
 	info, err := s.blobs.CompleteUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), parts)
 	if err != nil {
-		return s.multipartError(err, req.Key)
+		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag})
 	return nil
@@ -214,7 +214,7 @@ func (s *Service) abortUpload(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	if err := s.blobs.AbortUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId")); err != nil {
-		return s.multipartError(err, req.Key)
+		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	noContent(w, req)
 	return nil
@@ -261,7 +261,7 @@ func (s *Service) listParts(w http.ResponseWriter, req *Request) *Error {
 	}
 	parts, err := s.blobs.ListParts(b.Name, req.Key, q.Get("uploadId"))
 	if err != nil {
-		return s.multipartError(err, req.Key)
+		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	out := listPartsResult{Xmlns: xmlns, Bucket: b.Name, Key: req.Key, UploadID: q.Get("uploadId"), PartNumberMarker: marker,
 		MaxParts: maxParts, StorageClass: "STANDARD"}
@@ -317,7 +317,7 @@ func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Err
 	}
 	uploads, err := s.blobs.ListUploads(b.Name, q.Get("prefix"))
 	if err != nil {
-		return s.blobError(err, "")
+		return s.blobError(err, req.Bucket, "")
 	}
 	// Resume after key-marker, or after upload-id-marker within key-marker.
 	keyMarker, idMarker := q.Get("key-marker"), q.Get("upload-id-marker")

@@ -112,7 +112,7 @@ func (c *bodyChecks) verify(d blob.Digests) error {
 }
 
 // blobError maps blob and body-reading errors to S3 errors.
-func (s *Service) blobError(err error, key string) *Error {
+func (s *Service) blobError(err error, bucket, key string) *Error {
 	var ce checkError
 	var se *sigv4.Error
 	switch {
@@ -130,6 +130,8 @@ func (s *Service) blobError(err error, key string) *Error {
 		return errInvalidArgument("%s", err.Error())
 	case errors.Is(err, blob.ErrNoSuchKey):
 		return errNoSuchKey(key)
+	case errors.Is(err, blob.ErrNoSuchBucket):
+		return errNoSuchBucket(bucket) // deleted while the request was under way
 	case errors.Is(err, blob.ErrKeyTooLong):
 		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -223,7 +225,7 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 	meta.Tags = tags
 	info, err := s.blobs.Put(b.Name, req.Key, req.Body, meta, checks.verify)
 	if err != nil {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	h := w.Header()
 	h.Set("ETag", info.ETag)
@@ -253,7 +255,7 @@ func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *
 	// after the authorization.
 	info, body, err := s.blobs.Get(b.Name, req.Key)
 	if err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-		return b, info, nil, s.blobError(err, req.Key)
+		return b, info, nil, s.blobError(err, req.Bucket, req.Key)
 	}
 	get := check{action: "s3:GetObject", resource: objectARN(b.Name, req.Key), extra: existingTagKeys(info.Tags)}
 	if e := s.authorize(ctx, req, &b, get); e != nil {
@@ -472,7 +474,7 @@ func (s *Service) deleteObject(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	if err := s.blobs.Delete(b.Name, req.Key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	noContent(w, req)
 	return nil

@@ -129,7 +129,7 @@ func (s *Service) taggedObject(req *Request, action string, extra map[string][]s
 	}
 	info, err := s.blobs.Head(b.Name, req.Key)
 	if err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-		return b, info, s.blobError(err, req.Key)
+		return b, info, s.blobError(err, req.Bucket, req.Key)
 	}
 	keys := existingTagKeys(info.Tags)
 	for k, v := range extra {
@@ -184,7 +184,7 @@ func (s *Service) putObjectTagging(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	if _, err := s.blobs.SetTags(b.Name, req.Key, tags); err != nil {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	w.Header().Set("x-amz-request-id", req.RequestID)
 	w.WriteHeader(http.StatusOK)
@@ -197,7 +197,7 @@ func (s *Service) deleteObjectTagging(w http.ResponseWriter, req *Request) *Erro
 		return e
 	}
 	if _, err := s.blobs.SetTags(b.Name, req.Key, nil); err != nil {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	noContent(w, req)
 	return nil
