@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/sekisho/sekisho/internal/blob"
 )
@@ -117,12 +118,11 @@ func (s *Service) partBody(req *Request) (io.Reader, bool, *Error) {
 		return nil, false, e
 	}
 	start, length := int64(0), info.Size
-	if r := req.HTTP.Header.Get("x-amz-copy-source-range"); r != "" {
-		var partial bool
-		start, length, partial, e = byteRange(r, info.Size)
-		if e != nil || !partial {
+	if r, ok := req.HTTP.Header["X-Amz-Copy-Source-Range"]; ok {
+		start, length, e = copyRange(strings.Join(r, ","), info.Size)
+		if e != nil {
 			body.Close()
-			return nil, false, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+			return nil, false, e
 		}
 	}
 	return readCloser{io.NewSectionReader(body, start, length), body}, true, nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -420,48 +421,89 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// byteRange parses a single "bytes=" range; S3 ignores multi-range and
-// malformed headers (serving the whole object) and answers InvalidRange
-// for a range that starts past the end.
+// byteRange applies a Range header as S3 does: one "bytes=first-last",
+// "bytes=first-" or "bytes=-suffix" range is served (206); a header S3
+// cannot parse (another unit, several ranges, signs, letters, last before
+// first) is ignored and the whole object served; a range that starts at or
+// past the end, or a zero-length suffix, is InvalidRange (416). A suffix
+// range of an empty object is ignored, as S3 does.
 func byteRange(header string, size int64) (start, length int64, partial bool, e *Error) {
-	spec, ok := strings.CutPrefix(header, "bytes=")
-	if !ok || strings.Contains(spec, ",") {
-		return 0, size, false, nil
-	}
-	first, last, ok := strings.Cut(spec, "-")
-	if !ok {
+	first, last, ok := splitRange(header)
+	if !ok || first == "" && last == "" {
 		return 0, size, false, nil
 	}
 	invalid := newError(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable").
 		with("RangeRequested", header).with("ActualObjectSize", strconv.FormatInt(size, 10))
-	if first == "" { // suffix: the last N bytes
-		n, err := strconv.ParseInt(last, 10, 64)
-		if err != nil {
-			return 0, size, false, nil
-		}
-		if n == 0 {
+	if first == "" { // the last n bytes
+		n := parseOffset(last)
+		switch {
+		case n == 0:
 			return 0, 0, false, invalid
+		case size == 0:
+			return 0, 0, false, nil
 		}
 		n = min(n, size)
 		return size - n, n, true, nil
 	}
-	s, err := strconv.ParseInt(first, 10, 64)
-	if err != nil {
-		return 0, size, false, nil
-	}
-	if s >= size {
-		return 0, 0, false, invalid
-	}
-	end := size - 1
+	from, to := parseOffset(first), size-1
 	if last != "" {
-		if e, err := strconv.ParseInt(last, 10, 64); err == nil && e < end {
-			if e < s {
-				return 0, size, false, nil
-			}
-			end = e
+		if to = parseOffset(last); to < from {
+			return 0, size, false, nil
 		}
 	}
-	return s, end - s + 1, true, nil
+	if from >= size {
+		return 0, 0, false, invalid
+	}
+	to = min(to, size-1)
+	return from, to - from + 1, true, nil
+}
+
+// splitRange splits "bytes=first-last" into its two decimal numbers, either
+// of which may be empty; ok is false for anything else.
+func splitRange(header string) (first, last string, ok bool) {
+	spec, ok := strings.CutPrefix(header, "bytes=")
+	if !ok {
+		return "", "", false
+	}
+	first, last, ok = strings.Cut(spec, "-")
+	if !ok || !allDigits(first) || !allDigits(last) {
+		return "", "", false
+	}
+	return first, last, true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseOffset reads a string of decimal digits; one too large for int64
+// is past the end of any object.
+func parseOffset(digits string) int64 {
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return math.MaxInt64
+	}
+	return n
+}
+
+// copyRange applies x-amz-copy-source-range, which S3 requires in the form
+// bytes=first-last (InvalidArgument otherwise) within the source object.
+func copyRange(header string, size int64) (start, length int64, e *Error) {
+	first, last, ok := splitRange(header)
+	if !ok || first == "" || last == "" || parseOffset(last) < parseOffset(first) {
+		return 0, 0, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy").
+			with("ArgumentName", "x-amz-copy-source-range").with("ArgumentValue", header)
+	}
+	from, to := parseOffset(first), parseOffset(last)
+	if to >= size {
+		return 0, 0, errInvalidArgument("Range specified is not valid for source object of size: %d", size)
+	}
+	return from, to - from + 1, nil
 }
 
 func (s *Service) deleteObject(w http.ResponseWriter, req *Request) *Error {
