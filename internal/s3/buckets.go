@@ -205,7 +205,7 @@ var awsRegions = []string{
 
 func (s *Service) deleteBucket(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -269,7 +269,7 @@ func noContent(w http.ResponseWriter, req *Request) {
 
 func (s *Service) headBucket(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -290,7 +290,7 @@ type locationResult struct {
 
 func (s *Service) getBucketLocation(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -326,7 +326,7 @@ func (s *Service) authorizePolicyAPI(req *Request, b *store.Bucket, action strin
 }
 
 func (s *Service) getBucketPolicy(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -345,7 +345,7 @@ func (s *Service) getBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 
 func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -421,7 +421,7 @@ func matchesUnder(pattern, prefix string) bool {
 
 func (s *Service) deleteBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -443,7 +443,7 @@ type policyStatus struct {
 }
 
 func (s *Service) getBucketPolicyStatus(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -471,7 +471,7 @@ type ownershipControls struct {
 
 func (s *Service) getOwnershipControls(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -488,7 +488,7 @@ func (s *Service) getOwnershipControls(w http.ResponseWriter, req *Request) *Err
 
 func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -526,7 +526,7 @@ type versioningConfiguration struct {
 // configuration is empty, as S3 answers for a bucket never versioned.
 func (s *Service) getBucketVersioning(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}

@@ -19,10 +19,17 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 	if e != nil {
 		return blob.Info{}, nil, e
 	}
+	expected, given, e := expectedOwner(req.HTTP, "x-amz-source-expected-bucket-owner")
+	if e != nil {
+		return blob.Info{}, nil, e
+	}
 	ctx := req.HTTP.Context()
 	src, e := s.bucket(ctx, bucket)
 	if e != nil {
 		return blob.Info{}, nil, e
+	}
+	if given && src.Account != expected {
+		return blob.Info{}, nil, errAccessDenied("Access Denied")
 	}
 	if e := s.authorize(ctx, req, &src, check{action: "s3:GetObject", resource: objectARN(bucket, key)}); e != nil {
 		return blob.Info{}, nil, e
@@ -63,7 +70,7 @@ type copyObjectResult struct {
 // which may be in different buckets and accounts.
 func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	dst, e := s.bucket(ctx, req.Bucket)
+	dst, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -139,7 +146,7 @@ type deleteResult struct {
 // deleteObjects authorizes s3:DeleteObject per key, as S3 does.
 func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}

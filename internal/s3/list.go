@@ -94,7 +94,7 @@ func (s *Service) listKeys(bucket, prefix, delimiter, after string, maxKeys int)
 func (s *Service) listObjects(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
 	q := req.HTTP.URL.Query()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}

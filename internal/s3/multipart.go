@@ -60,7 +60,7 @@ type copyPartResult struct {
 
 func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -170,7 +170,7 @@ type completeResult struct {
 
 func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -206,7 +206,7 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 
 func (s *Service) abortUpload(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -244,7 +244,7 @@ type listPartsResult struct {
 func (s *Service) listParts(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
 	q := req.HTTP.URL.Query()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -304,7 +304,7 @@ type listUploadsResult struct {
 func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
 	q := req.HTTP.URL.Query()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}

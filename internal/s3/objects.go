@@ -192,7 +192,7 @@ func checkACLHeader(h http.Header) *Error {
 // CreateMultipartUpload): the bucket exists, the key fits, the tags are
 // valid, the caller may write (and tag), and no ACL is asked for.
 func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Error) {
-	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return b, nil, e
 	}
@@ -247,7 +247,7 @@ func setChecksumHeaders(h http.Header, sums map[blob.Algorithm]string) {
 // existence from everyone else).
 func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *Error) {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return b, blob.Info{}, nil, e
 	}
@@ -275,6 +275,9 @@ func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *
 }
 
 func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
+	if e := refuseAnonymousOverrides(req); e != nil {
+		return e
+	}
 	_, info, body, e := s.readable(req)
 	if e != nil {
 		return e
@@ -312,6 +315,9 @@ func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
 }
 
 func (s *Service) headObject(w http.ResponseWriter, req *Request) *Error {
+	if e := refuseAnonymousOverrides(req); e != nil {
+		return e
+	}
 	_, info, body, e := s.readable(req)
 	if e != nil {
 		return e
@@ -337,6 +343,28 @@ func (s *Service) headObject(w http.ResponseWriter, req *Request) *Error {
 		return nil
 	}
 	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// responseOverrides are the query parameters that replace a stored header
+// in a GetObject or HeadObject response.
+var responseOverrides = map[string]string{"response-content-type": "Content-Type", "response-content-language": "Content-Language",
+	"response-expires": "Expires", "response-cache-control": "Cache-Control", "response-content-disposition": "Content-Disposition",
+	"response-content-encoding": "Content-Encoding"}
+
+// refuseAnonymousOverrides: S3 honours response-* overrides only in signed
+// requests, so that a public object cannot be served under a type (say
+// text/html) its owner never gave it.
+func refuseAnonymousOverrides(req *Request) *Error {
+	if req.Caller != nil {
+		return nil
+	}
+	q := req.HTTP.URL.Query()
+	for param := range responseOverrides {
+		if q.Has(param) {
+			return newError(http.StatusBadRequest, "InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
+		}
+	}
 	return nil
 }
 
@@ -375,9 +403,7 @@ func writeObjectHeaders(w http.ResponseWriter, req *Request, info blob.Info) {
 		}
 	}
 	q := req.HTTP.URL.Query()
-	for param, header := range map[string]string{"response-content-type": "Content-Type", "response-content-language": "Content-Language",
-		"response-expires": "Expires", "response-cache-control": "Cache-Control", "response-content-disposition": "Content-Disposition",
-		"response-content-encoding": "Content-Encoding"} {
+	for param, header := range responseOverrides {
 		if v := q.Get(param); v != "" {
 			h.Set(header, v)
 		}
@@ -508,7 +534,7 @@ func copyRange(header string, size int64) (start, length int64, e *Error) {
 
 func (s *Service) deleteObject(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}

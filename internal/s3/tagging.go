@@ -123,7 +123,7 @@ func (s *Service) authorizeWrite(req *Request, b *store.Bucket, tags map[string]
 // its tags as s3:ExistingObjectTag keys (and extra keys).
 func (s *Service) taggedObject(req *Request, action string, extra map[string][]string) (store.Bucket, blob.Info, *Error) {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return b, blob.Info{}, e
 	}
