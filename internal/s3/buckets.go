@@ -165,10 +165,16 @@ func locationConstraint(req *Request) (string, *Error) {
 	if err != nil {
 		return "", readError(err)
 	}
+	return parseLocationConstraint(body, signed)
+}
+
+// parseLocationConstraint reads an optional CreateBucketConfiguration body
+// for a request signed for region signed, and returns the bucket's region.
+func parseLocationConstraint(body []byte, signed string) (string, *Error) {
 	var cfg createBucketConfiguration
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := xml.Unmarshal(body, &cfg); err != nil {
-			return "", newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+			return "", errMalformedXML()
 		}
 	}
 	return checkLocation(cfg.LocationConstraint, signed)
@@ -501,12 +507,12 @@ func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Err
 	}
 	var in ownershipControls
 	if xml.Unmarshal(body, &in) != nil || len(in.Rules) != 1 {
-		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+		return errMalformedXML()
 	}
 	switch in.Rules[0].ObjectOwnership {
 	case "BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter":
 	default:
-		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+		return errMalformedXML()
 	}
 	b.Ownership = in.Rules[0].ObjectOwnership
 	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.UpdateBucket(b) }); err != nil {

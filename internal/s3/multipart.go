@@ -159,6 +159,27 @@ type completeRequest struct {
 	} `xml:"Part"`
 }
 
+// parseCompleteRequest reads a CompleteMultipartUpload body: at least one
+// part (MalformedXML otherwise); blob checks numbers, order and ETags.
+func parseCompleteRequest(raw []byte) ([]blob.CompletedPart, *Error) {
+	var in completeRequest
+	if xml.Unmarshal(raw, &in) != nil || len(in.Parts) == 0 {
+		return nil, errMalformedXML()
+	}
+	parts := make([]blob.CompletedPart, 0, len(in.Parts))
+	for _, p := range in.Parts {
+		sums := map[blob.Algorithm]string{}
+		for alg, v := range map[blob.Algorithm]string{blob.CRC32: p.ChecksumCRC32, blob.CRC32C: p.ChecksumCRC32C,
+			blob.CRC64NVME: p.ChecksumCRC64NVME, blob.SHA1: p.ChecksumSHA1, blob.SHA256: p.ChecksumSHA256} {
+			if v != "" {
+				sums[alg] = v
+			}
+		}
+		parts = append(parts, blob.CompletedPart{PartNumber: p.PartNumber, ETag: p.ETag, Checksums: sums})
+	}
+	return parts, nil
+}
+
 type completeResult struct {
 	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
 	Xmlns    string   `xml:"xmlns,attr"`
@@ -181,20 +202,9 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	if err != nil {
 		return readError(err)
 	}
-	var in completeRequest
-	if xml.Unmarshal(raw, &in) != nil || len(in.Parts) == 0 {
-		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
-	}
-	parts := make([]blob.CompletedPart, 0, len(in.Parts))
-	for _, p := range in.Parts {
-		sums := map[blob.Algorithm]string{}
-		for alg, v := range map[blob.Algorithm]string{blob.CRC32: p.ChecksumCRC32, blob.CRC32C: p.ChecksumCRC32C,
-			blob.CRC64NVME: p.ChecksumCRC64NVME, blob.SHA1: p.ChecksumSHA1, blob.SHA256: p.ChecksumSHA256} {
-			if v != "" {
-				sums[alg] = v
-			}
-		}
-		parts = append(parts, blob.CompletedPart{PartNumber: p.PartNumber, ETag: p.ETag, Checksums: sums})
+	parts, e := parseCompleteRequest(raw)
+	if e != nil {
+		return e
 	}
 	info, err := s.blobs.CompleteUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), parts)
 	if err != nil {

@@ -160,23 +160,33 @@ func (s *Service) getObjectTagging(w http.ResponseWriter, req *Request) *Error {
 	return nil
 }
 
+// parseTagging reads a PutObjectTagging body: a Tagging document whose
+// tags are distinct and valid.
+func parseTagging(raw []byte) (map[string]string, *Error) {
+	var in tagging
+	if xml.Unmarshal(raw, &in) != nil {
+		return nil, errMalformedXML()
+	}
+	tags := map[string]string{}
+	for _, t := range in.TagSet {
+		if _, dup := tags[t.Key]; dup {
+			return nil, errInvalidTag("Cannot provide multiple Tags with the same key")
+		}
+		tags[t.Key] = t.Value
+	}
+	if e := checkTags(tags); e != nil {
+		return nil, e
+	}
+	return tags, nil
+}
+
 func (s *Service) putObjectTagging(w http.ResponseWriter, req *Request) *Error {
 	raw, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
 	if err != nil {
 		return readError(err)
 	}
-	var in tagging
-	if xml.Unmarshal(raw, &in) != nil {
-		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
-	}
-	tags := map[string]string{}
-	for _, t := range in.TagSet {
-		if _, dup := tags[t.Key]; dup {
-			return errInvalidTag("Cannot provide multiple Tags with the same key")
-		}
-		tags[t.Key] = t.Value
-	}
-	if e := checkTags(tags); e != nil {
+	tags, e := parseTagging(raw)
+	if e != nil {
 		return e
 	}
 	b, _, e := s.taggedObject(req, "s3:PutObjectTagging", requestTagKeys(tags))
