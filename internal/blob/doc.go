@@ -48,6 +48,17 @@
 // complete file, so the last rename wins and no object is ever torn; readers
 // of the replaced file keep their open descriptor and read the old version.
 //
+// # Deleting a bucket
+//
+// [Store.DetachBucketDir] renames an empty bucket's directory into the
+// root's trash in one step. Every publish is a rename by path into the
+// bucket directory from a temporary file inside it, so a write either
+// lands before the directory leaves (the delete then fails with
+// ErrBucketNotEmpty) or fails with ErrNoSuchBucket; a bucket created later
+// under the name starts from a new directory and never sees an old object.
+// Directory fsyncs after a publish use descriptors opened before the
+// rename, so a delete right after a write cannot turn it into an error.
+//
 // # Listing
 //
 // [Store.List] serves keys from an in-memory sorted index per bucket, built

@@ -203,7 +203,12 @@ func (s *Store) scan(bucket string) ([]*Info, error) {
 
 // shardDirs returns the paths of bucket's shard directories.
 func (s *Store) shardDirs(bucket string) ([]string, error) {
-	dir := s.bucketDir(bucket)
+	return shardDirsIn(s.bucketDir(bucket))
+}
+
+// shardDirsIn returns the paths of the shard directories of the bucket
+// directory dir.
+func shardDirsIn(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoSuchBucket

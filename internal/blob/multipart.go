@@ -79,14 +79,20 @@ func (s *Store) createUpload(bucket, key string, meta Meta) (string, error) {
 	b.mu.Lock() // against DeleteBucketDir's emptiness check
 	defer b.mu.Unlock()
 	dir := s.uploadDir(bucket, rec.UploadID)
+	parent, err := openDirsAt(filepath.Dir(dir))
+	if err != nil {
+		return "", err
+	}
 	if _, err := mkdirNew(dir); err != nil {
+		parent.close()
 		return "", err
 	}
 	if err := s.writeRecord(bucket, dir, recordName, &rec); err != nil {
+		parent.close()
 		os.RemoveAll(dir)
 		return "", err
 	}
-	return rec.UploadID, s.syncDirs(filepath.Dir(dir))
+	return rec.UploadID, s.syncClose(parent)
 }
 
 // loadUpload reads the record of upload id, which must be of key.
@@ -172,15 +178,20 @@ func (s *Store) publishPart(bucket, id string, t *tempFile, p *PartInfo, reserve
 		return err
 	}
 	dir := s.uploadDir(bucket, id)
-	err = os.Rename(t.path, filepath.Join(dir, partName(p.PartNumber)))
-	if errors.Is(err, fs.ErrNotExist) {
-		return ErrNoSuchUpload
+	dirs, err := openDirsAt(dir)
+	if err == nil {
+		err = renameIn(t.path, filepath.Join(dir, partName(p.PartNumber)))
+	}
+	if errors.Is(err, ErrNoSuchBucket) {
+		dirs.close()
+		return s.missing(bucket, ErrNoSuchUpload)
 	}
 	if err != nil {
-		return fmt.Errorf("publish part: %w", err)
+		dirs.close()
+		return err
 	}
 	t.kept = true
-	return s.syncDirs(dir)
+	return s.syncClose(dirs)
 }
 
 // ListParts returns the parts of an upload, by part number.
@@ -281,12 +292,18 @@ func (s *Store) AbortUpload(bucket, key, uploadID string) error {
 func (s *Store) dropUpload(bucket, id string) error {
 	dir := s.uploadDir(bucket, id)
 	gone := filepath.Join(s.bucketDir(bucket), tmpDir, id+"-"+randomHex(4))
+	parent, err := openDirsAt(filepath.Dir(dir))
+	if err != nil {
+		return s.missing(bucket, ErrNoSuchUpload)
+	}
 	if err := os.Rename(dir, gone); errors.Is(err, fs.ErrNotExist) {
-		return ErrNoSuchUpload
+		parent.close()
+		return s.missing(bucket, ErrNoSuchUpload)
 	} else if err != nil {
+		parent.close()
 		return fmt.Errorf("drop upload: %w", err)
 	}
-	if err := s.syncDirs(filepath.Dir(dir)); err != nil {
+	if err := s.syncClose(parent); err != nil {
 		return err
 	}
 	return os.RemoveAll(gone)

@@ -278,15 +278,24 @@ func (s *Store) Delete(bucket, key string) error {
 	path := s.objectPath(bucket, key)
 	b := s.state(bucket)
 	b.mu.Lock()
-	err := os.Remove(path)
+	// The shard is opened first: once the last object is gone the bucket
+	// may be deleted, taking the directory away before the fsync.
+	dirs, err := openDirsAt(filepath.Dir(path))
+	if err == nil {
+		err = os.Remove(path)
+	}
 	if err == nil {
 		b.remove(key)
 	}
 	b.mu.Unlock()
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrNoSuchBucket):
+		dirs.close()
 		err = s.missing(bucket, nil)
-	} else if err == nil {
-		err = s.syncDirs(filepath.Dir(path))
+	case err == nil:
+		err = s.syncClose(dirs)
+	default:
+		dirs.close()
 	}
 	if err != nil {
 		return opError("delete", bucket, key, err)

@@ -160,15 +160,14 @@ func fill(r io.Reader, buf []byte) (int, error) {
 // runs under the bucket lock just before the rename and may veto it.
 func (s *Store) publish(bucket, key string, t *tempFile, info *Info, check func(path string) error) error {
 	shard, name := objectName(key)
-	dir := filepath.Join(s.bucketDir(bucket), shard)
 	b := s.state(bucket)
 	b.mu.Lock()
-	created, err := b.ensureShard(dir, shard)
+	dirs, err := s.openShard(b, bucket, shard)
 	if err == nil && check != nil {
-		err = check(filepath.Join(dir, name))
+		err = check(filepath.Join(s.bucketDir(bucket), shard, name))
 	}
 	if err == nil {
-		err = os.Rename(t.path, filepath.Join(dir, name))
+		err = renameIn(t.path, filepath.Join(s.bucketDir(bucket), shard, name))
 	}
 	if err == nil {
 		t.kept = true
@@ -176,12 +175,89 @@ func (s *Store) publish(bucket, key string, t *tempFile, info *Info, check func(
 	}
 	b.mu.Unlock()
 	if err != nil {
+		dirs.close()
 		return err
 	}
-	if created {
-		return s.syncDirs(dir, s.bucketDir(bucket))
+	return s.syncClose(dirs)
+}
+
+// openShard makes sure the shard directory exists and opens it (with the
+// bucket directory, when the shard is new) for the fsync that follows the
+// rename. They are opened before the rename because once the object is in
+// place the bucket may be deleted, taking its directory away by path. A
+// shard this process remembers but cannot open belonged to an incarnation
+// of the bucket another replica deleted: it is created again.
+func (s *Store) openShard(b *bucketState, bucket, shard string) (openDirs, error) {
+	dir := filepath.Join(s.bucketDir(bucket), shard)
+	for attempt := 0; ; attempt++ {
+		created, err := b.ensureShard(dir, shard)
+		if err != nil {
+			return nil, err
+		}
+		paths := []string{dir}
+		if created {
+			paths = append(paths, s.bucketDir(bucket))
+		}
+		dirs, err := openDirsAt(paths...)
+		if errors.Is(err, ErrNoSuchBucket) && !created && attempt == 0 {
+			delete(b.shards, shard)
+			continue
+		}
+		return dirs, err
 	}
-	return s.syncDirs(dir)
+}
+
+// openDirs are directories opened to be fsynced after a rename into them.
+type openDirs []*os.File
+
+// openDirsAt opens each directory; a missing one means the bucket is gone.
+func openDirsAt(paths ...string) (openDirs, error) {
+	dirs := make(openDirs, 0, len(paths))
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			dirs.close()
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, ErrNoSuchBucket
+			}
+			return nil, fmt.Errorf("open dir: %w", err)
+		}
+		dirs = append(dirs, f)
+	}
+	return dirs, nil
+}
+
+func (d openDirs) close() {
+	for _, f := range d {
+		f.Close()
+	}
+}
+
+// syncClose fsyncs (unless the store skips fsync) and closes the directories.
+func (s *Store) syncClose(d openDirs) error {
+	defer d.close()
+	if !s.sync {
+		return nil
+	}
+	for _, f := range d {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("sync dir %s: %w", f.Name(), err)
+		}
+	}
+	return nil
+}
+
+// renameIn publishes from to path; a missing source or target directory
+// means the bucket was deleted meanwhile (ErrNoSuchBucket).
+func renameIn(from, path string) error {
+	err := os.Rename(from, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNoSuchBucket
+	}
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
 }
 
 // mkdirNew creates dir if missing and reports whether it did; a missing
@@ -205,17 +281,23 @@ func (s *Store) writeRecord(bucket, dir, name string, v any) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.newTemp(bucket)
+	dirs, err := openDirsAt(dir)
 	if err != nil {
 		return err
 	}
-	defer t.discard()
-	if err := s.seal(t, hdr); err != nil {
+	t, err := s.newTemp(bucket)
+	if err != nil {
+		dirs.close()
 		return err
 	}
-	if err := os.Rename(t.path, filepath.Join(dir, name)); err != nil {
-		return fmt.Errorf("publish record: %w", err)
+	defer t.discard()
+	if err := s.seal(t, hdr); err == nil {
+		err = renameIn(t.path, filepath.Join(dir, name))
+	}
+	if err != nil {
+		dirs.close()
+		return err
 	}
 	t.kept = true
-	return s.syncDirs(dir)
+	return s.syncClose(dirs)
 }

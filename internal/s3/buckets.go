@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/arn"
+	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -163,10 +165,16 @@ func locationConstraint(req *Request) (string, *Error) {
 	if err != nil {
 		return "", readError(err)
 	}
+	return parseLocationConstraint(body, signed)
+}
+
+// parseLocationConstraint reads an optional CreateBucketConfiguration body
+// for a request signed for region signed, and returns the bucket's region.
+func parseLocationConstraint(body []byte, signed string) (string, *Error) {
 	var cfg createBucketConfiguration
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := xml.Unmarshal(body, &cfg); err != nil {
-			return "", newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+			return "", errMalformedXML()
 		}
 	}
 	return checkLocation(cfg.LocationConstraint, signed)
@@ -203,27 +211,60 @@ var awsRegions = []string{
 
 func (s *Service) deleteBucket(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
 	if e := s.authorize(ctx, req, &b, check{action: "s3:DeleteBucket", resource: bucketARN(b.Name)}); e != nil {
 		return e
 	}
-	empty, err := s.blobs.BucketEmpty(b.Name)
-	if err != nil {
-		return errInternal()
+	if e := s.removeBucket(ctx, b.Name); e != nil {
+		return e
 	}
-	if !empty {
-		return newError(http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty").with("BucketName", b.Name)
-	}
-	err = s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteBucket(b.Name) })
-	if err != nil {
-		return errInternal()
-	}
-	_ = s.blobs.DeleteBucketDir(b.Name)
 	noContent(w, req)
 	return nil
+}
+
+// removeBucket deletes an empty bucket atomically with respect to writes
+// into it: its directory is detached first (BucketNotEmpty if a write has
+// landed), so every write not yet published fails with NoSuchBucket; then
+// the bucket leaves the store, and the directory is discarded. Should the
+// store refuse, the directory is put back.
+func (s *Service) removeBucket(ctx context.Context, name string) *Error {
+	detached, err := s.blobs.DetachBucketDir(name)
+	switch {
+	case errors.Is(err, blob.ErrBucketNotEmpty):
+		return newError(http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty").with("BucketName", name)
+	case errors.Is(err, blob.ErrNoSuchBucket):
+		// No directory: a concurrent delete holds it, or a crash came
+		// between detaching and the store. Nothing can be written there.
+	case err != nil:
+		s.log.Error("delete bucket", "bucket", name, "err", err)
+		return errInternal()
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteBucket(name) })
+	switch {
+	case err == nil, errors.Is(err, store.ErrNotFound):
+		if detached != nil {
+			if derr := detached.Discard(); derr != nil {
+				s.log.Warn("delete bucket: files left for the next start to remove", "bucket", name, "err", derr)
+			}
+		}
+		if err != nil {
+			return errNoSuchBucket(name) // a concurrent delete won
+		}
+		return nil
+	}
+	if detached != nil {
+		if rerr := detached.Restore(); rerr != nil {
+			s.log.Error("delete bucket: directory not restored", "bucket", name, "err", rerr)
+		}
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		return errUnavailable()
+	}
+	s.log.Error("delete bucket", "bucket", name, "err", err)
+	return errInternal()
 }
 
 func noContent(w http.ResponseWriter, req *Request) {
@@ -234,7 +275,7 @@ func noContent(w http.ResponseWriter, req *Request) {
 
 func (s *Service) headBucket(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -255,7 +296,7 @@ type locationResult struct {
 
 func (s *Service) getBucketLocation(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -291,7 +332,7 @@ func (s *Service) authorizePolicyAPI(req *Request, b *store.Bucket, action strin
 }
 
 func (s *Service) getBucketPolicy(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -310,7 +351,7 @@ func (s *Service) getBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 
 func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -386,7 +427,7 @@ func matchesUnder(pattern, prefix string) bool {
 
 func (s *Service) deleteBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -408,7 +449,7 @@ type policyStatus struct {
 }
 
 func (s *Service) getBucketPolicyStatus(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -436,7 +477,7 @@ type ownershipControls struct {
 
 func (s *Service) getOwnershipControls(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -453,7 +494,7 @@ func (s *Service) getOwnershipControls(w http.ResponseWriter, req *Request) *Err
 
 func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -466,12 +507,12 @@ func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Err
 	}
 	var in ownershipControls
 	if xml.Unmarshal(body, &in) != nil || len(in.Rules) != 1 {
-		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+		return errMalformedXML()
 	}
 	switch in.Rules[0].ObjectOwnership {
 	case "BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter":
 	default:
-		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+		return errMalformedXML()
 	}
 	b.Ownership = in.Rules[0].ObjectOwnership
 	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.UpdateBucket(b) }); err != nil {
@@ -491,7 +532,7 @@ type versioningConfiguration struct {
 // configuration is empty, as S3 answers for a bucket never versioned.
 func (s *Service) getBucketVersioning(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 // openCopySource authorizes s3:GetObject on x-amz-copy-source (under its
@@ -19,10 +20,17 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 	if e != nil {
 		return blob.Info{}, nil, e
 	}
+	expected, given, e := expectedOwner(req.HTTP, "x-amz-source-expected-bucket-owner")
+	if e != nil {
+		return blob.Info{}, nil, e
+	}
 	ctx := req.HTTP.Context()
 	src, e := s.bucket(ctx, bucket)
 	if e != nil {
 		return blob.Info{}, nil, e
+	}
+	if given && src.Account != expected {
+		return blob.Info{}, nil, errAccessDenied("Access Denied")
 	}
 	if e := s.authorize(ctx, req, &src, check{action: "s3:GetObject", resource: objectARN(bucket, key)}); e != nil {
 		return blob.Info{}, nil, e
@@ -32,7 +40,7 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 		return info, nil, errNoSuchKey(key)
 	}
 	if err != nil {
-		return info, nil, s.blobError(err, key)
+		return info, nil, s.blobError(err, bucket, key)
 	}
 	if e, status := copyPreconditions(req.HTTP, info); e != nil || status != 0 {
 		body.Close()
@@ -63,7 +71,7 @@ type copyObjectResult struct {
 // which may be in different buckets and accounts.
 func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	dst, e := s.bucket(ctx, req.Bucket)
+	dst, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -106,17 +114,38 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	}
 	out, err := s.blobs.Put(dst.Name, req.Key, body, meta, nil)
 	if err != nil {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	writeXML(w, req.RequestID, copyObjectResult{Xmlns: xmlns, LastModified: isoTime(out.LastModified), ETag: out.ETag})
 	return nil
 }
 
 type deleteRequest struct {
-	Quiet   bool `xml:"Quiet"`
+	XMLName xml.Name `xml:"Delete"`
+	Quiet   bool     `xml:"Quiet"`
 	Objects []struct {
-		Key string `xml:"Key"`
+		Key *string `xml:"Key"`
 	} `xml:"Object"`
+}
+
+// parseDeleteRequest reads a DeleteObjects body as S3 validates it: a
+// <Delete> of 1 to 1,000 <Object>s, each with its <Key> (MalformedXML),
+// none of them empty (UserKeyMustBeSpecified, for the whole request).
+func parseDeleteRequest(raw []byte) (deleteRequest, *Error) {
+	var in deleteRequest
+	if xml.Unmarshal(raw, &in) != nil || len(in.Objects) == 0 || len(in.Objects) > 1000 {
+		return in, errMalformedXML()
+	}
+	for _, o := range in.Objects {
+		if o.Key == nil {
+			return in, errMalformedXML()
+		}
+		if *o.Key == "" {
+			return in, newError(http.StatusBadRequest, "UserKeyMustBeSpecified",
+				"The bucket POST must contain the specified field name. If it is specified, check the order of the fields.")
+		}
+	}
+	return in, nil
 }
 
 type deletedEntry struct {
@@ -138,8 +167,7 @@ type deleteResult struct {
 
 // deleteObjects authorizes s3:DeleteObject per key, as S3 does.
 func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -150,25 +178,35 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 	if e := checkDeleteDigest(req, raw); e != nil {
 		return e
 	}
-	var in deleteRequest
-	if xml.Unmarshal(raw, &in) != nil || len(in.Objects) == 0 || len(in.Objects) > 1000 {
-		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+	in, e := parseDeleteRequest(raw)
+	if e != nil {
+		return e
 	}
 	out := deleteResult{Xmlns: xmlns}
 	for _, o := range in.Objects {
-		if e := s.authorize(ctx, req, &b, check{action: "s3:DeleteObject", resource: objectARN(b.Name, o.Key)}); e != nil {
-			out.Errors = append(out.Errors, deleteErrorEntry{Key: o.Key, Code: e.Code, Message: e.Message})
-			continue
-		}
-		if err := s.blobs.Delete(b.Name, o.Key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-			out.Errors = append(out.Errors, deleteErrorEntry{Key: o.Key, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
+		if e := s.deleteOne(req, &b, *o.Key); e != nil {
+			out.Errors = append(out.Errors, deleteErrorEntry{Key: *o.Key, Code: e.Code, Message: e.Message})
 			continue
 		}
 		if !in.Quiet {
-			out.Deleted = append(out.Deleted, deletedEntry{Key: o.Key})
+			out.Deleted = append(out.Deleted, deletedEntry{Key: *o.Key})
 		}
 	}
 	writeXML(w, req.RequestID, out)
+	return nil
+}
+
+// deleteOne is one key of DeleteObjects, authorized on its own.
+func (s *Service) deleteOne(req *Request, b *store.Bucket, key string) *Error {
+	if len(key) > maxKeyLength {
+		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+	}
+	if e := s.authorize(req.HTTP.Context(), req, b, check{action: "s3:DeleteObject", resource: objectARN(b.Name, key)}); e != nil {
+		return e
+	}
+	if err := s.blobs.Delete(b.Name, key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
+		return s.blobError(err, b.Name, key)
+	}
 	return nil
 }
 

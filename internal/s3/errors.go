@@ -43,6 +43,10 @@ func errAccessDenied(message string) *Error {
 	return newError(http.StatusForbidden, "AccessDenied", "%s", message)
 }
 
+func errMalformedXML() *Error {
+	return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+}
+
 func errInternal() *Error {
 	return newError(http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again.")
 }

@@ -94,7 +94,7 @@ func (s *Service) listKeys(bucket, prefix, delimiter, after string, maxKeys int)
 func (s *Service) listObjects(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
 	q := req.HTTP.URL.Query()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -126,7 +126,7 @@ func (s *Service) listObjectsV1(w http.ResponseWriter, req *Request, bucket stri
 	prefix, delimiter, marker := q.Get("prefix"), q.Get("delimiter"), q.Get("marker")
 	l, err := s.listKeys(bucket, prefix, delimiter, marker, min(maxKeys, 1000))
 	if err != nil {
-		return s.blobError(err, "")
+		return s.blobError(err, req.Bucket, "")
 	}
 	enc := encoder(encoding)
 	out := listBucketResult{Xmlns: xmlns, Name: bucket, Prefix: enc(prefix), Marker: ptr(enc(marker)), MaxKeys: maxKeys,
@@ -152,7 +152,7 @@ func (s *Service) listObjectsV2(w http.ResponseWriter, req *Request, bucket stri
 	}
 	l, err := s.listKeys(bucket, prefix, delimiter, after, min(maxKeys, 1000))
 	if err != nil {
-		return s.blobError(err, "")
+		return s.blobError(err, req.Bucket, "")
 	}
 	enc := encoder(encoding)
 	count := len(l.entries) + len(l.prefixes)

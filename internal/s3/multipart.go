@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/sekisho/sekisho/internal/blob"
 )
@@ -36,7 +37,7 @@ func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
 	}
 	id, err := s.blobs.CreateUpload(b.Name, req.Key, meta)
 	if err != nil {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	writeXML(w, req.RequestID, initiateResult{Xmlns: xmlns, Bucket: b.Name, Key: req.Key, UploadID: id})
 	return nil
@@ -59,7 +60,7 @@ type copyPartResult struct {
 
 func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -91,7 +92,7 @@ func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	}
 	part, err := s.blobs.PutPart(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), n, body, checks.checksums, checks.verify)
 	if err != nil {
-		return s.multipartError(err, req.Key)
+		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	if copied {
 		writeXML(w, req.RequestID, copyPartResult{Xmlns: xmlns, LastModified: isoTime(part.LastModified), ETag: part.ETag})
@@ -117,12 +118,11 @@ func (s *Service) partBody(req *Request) (io.Reader, bool, *Error) {
 		return nil, false, e
 	}
 	start, length := int64(0), info.Size
-	if r := req.HTTP.Header.Get("x-amz-copy-source-range"); r != "" {
-		var partial bool
-		start, length, partial, e = byteRange(r, info.Size)
-		if e != nil || !partial {
+	if r, ok := req.HTTP.Header["X-Amz-Copy-Source-Range"]; ok {
+		start, length, e = copyRange(strings.Join(r, ","), info.Size)
+		if e != nil {
 			body.Close()
-			return nil, false, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+			return nil, false, e
 		}
 	}
 	return readCloser{io.NewSectionReader(body, start, length), body}, true, nil
@@ -133,7 +133,7 @@ type readCloser struct {
 	io.Closer
 }
 
-func (s *Service) multipartError(err error, key string) *Error {
+func (s *Service) multipartError(err error, bucket, key string) *Error {
 	switch {
 	case errors.Is(err, blob.ErrNoSuchUpload):
 		return newError(http.StatusNotFound, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
@@ -144,7 +144,7 @@ func (s *Service) multipartError(err error, key string) *Error {
 	case errors.Is(err, blob.ErrEntityTooSmall):
 		return newError(http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
 	}
-	return s.blobError(err, key)
+	return s.blobError(err, bucket, key)
 }
 
 type completeRequest struct {
@@ -159,31 +159,12 @@ type completeRequest struct {
 	} `xml:"Part"`
 }
 
-type completeResult struct {
-	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
-	Xmlns    string   `xml:"xmlns,attr"`
-	Location string   `xml:"Location"`
-	Bucket   string   `xml:"Bucket"`
-	Key      string   `xml:"Key"`
-	ETag     string   `xml:"ETag"`
-}
-
-func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
-	if e != nil {
-		return e
-	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key)}); e != nil {
-		return e
-	}
-	raw, err := io.ReadAll(io.LimitReader(req.Body, 4<<20))
-	if err != nil {
-		return readError(err)
-	}
+// parseCompleteRequest reads a CompleteMultipartUpload body: at least one
+// part (MalformedXML otherwise); blob checks numbers, order and ETags.
+func parseCompleteRequest(raw []byte) ([]blob.CompletedPart, *Error) {
 	var in completeRequest
 	if xml.Unmarshal(raw, &in) != nil || len(in.Parts) == 0 {
-		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+		return nil, errMalformedXML()
 	}
 	parts := make([]blob.CompletedPart, 0, len(in.Parts))
 	for _, p := range in.Parts {
@@ -196,9 +177,38 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 		}
 		parts = append(parts, blob.CompletedPart{PartNumber: p.PartNumber, ETag: p.ETag, Checksums: sums})
 	}
+	return parts, nil
+}
+
+type completeResult struct {
+	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+}
+
+func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
+	ctx := req.HTTP.Context()
+	b, e := s.requestBucket(req)
+	if e != nil {
+		return e
+	}
+	if e := s.authorize(ctx, req, &b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+		return e
+	}
+	raw, err := io.ReadAll(io.LimitReader(req.Body, 4<<20))
+	if err != nil {
+		return readError(err)
+	}
+	parts, e := parseCompleteRequest(raw)
+	if e != nil {
+		return e
+	}
 	info, err := s.blobs.CompleteUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), parts)
 	if err != nil {
-		return s.multipartError(err, req.Key)
+		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag})
 	return nil
@@ -206,7 +216,7 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 
 func (s *Service) abortUpload(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -214,7 +224,7 @@ func (s *Service) abortUpload(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	if err := s.blobs.AbortUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId")); err != nil {
-		return s.multipartError(err, req.Key)
+		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	noContent(w, req)
 	return nil
@@ -244,7 +254,7 @@ type listPartsResult struct {
 func (s *Service) listParts(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
 	q := req.HTTP.URL.Query()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -261,7 +271,7 @@ func (s *Service) listParts(w http.ResponseWriter, req *Request) *Error {
 	}
 	parts, err := s.blobs.ListParts(b.Name, req.Key, q.Get("uploadId"))
 	if err != nil {
-		return s.multipartError(err, req.Key)
+		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	out := listPartsResult{Xmlns: xmlns, Bucket: b.Name, Key: req.Key, UploadID: q.Get("uploadId"), PartNumberMarker: marker,
 		MaxParts: maxParts, StorageClass: "STANDARD"}
@@ -304,7 +314,7 @@ type listUploadsResult struct {
 func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
 	q := req.HTTP.URL.Query()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -317,7 +327,7 @@ func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Err
 	}
 	uploads, err := s.blobs.ListUploads(b.Name, q.Get("prefix"))
 	if err != nil {
-		return s.blobError(err, "")
+		return s.blobError(err, req.Bucket, "")
 	}
 	// Resume after key-marker, or after upload-id-marker within key-marker.
 	keyMarker, idMarker := q.Get("key-marker"), q.Get("upload-id-marker")

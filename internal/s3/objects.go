@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -112,7 +113,7 @@ func (c *bodyChecks) verify(d blob.Digests) error {
 }
 
 // blobError maps blob and body-reading errors to S3 errors.
-func (s *Service) blobError(err error, key string) *Error {
+func (s *Service) blobError(err error, bucket, key string) *Error {
 	var ce checkError
 	var se *sigv4.Error
 	switch {
@@ -130,6 +131,8 @@ func (s *Service) blobError(err error, key string) *Error {
 		return errInvalidArgument("%s", err.Error())
 	case errors.Is(err, blob.ErrNoSuchKey):
 		return errNoSuchKey(key)
+	case errors.Is(err, blob.ErrNoSuchBucket):
+		return errNoSuchBucket(bucket) // deleted while the request was under way
 	case errors.Is(err, blob.ErrKeyTooLong):
 		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -189,7 +192,7 @@ func checkACLHeader(h http.Header) *Error {
 // CreateMultipartUpload): the bucket exists, the key fits, the tags are
 // valid, the caller may write (and tag), and no ACL is asked for.
 func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Error) {
-	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return b, nil, e
 	}
@@ -223,7 +226,7 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 	meta.Tags = tags
 	info, err := s.blobs.Put(b.Name, req.Key, req.Body, meta, checks.verify)
 	if err != nil {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	h := w.Header()
 	h.Set("ETag", info.ETag)
@@ -244,7 +247,7 @@ func setChecksumHeaders(h http.Header, sums map[blob.Algorithm]string) {
 // existence from everyone else).
 func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *Error) {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return b, blob.Info{}, nil, e
 	}
@@ -253,7 +256,7 @@ func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *
 	// after the authorization.
 	info, body, err := s.blobs.Get(b.Name, req.Key)
 	if err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-		return b, info, nil, s.blobError(err, req.Key)
+		return b, info, nil, s.blobError(err, req.Bucket, req.Key)
 	}
 	get := check{action: "s3:GetObject", resource: objectARN(b.Name, req.Key), extra: existingTagKeys(info.Tags)}
 	if e := s.authorize(ctx, req, &b, get); e != nil {
@@ -272,6 +275,9 @@ func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *
 }
 
 func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
+	if e := refuseAnonymousOverrides(req); e != nil {
+		return e
+	}
 	_, info, body, e := s.readable(req)
 	if e != nil {
 		return e
@@ -309,6 +315,9 @@ func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
 }
 
 func (s *Service) headObject(w http.ResponseWriter, req *Request) *Error {
+	if e := refuseAnonymousOverrides(req); e != nil {
+		return e
+	}
 	_, info, body, e := s.readable(req)
 	if e != nil {
 		return e
@@ -334,6 +343,28 @@ func (s *Service) headObject(w http.ResponseWriter, req *Request) *Error {
 		return nil
 	}
 	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// responseOverrides are the query parameters that replace a stored header
+// in a GetObject or HeadObject response.
+var responseOverrides = map[string]string{"response-content-type": "Content-Type", "response-content-language": "Content-Language",
+	"response-expires": "Expires", "response-cache-control": "Cache-Control", "response-content-disposition": "Content-Disposition",
+	"response-content-encoding": "Content-Encoding"}
+
+// refuseAnonymousOverrides: S3 honours response-* overrides only in signed
+// requests, so that a public object cannot be served under a type (say
+// text/html) its owner never gave it.
+func refuseAnonymousOverrides(req *Request) *Error {
+	if req.Caller != nil {
+		return nil
+	}
+	q := req.HTTP.URL.Query()
+	for param := range responseOverrides {
+		if q.Has(param) {
+			return newError(http.StatusBadRequest, "InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
+		}
+	}
 	return nil
 }
 
@@ -372,9 +403,7 @@ func writeObjectHeaders(w http.ResponseWriter, req *Request, info blob.Info) {
 		}
 	}
 	q := req.HTTP.URL.Query()
-	for param, header := range map[string]string{"response-content-type": "Content-Type", "response-content-language": "Content-Language",
-		"response-expires": "Expires", "response-cache-control": "Cache-Control", "response-content-disposition": "Content-Disposition",
-		"response-content-encoding": "Content-Encoding"} {
+	for param, header := range responseOverrides {
 		if v := q.Get(param); v != "" {
 			h.Set(header, v)
 		}
@@ -418,53 +447,94 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// byteRange parses a single "bytes=" range; S3 ignores multi-range and
-// malformed headers (serving the whole object) and answers InvalidRange
-// for a range that starts past the end.
+// byteRange applies a Range header as S3 does: one "bytes=first-last",
+// "bytes=first-" or "bytes=-suffix" range is served (206); a header S3
+// cannot parse (another unit, several ranges, signs, letters, last before
+// first) is ignored and the whole object served; a range that starts at or
+// past the end, or a zero-length suffix, is InvalidRange (416). A suffix
+// range of an empty object is ignored, as S3 does.
 func byteRange(header string, size int64) (start, length int64, partial bool, e *Error) {
-	spec, ok := strings.CutPrefix(header, "bytes=")
-	if !ok || strings.Contains(spec, ",") {
-		return 0, size, false, nil
-	}
-	first, last, ok := strings.Cut(spec, "-")
-	if !ok {
+	first, last, ok := splitRange(header)
+	if !ok || first == "" && last == "" {
 		return 0, size, false, nil
 	}
 	invalid := newError(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable").
 		with("RangeRequested", header).with("ActualObjectSize", strconv.FormatInt(size, 10))
-	if first == "" { // suffix: the last N bytes
-		n, err := strconv.ParseInt(last, 10, 64)
-		if err != nil {
-			return 0, size, false, nil
-		}
-		if n == 0 {
+	if first == "" { // the last n bytes
+		n := parseOffset(last)
+		switch {
+		case n == 0:
 			return 0, 0, false, invalid
+		case size == 0:
+			return 0, 0, false, nil
 		}
 		n = min(n, size)
 		return size - n, n, true, nil
 	}
-	s, err := strconv.ParseInt(first, 10, 64)
-	if err != nil {
-		return 0, size, false, nil
-	}
-	if s >= size {
-		return 0, 0, false, invalid
-	}
-	end := size - 1
+	from, to := parseOffset(first), size-1
 	if last != "" {
-		if e, err := strconv.ParseInt(last, 10, 64); err == nil && e < end {
-			if e < s {
-				return 0, size, false, nil
-			}
-			end = e
+		if to = parseOffset(last); to < from {
+			return 0, size, false, nil
 		}
 	}
-	return s, end - s + 1, true, nil
+	if from >= size {
+		return 0, 0, false, invalid
+	}
+	to = min(to, size-1)
+	return from, to - from + 1, true, nil
+}
+
+// splitRange splits "bytes=first-last" into its two decimal numbers, either
+// of which may be empty; ok is false for anything else.
+func splitRange(header string) (first, last string, ok bool) {
+	spec, ok := strings.CutPrefix(header, "bytes=")
+	if !ok {
+		return "", "", false
+	}
+	first, last, ok = strings.Cut(spec, "-")
+	if !ok || !allDigits(first) || !allDigits(last) {
+		return "", "", false
+	}
+	return first, last, true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseOffset reads a string of decimal digits; one too large for int64
+// is past the end of any object.
+func parseOffset(digits string) int64 {
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return math.MaxInt64
+	}
+	return n
+}
+
+// copyRange applies x-amz-copy-source-range, which S3 requires in the form
+// bytes=first-last (InvalidArgument otherwise) within the source object.
+func copyRange(header string, size int64) (start, length int64, e *Error) {
+	first, last, ok := splitRange(header)
+	if !ok || first == "" || last == "" || parseOffset(last) < parseOffset(first) {
+		return 0, 0, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy").
+			with("ArgumentName", "x-amz-copy-source-range").with("ArgumentValue", header)
+	}
+	from, to := parseOffset(first), parseOffset(last)
+	if to >= size {
+		return 0, 0, errInvalidArgument("Range specified is not valid for source object of size: %d", size)
+	}
+	return from, to - from + 1, nil
 }
 
 func (s *Service) deleteObject(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
@@ -472,7 +542,7 @@ func (s *Service) deleteObject(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	if err := s.blobs.Delete(b.Name, req.Key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	noContent(w, req)
 	return nil

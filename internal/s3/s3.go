@@ -10,8 +10,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/textproto"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/authz"
@@ -166,6 +168,42 @@ func (s *Service) bucket(ctx context.Context, name string) (store.Bucket, *Error
 		return b, errInternal()
 	}
 	return b, nil
+}
+
+// requestBucket loads the request's bucket and holds it to the owner the
+// caller expects (x-amz-expected-bucket-owner), as S3 does for every
+// operation on an existing bucket.
+func (s *Service) requestBucket(req *Request) (store.Bucket, *Error) {
+	expected, given, e := expectedOwner(req.HTTP, "x-amz-expected-bucket-owner")
+	if e != nil {
+		return store.Bucket{}, e
+	}
+	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
+	if e != nil {
+		return b, e
+	}
+	if given && b.Account != expected {
+		return b, errAccessDenied("Access Denied")
+	}
+	return b, nil
+}
+
+// expectedOwner reads an expected-owner header (or, in a presigned URL,
+// the query parameter of that name), which must be a 12-digit account ID.
+func expectedOwner(r *http.Request, name string) (string, bool, *Error) {
+	values, ok := r.Header[textproto.CanonicalMIMEHeaderKey(name)]
+	if !ok {
+		values, ok = r.URL.Query()[name]
+	}
+	if !ok {
+		return "", false, nil
+	}
+	v := strings.Join(values, ",")
+	if len(v) != 12 || !allDigits(v) {
+		return "", false, newError(http.StatusBadRequest, "InvalidBucketOwnerAWSAccountID",
+			"The value of the expected bucket owner parameter must be an AWS Account ID... [%s]", v)
+	}
+	return v, true, nil
 }
 
 // check is one authorization the operation needs.

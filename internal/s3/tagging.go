@@ -123,13 +123,13 @@ func (s *Service) authorizeWrite(req *Request, b *store.Bucket, tags map[string]
 // its tags as s3:ExistingObjectTag keys (and extra keys).
 func (s *Service) taggedObject(req *Request, action string, extra map[string][]string) (store.Bucket, blob.Info, *Error) {
 	ctx := req.HTTP.Context()
-	b, e := s.bucket(ctx, req.Bucket)
+	b, e := s.requestBucket(req)
 	if e != nil {
 		return b, blob.Info{}, e
 	}
 	info, err := s.blobs.Head(b.Name, req.Key)
 	if err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-		return b, info, s.blobError(err, req.Key)
+		return b, info, s.blobError(err, req.Bucket, req.Key)
 	}
 	keys := existingTagKeys(info.Tags)
 	for k, v := range extra {
@@ -160,23 +160,33 @@ func (s *Service) getObjectTagging(w http.ResponseWriter, req *Request) *Error {
 	return nil
 }
 
+// parseTagging reads a PutObjectTagging body: a Tagging document whose
+// tags are distinct and valid.
+func parseTagging(raw []byte) (map[string]string, *Error) {
+	var in tagging
+	if xml.Unmarshal(raw, &in) != nil {
+		return nil, errMalformedXML()
+	}
+	tags := map[string]string{}
+	for _, t := range in.TagSet {
+		if _, dup := tags[t.Key]; dup {
+			return nil, errInvalidTag("Cannot provide multiple Tags with the same key")
+		}
+		tags[t.Key] = t.Value
+	}
+	if e := checkTags(tags); e != nil {
+		return nil, e
+	}
+	return tags, nil
+}
+
 func (s *Service) putObjectTagging(w http.ResponseWriter, req *Request) *Error {
 	raw, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
 	if err != nil {
 		return readError(err)
 	}
-	var in tagging
-	if xml.Unmarshal(raw, &in) != nil {
-		return newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
-	}
-	tags := map[string]string{}
-	for _, t := range in.TagSet {
-		if _, dup := tags[t.Key]; dup {
-			return errInvalidTag("Cannot provide multiple Tags with the same key")
-		}
-		tags[t.Key] = t.Value
-	}
-	if e := checkTags(tags); e != nil {
+	tags, e := parseTagging(raw)
+	if e != nil {
 		return e
 	}
 	b, _, e := s.taggedObject(req, "s3:PutObjectTagging", requestTagKeys(tags))
@@ -184,7 +194,7 @@ func (s *Service) putObjectTagging(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	if _, err := s.blobs.SetTags(b.Name, req.Key, tags); err != nil {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	w.Header().Set("x-amz-request-id", req.RequestID)
 	w.WriteHeader(http.StatusOK)
@@ -197,7 +207,7 @@ func (s *Service) deleteObjectTagging(w http.ResponseWriter, req *Request) *Erro
 		return e
 	}
 	if _, err := s.blobs.SetTags(b.Name, req.Key, nil); err != nil {
-		return s.blobError(err, req.Key)
+		return s.blobError(err, req.Bucket, req.Key)
 	}
 	noContent(w, req)
 	return nil
