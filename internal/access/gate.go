@@ -222,22 +222,37 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 	return req, nil
 }
 
-// principalKeyOf names the entity whose policies apply to c.
-func principalKeyOf(c *Caller) principalKey {
+// principalKeyOf names the entity whose policies apply to c, and the
+// unique id that entity must have: sessions are bound to the id their
+// principal had when they were issued.
+func principalKeyOf(c *Caller) (principalKey, string) {
 	if c.IsRoleSession() {
-		return principalKey{store.KindRole, c.Principal.Account, c.Session.RoleID}
+		return principalKey{store.KindRole, c.Principal.Account, c.Session.RoleID}, c.Session.RoleID
 	}
-	return principalKey{store.KindUser, c.Principal.Account, c.UserName}
+	return principalKey{store.KindUser, c.Principal.Account, c.UserName}, c.UserID
 }
 
 // principalPolicies returns the caller's identity policies, boundary and
-// tags, from the cache while the store is unchanged.
+// tags, from the cache while the store is unchanged. A caller whose user
+// or role was deleted (even if a namesake exists now) gets none.
 func (g *Gate) principalPolicies(ctx context.Context, c *Caller) (*policyBundle, error) {
+	b, err := g.bundleOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if _, id := principalKeyOf(c); b.id != id {
+		return noPolicies, nil
+	}
+	return b, nil
+}
+
+// bundleOf returns the policies of the entity c names, whatever its id.
+func (g *Gate) bundleOf(ctx context.Context, c *Caller) (*policyBundle, error) {
 	gen, err := g.state.sync(ctx, g.store)
 	if err != nil {
 		return nil, err
 	}
-	k := principalKeyOf(c)
+	k, _ := principalKeyOf(c)
 	if b, ok := g.state.bundle(k); ok {
 		return b, nil
 	}
@@ -263,7 +278,7 @@ func (g *Gate) gatherUser(tx store.Tx, k principalKey, b *policyBundle) error {
 	if err != nil {
 		return err
 	}
-	b.tags = u.Tags
+	b.id, b.tags = u.ID, u.Tags
 	if b.identity, err = g.entityPolicies(tx, u.Account, store.KindUser, u.Name, b.identity); err != nil {
 		return err
 	}
@@ -288,7 +303,7 @@ func (g *Gate) gatherRole(tx store.Tx, k principalKey, b *policyBundle) error {
 	if err != nil {
 		return err
 	}
-	b.tags = r.Tags
+	b.id, b.tags = r.ID, r.Tags
 	if b.identity, err = g.entityPolicies(tx, r.Account, store.KindRole, r.Name, b.identity); err != nil {
 		return err
 	}
