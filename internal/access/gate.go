@@ -57,12 +57,21 @@ func NewGate(st store.Store, sealer *creds.Sealer, now func() time.Time) *Gate {
 	if now == nil {
 		now = time.Now
 	}
-	g := &Gate{store: st, now: now, compiled: newCompileCache(8192), state: newStateCache()}
+	g := &Gate{store: st, now: now, compiled: newCompileCache(DefaultCompiledPolicyBudget), state: newStateCache()}
 	g.seal.Store(sealer)
 	return g
 }
 
 func (g *Gate) sealer() *creds.Sealer { return g.seal.Load() }
+
+// SetCompiledPolicyBudget bounds the memory, in estimated bytes, that the
+// gate's compiled policies may hold (DefaultCompiledPolicyBudget unless
+// set). Call it before the gate serves requests.
+func (g *Gate) SetCompiledPolicyBudget(bytes int) {
+	if bytes > 0 {
+		g.compiled = newCompileCache(bytes)
+	}
+}
 
 // ReloadKeys rereads (and when due, rotates) the session-token keys. The
 // server calls it periodically; a token sealed with a key this replica
@@ -397,43 +406,3 @@ var denyAll = func() *policy.Policy {
 	}
 	return p
 }()
-
-// compileCache keeps compiled documents by (type, text); it forgets
-// everything when full, which is rare and only costs recompiling.
-type compileCache struct {
-	mu    sync.Mutex
-	max   int
-	items map[compileKey]*policy.Policy
-}
-
-type compileKey struct {
-	t   policy.Type
-	doc string
-}
-
-func newCompileCache(max int) *compileCache {
-	return &compileCache{max: max, items: make(map[compileKey]*policy.Policy)}
-}
-
-func (c *compileCache) get(doc string, t policy.Type) (*policy.Policy, error) {
-	k := compileKey{t, doc}
-	c.mu.Lock()
-	p, ok := c.items[k]
-	c.mu.Unlock()
-	if ok {
-		return p, nil
-	}
-	// Stored documents were validated when written; the limits are lifted
-	// here so a policy written under a larger limit still loads.
-	p, err := policy.ParseWithOptions(doc, t, policy.Options{MaxSize: 1 << 20})
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if len(c.items) >= c.max {
-		c.items = make(map[compileKey]*policy.Policy)
-	}
-	c.items[k] = p
-	c.mu.Unlock()
-	return p, nil
-}

@@ -50,6 +50,9 @@ type Config struct {
 	IMDSv1 bool
 	// ContainerToken, when set, must be sent by container-credential clients.
 	ContainerToken string
+	// CompiledPolicyBudget bounds the estimated bytes of compiled policies
+	// kept in memory (0: access.DefaultCompiledPolicyBudget, 64 MiB).
+	CompiledPolicyBudget int
 }
 
 // App is an assembled server. Close it once its handler has stopped
@@ -106,6 +109,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	gate := access.NewGate(cfg.Store, sealer, cfg.Now)
+	gate.SetCompiledPolicyBudget(cfg.CompiledPolicyBudget)
 	if org, err := organization(cfg.Worlds); err != nil {
 		return nil, err
 	} else if org != nil {
