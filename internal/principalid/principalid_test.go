@@ -1,6 +1,7 @@
 package principalid
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -55,4 +56,22 @@ func TestRewriteReplacesOnlyPrincipalValues(t *testing.T) {
 			t.Errorf("%s: changed = %v", c.name, changed)
 		}
 	}
+}
+
+// Rewrite never fails on any input, leaves a document alone when nothing
+// is replaced, and keeps a valid document valid when values are replaced.
+func FuzzRewrite(f *testing.F) {
+	f.Add(`{"Statement":[{"Principal":{"AWS":["arn:aws:iam::222222222222:user/alice","1"]}}]}`)
+	f.Add(`{"Statement":{"NotPrincipal":{"AWS":"arn:aws:iam::222222222222:user\/alice"}}}`)
+	f.Add(`{"Statement":[1,{"Principal":"*"},{"Principal":{"AWS":[{}]}}]}`)
+	f.Add(`{"Statement":`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		if out, changed := Rewrite(doc, func(string) (string, bool) { return "", false }); changed || out != doc {
+			t.Fatalf("nothing replaced, yet %q became %q", doc, out)
+		}
+		out, _ := Rewrite(doc, func(v string) (string, bool) { return v + `"\` + aliceID, true })
+		if json.Valid([]byte(doc)) && !json.Valid([]byte(out)) {
+			t.Fatalf("%q became invalid JSON %q", doc, out)
+		}
+	})
 }
