@@ -239,6 +239,31 @@ func TestTrustFollowsRoleDeleteAndUserRename(t *testing.T) {
 	}
 }
 
+// PutBucketPolicy names only principals that exist: a user ARN naming
+// nobody is refused as in AWS (so a later user of that name is never
+// trusted in advance), and a bare user id is stored as the user's ARN.
+func TestBucketPolicyPrincipalsMustExist(t *testing.T) {
+	env, root := rootA(t)
+	owner := s3Client(env, rootAKey, rootASecret, "")
+	put := func(principal string) error {
+		_, err := owner.PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String(demoBucket), Policy: aws.String(bucketPolicyFor(principal))})
+		return err
+	}
+	for _, p := range []string{"arn:aws:iam::" + accountA + ":user/nobody", "arn:aws:iam::" + accountB + ":role/nobody", "AIDA2222NOBODY0000001"} {
+		if status, code := s3Status(put(p)); status != 400 || code != "MalformedPolicy" {
+			t.Errorf("principal %s: %d %s, want 400 MalformedPolicy", p, status, code)
+		}
+	}
+	id, _, _ := newUser(t, root, "hana", allowGetObject)
+	if err := put(id); err != nil {
+		t.Fatalf("principal %s (hana): %v", id, err)
+	}
+	got := *must(owner.GetBucketPolicy(bg, &s3.GetBucketPolicyInput{Bucket: aws.String(demoBucket)}))(t).Policy
+	if want := bucketPolicyFor("arn:aws:iam::" + accountA + ":user/hana"); got != want {
+		t.Fatalf("GetBucketPolicy:\n got %s\nwant %s", got, want)
+	}
+}
+
 // s3Status returns an S3 error's HTTP status and code (0, "" for nil).
 func s3Status(err error) (int, string) {
 	status, code := 0, ""

@@ -218,12 +218,13 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, call *awsproto.Cal
 
 // bindTrustIDs gives a trust policy's bare unique ids their principals'
 // current ARNs, as AWS shows them; an id of no existing user or role (a
-// deleted one's, as GetRole shows it) is AWS's invalid principal.
+// deleted one's, as GetRole shows it) is AWS's invalid principal, as is a
+// user or role ARN naming nothing.
 func bindTrustIDs(tx store.Tx, doc string) (string, error) {
 	bound, err := principalid.Bind(tx, doc)
-	var unknown *principalid.UnknownIDError
+	var unknown *principalid.UnknownPrincipalError
 	if errors.As(err, &unknown) {
-		return "", malformedPolicy(`Invalid principal in policy: "AWS":"` + unknown.ID + `"`)
+		return "", malformedPolicy(`Invalid principal in policy: "AWS":"` + unknown.Value + `"`)
 	}
 	return bound, err
 }

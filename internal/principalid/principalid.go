@@ -9,9 +9,9 @@
 // name. Sekisho stores the ARN as written and makes the same outcome
 // explicit: deleting a principal rewrites its ARN to its unique id in
 // every stored trust and bucket policy (Forget), renaming a user rewrites
-// its old ARN to the new one (Retarget), and a policy written with a bare
-// unique id gets the principal's current ARN, or is refused when the id
-// names no principal (Bind).
+// its old ARN to the new one (Retarget), and a policy being written may
+// name only principals that exist, a bare unique id getting its
+// principal's current ARN (Bind).
 package principalid
 
 import (
@@ -21,6 +21,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/sekisho/sekisho/internal/arn"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -96,23 +97,30 @@ func retargetBucketPolicies(tx store.Tx, replace func(string) (string, bool)) er
 	return nil
 }
 
-// UnknownIDError is a bare unique id in a policy being written that names
-// no existing user or role.
-type UnknownIDError struct{ ID string }
+// UnknownPrincipalError is a principal in a policy being written that
+// names no existing user or role: a bare unique id (a deleted one's, as
+// GetRole and GetBucketPolicy show it), or a user or role ARN of an
+// account this emulator holds. AWS refuses such a policy as "Invalid
+// principal in policy".
+type UnknownPrincipalError struct{ Value string }
 
-func (e *UnknownIDError) Error() string {
-	return fmt.Sprintf("%s is not the unique id of an existing user or role", e.ID)
+func (e *UnknownPrincipalError) Error() string {
+	return fmt.Sprintf("%s names no existing user or role", e.Value)
 }
 
-// Bind replaces each bare user or role unique id in doc's principals with
-// that principal's current ARN, as AWS shows it when the policy is read
-// back. An id naming no existing principal (a deleted one's, say) is an
-// *UnknownIDError: AWS refuses such a policy as "Invalid principal in
-// policy".
+// Bind prepares a policy for storing: each bare user or role unique id
+// in its principals becomes that principal's current ARN, as AWS shows it
+// when the policy is read back, and every principal must exist
+// (*UnknownPrincipalError otherwise), so the policy names the principals
+// of today and never a future namesake.
 func Bind(tx store.Tx, doc string) (string, error) {
 	var failure error
 	out, _ := Rewrite(doc, func(v string) (string, bool) {
-		if failure != nil || !policy.IsPrincipalUniqueID(v) {
+		if failure != nil {
+			return "", false
+		}
+		if !policy.IsPrincipalUniqueID(v) {
+			failure = checkExists(tx, v)
 			return "", false
 		}
 		arn, err := currentARN(tx, v)
@@ -132,15 +140,54 @@ func currentARN(tx store.Tx, id string) (string, error) {
 	if strings.HasPrefix(id, "AIDA") {
 		u, err := tx.GetUserByID(id)
 		if errors.Is(err, store.ErrNotFound) {
-			return "", &UnknownIDError{ID: id}
+			return "", &UnknownPrincipalError{Value: id}
 		}
 		return "arn:aws:iam::" + u.Account + ":user" + u.Path + u.Name, err
 	}
 	r, err := tx.GetRoleByID(id)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", &UnknownIDError{ID: id}
+		return "", &UnknownPrincipalError{Value: id}
 	}
 	return "arn:aws:iam::" + r.Account + ":role" + r.Path + r.Name, err
+}
+
+// checkExists fails for a user or role ARN, with its path, that names
+// nothing in an account this emulator holds. Anything else (account ids,
+// root ARNs, sessions, other accounts) is taken on trust.
+func checkExists(tx store.Tx, value string) error {
+	a, err := arn.Parse(value)
+	if err != nil || a.Service != "iam" {
+		return nil
+	}
+	kind, rest, ok := strings.Cut(a.Resource, "/")
+	if !ok || (kind != "user" && kind != "role") {
+		return nil
+	}
+	if _, err := tx.GetAccount(a.Account); errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	full := "/" + rest
+	slash := strings.LastIndexByte(full, '/')
+	path, name := full[:slash+1], full[slash+1:]
+	var stored string
+	if kind == "user" {
+		var u store.User
+		u, err = tx.GetUser(a.Account, name)
+		stored = u.Path
+	} else {
+		var r store.Role
+		r, err = tx.GetRole(a.Account, name)
+		stored = r.Path
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && stored != path):
+		return &UnknownPrincipalError{Value: value}
+	case err != nil:
+		return err
+	}
+	return nil
 }
 
 // Rewrite returns doc with each "AWS" value of a statement's Principal or

@@ -334,7 +334,7 @@ func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 		}
 		return tx.UpdateBucket(b)
 	})
-	var unknown *principalid.UnknownIDError
+	var unknown *principalid.UnknownPrincipalError
 	switch {
 	case errors.As(err, &unknown):
 		return newError(http.StatusBadRequest, "MalformedPolicy", "Invalid principal in policy")
