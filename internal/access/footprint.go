@@ -22,7 +22,8 @@ const (
 )
 
 // footprint estimates the bytes a compiled doc keeps alive, document
-// included. A document it cannot read is costed by its length alone.
+// included. A document it cannot walk is costed as if it held nothing
+// but Resource patterns, the densest shape.
 func footprint(doc string) int {
 	n := footprintFixed + footprintPerDocByte*len(doc)
 	var f footprintWalk
