@@ -35,10 +35,18 @@ type principalKey struct {
 // policyBundle is a principal's identity policies and boundary. It is
 // shared between requests and never modified once built.
 type policyBundle struct {
+	// id is the unique id of the user or role the policies belong to, ""
+	// when it does not exist. The cache is keyed by user name, and a
+	// caller bound to another id (a deleted namesake's session) must not
+	// get these policies.
+	id       string
 	identity []authz.Source
 	boundary *authz.Source
 	tags     []store.Tag
 }
+
+// noPolicies is the bundle of a principal that no longer exists.
+var noPolicies = &policyBundle{}
 
 func newStateCache() *stateCache {
 	return &stateCache{keys: map[string]resolvedKey{}, policies: map[principalKey]*policyBundle{}, roles: map[string]store.Role{}, buckets: map[string]store.Bucket{}}

@@ -149,11 +149,12 @@ func (g *Gate) resolveSession(ctx context.Context, accessKeyID, token string) (*
 		c.Principal = policy.Principal{Type: policy.PrincipalAssumedRole, Account: s.Account,
 			ARN: SessionARN(s.Account, roleName(s.RoleARN), s.SessionName), RoleARN: s.RoleARN}
 		c.UserID = s.RoleID + ":" + s.SessionName
-		c.Tags, err = g.roleSessionTags(ctx, s)
+		err = g.bindSession(ctx, c, s.RoleID)
+		c.Tags = overlayTags(c.Tags, s.Tags)
 	case creds.UserSession:
 		c.Principal = policy.Principal{Type: policy.PrincipalUser, Account: s.Account, ARN: s.UserARN}
 		c.UserID, c.UserName = s.UserID, roleName(s.UserARN)
-		c.Tags, err = g.userTags(ctx, s.Account, c.UserName)
+		err = g.bindSession(ctx, c, s.UserID)
 	case creds.RootSession:
 		c.Principal = policy.Principal{Type: policy.PrincipalRoot, Account: s.Account, ARN: RootARN(s.Account)}
 		c.UserID = s.Account
@@ -166,20 +167,23 @@ func (g *Gate) resolveSession(ctx context.Context, accessKeyID, token string) (*
 	return c, s.SecretAccessKey, nil
 }
 
-func (g *Gate) roleSessionTags(ctx context.Context, s *creds.Session) ([]store.Tag, error) {
-	b, err := g.principalPolicies(ctx, &Caller{Principal: policy.Principal{Type: policy.PrincipalAssumedRole, Account: s.Account}, Session: s})
+// bindSession checks that the session's user or role is still the one
+// that was issued it (id), and takes that principal's tags. As in AWS,
+// the token stays valid after its principal is deleted, but the session
+// is bound to the principal's unique id: it gets no permissions from a
+// namesake created later, and no Principal element naming that ARN
+// names it (policy.Principal.Gone), so its requests are denied.
+func (g *Gate) bindSession(ctx context.Context, c *Caller, id string) error {
+	b, err := g.bundleOf(ctx, c)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return overlayTags(b.tags, s.Tags), nil
-}
-
-func (g *Gate) userTags(ctx context.Context, account, name string) ([]store.Tag, error) {
-	b, err := g.principalPolicies(ctx, &Caller{Principal: policy.Principal{Type: policy.PrincipalUser, Account: account}, UserName: name})
-	if err != nil {
-		return nil, err
+	if b.id != id {
+		c.Principal.Gone = true
+		return nil
 	}
-	return b.tags, nil
+	c.Tags = b.tags
+	return nil
 }
 
 // overlayTags returns base with session tags winning; keys compare case-insensitively.

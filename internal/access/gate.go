@@ -57,12 +57,21 @@ func NewGate(st store.Store, sealer *creds.Sealer, now func() time.Time) *Gate {
 	if now == nil {
 		now = time.Now
 	}
-	g := &Gate{store: st, now: now, compiled: newCompileCache(8192), state: newStateCache()}
+	g := &Gate{store: st, now: now, compiled: newCompileCache(DefaultCompiledPolicyBudget), state: newStateCache()}
 	g.seal.Store(sealer)
 	return g
 }
 
 func (g *Gate) sealer() *creds.Sealer { return g.seal.Load() }
+
+// SetCompiledPolicyBudget bounds the memory, in estimated bytes, that the
+// gate's compiled policies may hold (DefaultCompiledPolicyBudget unless
+// set). Call it before the gate serves requests.
+func (g *Gate) SetCompiledPolicyBudget(bytes int) {
+	if bytes > 0 {
+		g.compiled = newCompileCache(bytes)
+	}
+}
 
 // ReloadKeys rereads (and when due, rotates) the session-token keys. The
 // server calls it periodically; a token sealed with a key this replica
@@ -222,22 +231,37 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 	return req, nil
 }
 
-// principalKeyOf names the entity whose policies apply to c.
-func principalKeyOf(c *Caller) principalKey {
+// principalKeyOf names the entity whose policies apply to c, and the
+// unique id that entity must have: sessions are bound to the id their
+// principal had when they were issued.
+func principalKeyOf(c *Caller) (principalKey, string) {
 	if c.IsRoleSession() {
-		return principalKey{store.KindRole, c.Principal.Account, c.Session.RoleID}
+		return principalKey{store.KindRole, c.Principal.Account, c.Session.RoleID}, c.Session.RoleID
 	}
-	return principalKey{store.KindUser, c.Principal.Account, c.UserName}
+	return principalKey{store.KindUser, c.Principal.Account, c.UserName}, c.UserID
 }
 
 // principalPolicies returns the caller's identity policies, boundary and
-// tags, from the cache while the store is unchanged.
+// tags, from the cache while the store is unchanged. A caller whose user
+// or role was deleted (even if a namesake exists now) gets none.
 func (g *Gate) principalPolicies(ctx context.Context, c *Caller) (*policyBundle, error) {
+	b, err := g.bundleOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if _, id := principalKeyOf(c); b.id != id {
+		return noPolicies, nil
+	}
+	return b, nil
+}
+
+// bundleOf returns the policies of the entity c names, whatever its id.
+func (g *Gate) bundleOf(ctx context.Context, c *Caller) (*policyBundle, error) {
 	gen, err := g.state.sync(ctx, g.store)
 	if err != nil {
 		return nil, err
 	}
-	k := principalKeyOf(c)
+	k, _ := principalKeyOf(c)
 	if b, ok := g.state.bundle(k); ok {
 		return b, nil
 	}
@@ -263,7 +287,7 @@ func (g *Gate) gatherUser(tx store.Tx, k principalKey, b *policyBundle) error {
 	if err != nil {
 		return err
 	}
-	b.tags = u.Tags
+	b.id, b.tags = u.ID, u.Tags
 	if b.identity, err = g.entityPolicies(tx, u.Account, store.KindUser, u.Name, b.identity); err != nil {
 		return err
 	}
@@ -288,7 +312,7 @@ func (g *Gate) gatherRole(tx store.Tx, k principalKey, b *policyBundle) error {
 	if err != nil {
 		return err
 	}
-	b.tags = r.Tags
+	b.id, b.tags = r.ID, r.Tags
 	if b.identity, err = g.entityPolicies(tx, r.Account, store.KindRole, r.Name, b.identity); err != nil {
 		return err
 	}
@@ -382,43 +406,3 @@ var denyAll = func() *policy.Policy {
 	}
 	return p
 }()
-
-// compileCache keeps compiled documents by (type, text); it forgets
-// everything when full, which is rare and only costs recompiling.
-type compileCache struct {
-	mu    sync.Mutex
-	max   int
-	items map[compileKey]*policy.Policy
-}
-
-type compileKey struct {
-	t   policy.Type
-	doc string
-}
-
-func newCompileCache(max int) *compileCache {
-	return &compileCache{max: max, items: make(map[compileKey]*policy.Policy)}
-}
-
-func (c *compileCache) get(doc string, t policy.Type) (*policy.Policy, error) {
-	k := compileKey{t, doc}
-	c.mu.Lock()
-	p, ok := c.items[k]
-	c.mu.Unlock()
-	if ok {
-		return p, nil
-	}
-	// Stored documents were validated when written; the limits are lifted
-	// here so a policy written under a larger limit still loads.
-	p, err := policy.ParseWithOptions(doc, t, policy.Options{MaxSize: 1 << 20})
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if len(c.items) >= c.max {
-		c.items = make(map[compileKey]*policy.Policy)
-	}
-	c.items[k] = p
-	c.mu.Unlock()
-	return p, nil
-}

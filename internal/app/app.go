@@ -57,6 +57,9 @@ type Config struct {
 	// MaxUploads caps the request bodies read at once (SlowDown beyond):
 	// 0 means DefaultMaxUploads, a negative value no cap.
 	MaxUploads int
+	// CompiledPolicyBudget bounds the estimated bytes of compiled policies
+	// kept in memory (0: access.DefaultCompiledPolicyBudget, 64 MiB).
+	CompiledPolicyBudget int
 }
 
 // App is an assembled server. Close it once its handler has stopped
@@ -114,6 +117,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	gate := access.NewGate(cfg.Store, sealer, cfg.Now)
+	gate.SetCompiledPolicyBudget(cfg.CompiledPolicyBudget)
 	if org, err := organization(cfg.Worlds); err != nil {
 		return nil, err
 	} else if org != nil {

@@ -3,11 +3,13 @@ package iam
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/awsproto"
 	"github.com/sekisho/sekisho/internal/creds"
+	"github.com/sekisho/sekisho/internal/principalid"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -65,7 +67,11 @@ func (s *Service) createRole(ctx context.Context, call *awsproto.Call) (any, *aw
 		if err := checkBoundary(tx, account, boundary); err != nil {
 			return err
 		}
-		if err := checkTrustPrincipals(tx, trust); err != nil {
+		var err error
+		if r.TrustPolicy, err = bindTrustIDs(tx, trust); err != nil {
+			return err
+		}
+		if err := checkTrustPrincipals(tx, r.TrustPolicy); err != nil {
 			return err
 		}
 		return orExists(tx.CreateRole(r), entityExists("Role with name %s already exists.", name))
@@ -197,13 +203,30 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, call *awsproto.Cal
 		return nil, e
 	}
 	_, e := s.changeRole(ctx, call, name, nil, func(tx store.Tx, r *store.Role) error {
-		if err := checkTrustPrincipals(tx, doc); err != nil {
+		bound, err := bindTrustIDs(tx, doc)
+		if err != nil {
 			return err
 		}
-		r.TrustPolicy = doc
+		if err := checkTrustPrincipals(tx, bound); err != nil {
+			return err
+		}
+		r.TrustPolicy = bound
 		return nil
 	})
 	return nil, e
+}
+
+// bindTrustIDs gives a trust policy's bare unique ids their principals'
+// current ARNs, as AWS shows them; an id of no existing user or role (a
+// deleted one's, as GetRole shows it) is AWS's invalid principal, as is a
+// user or role ARN naming nothing.
+func bindTrustIDs(tx store.Tx, doc string) (string, error) {
+	bound, err := principalid.Bind(tx, doc)
+	var unknown *principalid.UnknownPrincipalError
+	if errors.As(err, &unknown) {
+		return "", malformedPolicy(`Invalid principal in policy: "AWS":"` + unknown.Value + `"`)
+	}
+	return bound, err
 }
 
 // changeRole authorizes the call on the role, then applies change to it
@@ -251,7 +274,12 @@ func (s *Service) deleteRole(ctx context.Context, call *awsproto.Call) (any, *aw
 		if len(profiles) > 0 {
 			return deleteConflict("Cannot delete entity, must remove roles from instance profile first.")
 		}
-		return orConflict(tx.DeleteRole(account, r.Name))
+		if err := orConflict(tx.DeleteRole(account, r.Name)); err != nil {
+			return err
+		}
+		// Policies naming the role now name its unique id, as in AWS, so
+		// a later role of the same name is not trusted by them.
+		return principalid.Forget(tx, access.RoleARN(r), r.ID)
 	})
 	return nil, s.txError(err)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/sekisho/sekisho/internal/awsproto"
 	"github.com/sekisho/sekisho/internal/creds"
 	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/principalid"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -181,8 +182,17 @@ func (s *Service) updateUser(ctx context.Context, call *awsproto.Call) (any, *aw
 				return taken
 			}
 		}
+		oldARN := access.UserARN(u)
 		u.Name, u.Path = or(newName, u.Name), or(newPath, u.Path)
-		return orExists(tx.UpdateUser(u), taken)
+		if err := orExists(tx.UpdateUser(u), taken); err != nil {
+			return err
+		}
+		// AWS binds stored principals to the user's id, so they follow the
+		// rename; the old name is free for a different user.
+		if newARN := access.UserARN(u); newARN != oldARN {
+			return principalid.Retarget(tx, oldARN, newARN)
+		}
+		return nil
 	})
 	return nil, s.txError(err)
 }
@@ -214,7 +224,12 @@ func (s *Service) deleteUser(ctx context.Context, call *awsproto.Call) (any, *aw
 		if err := checkUserDependents(tx, u); err != nil {
 			return err
 		}
-		return orConflict(tx.DeleteUser(account, u.Name))
+		if err := orConflict(tx.DeleteUser(account, u.Name)); err != nil {
+			return err
+		}
+		// Policies naming the user now name its unique id, as in AWS, so
+		// a later user of the same name is not trusted by them.
+		return principalid.Forget(tx, access.UserARN(u), u.ID)
 	})
 	return nil, s.txError(err)
 }

@@ -53,6 +53,12 @@ type Principal struct {
 	RoleARN string
 	// Service is the service principal name, e.g. ec2.amazonaws.com.
 	Service string
+	// Gone marks a session whose user or role was deleted (or deleted and
+	// re-created under the same name) after the session was issued. AWS
+	// binds sessions to the principal's unique id, so no ARN in a
+	// Principal element names such a caller any more: neither its own ARN
+	// nor its role's, which may now belong to a namesake.
+	Gone bool
 }
 
 // ParsePrincipalARN builds a Principal from a user, role, assumed-role
@@ -122,6 +128,9 @@ type principalSet struct {
 	services  []string
 	federated []string
 	canonical []string
+	// uniqueIDs are bare AIDA…/AROA… ids: what AWS shows in place of a
+	// deleted user's or role's ARN. They name no current principal.
+	uniqueIDs []string
 }
 
 // match returns how p is named by the set.
@@ -152,6 +161,9 @@ func (s *principalSet) match(p *Principal) MatchKind {
 		return best
 	}
 	for _, a := range s.arns {
+		if p.Gone {
+			break // its ARNs may belong to a namesake now
+		}
 		if a == p.ARN {
 			return MatchExact
 		}
@@ -197,7 +209,7 @@ func (s *principalSet) exempts(p *Principal) bool {
 		return false
 	}
 	for _, a := range s.arns {
-		if a == p.ARN {
+		if a == p.ARN && !p.Gone {
 			return true
 		}
 	}
@@ -267,6 +279,10 @@ func (s *principalSet) addAWS(value, path string) error {
 		s.accounts = append(s.accounts, value)
 		return nil
 	}
+	if IsPrincipalUniqueID(value) {
+		s.uniqueIDs = append(s.uniqueIDs, value)
+		return nil
+	}
 	if strings.ContainsAny(value, "*?") {
 		return invalidPrincipal(path, kind, value)
 	}
@@ -297,6 +313,9 @@ func (s *principalSet) describe() string {
 	for _, a := range s.arns {
 		parts = append(parts, "AWS:"+a)
 	}
+	for _, id := range s.uniqueIDs {
+		parts = append(parts, "AWS:"+id+" (deleted)")
+	}
 	for _, a := range s.services {
 		parts = append(parts, "Service:"+a)
 	}
@@ -304,6 +323,23 @@ func (s *principalSet) describe() string {
 		parts = append(parts, "Federated:"+a)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// IsPrincipalUniqueID reports whether s has the form of a user's (AIDA…)
+// or role's (AROA…) unique id: the prefix and 17 characters of [A-Z0-9].
+// Stored policies hold such an id where they named a principal that has
+// since been deleted; it matches no current principal.
+func IsPrincipalUniqueID(s string) bool {
+	const idLength, prefixLength = 21, 4
+	if len(s) != idLength || (s[:prefixLength] != "AIDA" && s[:prefixLength] != "AROA") {
+		return false
+	}
+	for i := prefixLength; i < idLength; i++ {
+		if c := s[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func invalidPrincipal(path, kind, value string) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/sekisho/sekisho/internal/arn"
 	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/principalid"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -365,8 +366,20 @@ func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	if e := validateBucketPolicy(string(body), b.Name); e != nil {
 		return e
 	}
-	b.Policy = string(body)
-	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.UpdateBucket(b) }); err != nil {
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		// Bare user or role ids get their principals' ARNs, as AWS shows
+		// them; a deleted principal's id (as GetBucketPolicy shows it) is
+		// refused.
+		if b.Policy, err = principalid.Bind(tx, string(body)); err != nil {
+			return err
+		}
+		return tx.UpdateBucket(b)
+	})
+	var unknown *principalid.UnknownPrincipalError
+	switch {
+	case errors.As(err, &unknown):
+		return newError(http.StatusBadRequest, "MalformedPolicy", "Invalid principal in policy")
+	case err != nil:
 		return errInternal()
 	}
 	noContent(w, req)
