@@ -139,7 +139,7 @@ type Tx interface {
 	// user; a user holds at most MaxMFADevices.
 	CreateMFADevice(d MFADevice) error // ErrExists for a name taken in the account
 	GetMFADevice(serial string) (MFADevice, error)
-	ListMFADevices(account string) ([]MFADevice, error)                // by serial
+	ListMFADevices(account string) ([]MFADevice, error)               // by serial
 	ListUserMFADevices(account, userName string) ([]MFADevice, error) // by serial
 	// UpdateMFADevice sets the device's user (assigning it, ErrLimit past
 	// MaxMFADevices, ErrNotFound for a missing user; "" unassigns it),

@@ -8,7 +8,9 @@ import (
 	"github.com/sekisho/sekisho/internal/store"
 )
 
-func mfaSerial(account, path, name string) string { return "arn:aws:iam::" + account + ":mfa" + path + name }
+func mfaSerial(account, path, name string) string {
+	return "arn:aws:iam::" + account + ":mfa" + path + name
+}
 
 func (h *h) mkMFADevice(account, path, name string) store.MFADevice {
 	h.Helper()
