@@ -60,6 +60,7 @@ type User struct {
 	InlinePolicies      map[string]Document `yaml:"inline_policies"`
 	PermissionsBoundary string              `yaml:"permissions_boundary"`
 	Password            string              `yaml:"password"`
+	MFADevices          []MFADevice         `yaml:"mfa_devices"`
 }
 
 // Group is an IAM group.
@@ -217,6 +218,7 @@ func loadAccount(tx store.Tx, a *Account, now time.Time) error {
 		func() error { return loadPolicies(tx, a, now) },
 		func() error { return loadGroups(tx, a, now) },
 		func() error { return loadUsers(tx, a, now) },
+		func() error { return loadMFADevices(tx, a, now) },
 		func() error { return loadRoles(tx, a, now) },
 		func() error { return loadInstanceProfiles(tx, a, now) },
 		func() error { return loadBuckets(tx, a, now) },
