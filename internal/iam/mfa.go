@@ -54,7 +54,9 @@ const mfaIssuer = "Amazon Web Services"
 // minutes can be brought back.
 const resyncSteps = 20
 
-func mfaSerial(account, path, name string) string { return "arn:aws:iam::" + account + ":mfa" + path + name }
+func mfaSerial(account, path, name string) string {
+	return "arn:aws:iam::" + account + ":mfa" + path + name
+}
 
 func noSuchMFADevice(serial string) *awsproto.Error {
 	return noSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
