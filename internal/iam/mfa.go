@@ -212,9 +212,9 @@ func (s *Service) enableMFADevice(ctx context.Context, call *awsproto.Call) (any
 }
 
 // resyncMFADevice accepts two consecutive codes further from now than a
-// sign-in would, so that later codes are accepted again. (The codes are
-// only checked: the window of later sign-ins stays around the server's
-// clock, which drifts from no authenticator in these tests.)
+// sign-in would and marks them used. Sekisho keeps no per-device drift:
+// later codes are still checked in the window around the server's clock,
+// so resynchronizing only proves the device still holds the seed.
 func (s *Service) resyncMFADevice(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	code1, code2 := in.authCodes()
