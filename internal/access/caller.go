@@ -63,7 +63,7 @@ func (c *Caller) AddContext(ctx *policy.Context) {
 		ctx.Set("aws:PrincipalTag/"+t.Key, t.Value)
 	}
 	if s := c.Session; s != nil {
-		ctx.Set("aws:MultiFactorAuthPresent", fmt.Sprint(s.MFA))
+		addMFAContext(ctx, s)
 		ctx.Set("aws:TokenIssueTime", s.IssuedAt.UTC().Format(time.RFC3339))
 		if s.SourceIdentity != "" {
 			ctx.Set("aws:SourceIdentity", s.SourceIdentity)

@@ -20,7 +20,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newPolicyCommand(), newServeCommand(), newVersionCommand(), newWhoCanCommand(), newAccessReportCommand(), newAssumeCommand(), newConfigCommand())
-	root.AddCommand(newExplainCommand(), newLogCommand(), newMigrateCommand())
+	root.AddCommand(newExplainCommand(), newLogCommand(), newMigrateCommand(), newMFACommand())
 	return root
 }
 

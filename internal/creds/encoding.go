@@ -15,7 +15,8 @@ import (
 const (
 	flagMFA byte = 1 << iota
 	flagChained
-	knownFlags = flagMFA | flagChained
+	flagMFATime
+	knownFlags = flagMFA | flagChained | flagMFATime
 )
 
 var errMalformedSession = errors.New("malformed session encoding")
@@ -42,7 +43,11 @@ func appendSession(b []byte, s *Session) []byte {
 	b = appendStrings(b, s.TransitiveTagKeys)
 	b = appendStrings(b, s.PolicyARNs)
 	b = appendTime(b, s.IssuedAt)
-	return appendTime(b, s.Expires)
+	b = appendTime(b, s.Expires)
+	if !s.MFAAuthAt.IsZero() {
+		b = appendTime(b, s.MFAAuthAt)
+	}
+	return b
 }
 
 func sessionFlags(s *Session) byte {
@@ -52,6 +57,9 @@ func sessionFlags(s *Session) byte {
 	}
 	if s.Chained {
 		flags |= flagChained
+	}
+	if !s.MFAAuthAt.IsZero() {
+		flags |= flagMFATime
 	}
 	return flags
 }
@@ -86,6 +94,9 @@ func decodeSession(b []byte) (*Session, error) {
 	s.PolicyARNs = d.readStrings()
 	s.IssuedAt = d.readTime()
 	s.Expires = d.readTime()
+	if flags&flagMFATime != 0 {
+		s.MFAAuthAt = d.readTime()
+	}
 	if d.failed || len(d.rest) != 0 || flags&^knownFlags != 0 || !s.Kind.known() {
 		return nil, errMalformedSession
 	}

@@ -54,3 +54,29 @@ func TestDecodeSessionRejectsMalformed(t *testing.T) {
 		}
 	}
 }
+
+// TestMFATimeIsOptional: a session without an MFA time encodes as tokens
+// did before the field existed (no flag, nothing after Expires), so those
+// tokens still open, and one with it round-trips.
+func TestMFATimeIsOptional(t *testing.T) {
+	old := roleSession()
+	old.MFA = true
+	b := appendSession(nil, old)
+	if b[1]&flagMFATime != 0 {
+		t.Fatal("flagMFATime set without an MFA time")
+	}
+	got, err := decodeSession(b)
+	if err != nil || !got.MFAAuthAt.IsZero() || !got.MFA {
+		t.Fatalf("old-format session: %+v, %v", got, err)
+	}
+	withTime := roleSession()
+	withTime.MFA, withTime.MFAAuthAt = true, time.Unix(1_700_000_000, 5).UTC()
+	got, err = decodeSession(appendSession(nil, withTime))
+	if err != nil || !got.MFAAuthAt.Equal(withTime.MFAAuthAt) {
+		t.Fatalf("MFA time: got %v, %v; want %v", got.MFAAuthAt, err, withTime.MFAAuthAt)
+	}
+	// A flagged session whose time is missing is malformed.
+	if _, err := decodeSession(append([]byte{b[0], b[1] | flagMFATime}, b[2:]...)); err == nil {
+		t.Fatal("flagMFATime without a time decoded")
+	}
+}

@@ -38,6 +38,7 @@ func fullSession() *Session {
 	s.SessionPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
 	s.PolicyARNs = []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::123456789012:policy/extra"}
 	s.MFA = true
+	s.MFAAuthAt = s.IssuedAt.Add(-time.Minute)
 	s.Chained = true
 	return s
 }

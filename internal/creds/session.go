@@ -59,6 +59,7 @@ type Session struct {
 	SessionPolicy     string      // inline session policy JSON, "" if none
 	PolicyARNs        []string    // session managed policy ARNs
 	MFA               bool        // the caller authenticated with MFA
+	MFAAuthAt         time.Time   // when that MFA authentication happened (zero if unknown)
 	Chained           bool        // minted by a role session (role chaining)
 	IssuedAt          time.Time
 	Expires           time.Time

@@ -122,6 +122,23 @@ func countEntities(tx store.Tx, account string, counts map[string]int) error {
 	counts["Users"], counts["Groups"], counts["Roles"] = len(users), len(groups), len(roles)
 	counts["InstanceProfiles"], counts["Policies"], counts["PolicyVersionsInUse"] = len(profiles), len(policies), versions
 	counts["AccountAccessKeysPresent"] = min(len(rootKeys), 1)
+	return countMFADevices(tx, account, counts)
+}
+
+// countMFADevices fills in MFADevices (every virtual device) and
+// MFADevicesInUse (those enabled for a user).
+func countMFADevices(tx store.Tx, account string, counts map[string]int) error {
+	devices, err := tx.ListMFADevices(account)
+	if err != nil {
+		return err
+	}
+	inUse := 0
+	for _, d := range devices {
+		if d.UserName != "" {
+			inUse++
+		}
+	}
+	counts["MFADevices"], counts["MFADevicesInUse"] = len(devices), inUse
 	return nil
 }
 

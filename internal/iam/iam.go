@@ -50,6 +50,11 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 	if !ok {
 		return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, APIVersion)
 	}
+	if sessionWithoutMFA(call.Caller) {
+		// AWS's answer to IAM calls with GetSessionToken credentials
+		// obtained without MFA (no trailing period, as IAM writes it).
+		return nil, awsproto.Errorf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid")
+	}
 	return op(ctx, call)
 }
 
@@ -110,7 +115,7 @@ func (s *Service) operations() map[string]operation {
 	for _, group := range []map[string]operation{
 		s.userOperations(), s.keyOperations(), s.groupOperations(), s.roleOperations(),
 		s.policyOperations(), s.attachOperations(), s.inlineOperations(), s.profileOperations(),
-		s.accountOperations(), s.simulateOperations(),
+		s.accountOperations(), s.simulateOperations(), s.mfaOperations(),
 	} {
 		for name, op := range group {
 			ops[name] = op

@@ -259,6 +259,13 @@ func checkUserDependents(tx store.Tx, u store.User) error {
 	if len(groups) > 0 {
 		return deleteConflict("Cannot delete entity, must remove users from group first.")
 	}
+	devices, err := tx.ListUserMFADevices(u.Account, u.Name)
+	if err != nil {
+		return err
+	}
+	if len(devices) > 0 {
+		return deleteConflict("Cannot delete entity, must delete MFA device first.")
+	}
 	return nil
 }
 

@@ -30,6 +30,7 @@ const (
 	MaxGroupsPerUser  = 10 // groups a user may belong to
 	MaxAttached       = 20 // managed policies attached to one user, group or role
 	MaxProfileRoles   = 1  // roles in one instance profile
+	MaxMFADevices     = 8  // MFA devices enabled for one user
 )
 
 // PolicyARN is the ARN of the managed policy with this account, path and
@@ -132,6 +133,24 @@ type Tx interface {
 	ListInstanceProfiles(account, pathPrefix string) ([]InstanceProfile, error)
 	UpdateInstanceProfile(p InstanceProfile) error // role membership
 	DeleteInstanceProfile(account, name string) error
+
+	// Virtual MFA devices, looked up by serial number (the device's ARN,
+	// compared case-insensitively). A device is assigned to at most one
+	// user; a user holds at most MaxMFADevices.
+	CreateMFADevice(d MFADevice) error // ErrExists for a name taken in the account
+	GetMFADevice(serial string) (MFADevice, error)
+	ListMFADevices(account string) ([]MFADevice, error)               // by serial
+	ListUserMFADevices(account, userName string) ([]MFADevice, error) // by serial
+	// UpdateMFADevice sets the device's user (assigning it, ErrLimit past
+	// MaxMFADevices, ErrNotFound for a missing user; "" unassigns it),
+	// enable date and tags. It leaves LastStep alone: see UseMFAStep.
+	UpdateMFADevice(d MFADevice) error
+	// UseMFAStep records that a code of this time step was accepted, if
+	// no code of this step or a later one was before: it returns
+	// ErrConflict otherwise. It is atomic across concurrent transactions
+	// and replicas, so one code is accepted once.
+	UseMFAStep(serial string, step int64) error
+	DeleteMFADevice(serial string) error
 
 	// Buckets (names are global across accounts).
 	CreateBucket(b Bucket) error
@@ -290,6 +309,20 @@ type InstanceProfile struct {
 	Path      string
 	ID        string // AIPA...
 	Roles     []string
+	CreatedAt time.Time
+}
+
+// MFADevice is a virtual MFA device.
+type MFADevice struct {
+	Serial    string // arn:aws:iam::ACCOUNT:mfa/PATH/NAME
+	Account   string
+	Name      string
+	Path      string
+	Seed      string    // the TOTP seed in base32: a secret
+	UserName  string    // the user it is enabled for, "" when unassigned
+	EnabledAt time.Time // zero when unassigned
+	LastStep  int64     // the time step of the last code accepted, 0 if none
+	Tags      []Tag
 	CreatedAt time.Time
 }
 

@@ -52,7 +52,7 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 	case "AssumeRole":
 		return s.assumeRole(ctx, call)
 	case "GetSessionToken":
-		return s.getSessionToken(call)
+		return s.getSessionToken(ctx, call)
 	}
 	return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, APIVersion)
 }
@@ -99,6 +99,7 @@ var (
 	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
 	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
 	tokenCodePattern   = regexp.MustCompile(`^[0-9]{6}$`)
+	serialPattern      = regexp.MustCompile(`^[\w+=/:,.@-]+$`)
 )
 
 // assumeRoleInput is AssumeRole's validated parameters.
@@ -110,7 +111,10 @@ type assumeRoleInput struct {
 	policyARNs                                       []string
 	tags                                             []creds.Tag
 	transitive                                       []string
-	mfa                                              bool
+	// mfaSerial and mfaCode are SerialNumber and TokenCode; mfaAt is set
+	// once the code verified.
+	mfaSerial, mfaCode string
+	mfaAt              time.Time
 }
 
 func validationError(value, member, constraint string) *awsproto.Error {
@@ -180,7 +184,10 @@ func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error 
 		if !tokenCodePattern.MatchString(p.Get("TokenCode")) {
 			return validationError(p.Get("TokenCode"), "tokenCode", "Member must satisfy regular expression pattern: [\\d]*")
 		}
-		in.mfa = true
+		in.mfaSerial, in.mfaCode = p.Get("SerialNumber"), p.Get("TokenCode")
+		if n := len(in.mfaSerial); p.Has("SerialNumber") && (n < 9 || n > 256 || !serialPattern.MatchString(in.mfaSerial)) {
+			return validationError(in.mfaSerial, "serialNumber", `Member must satisfy regular expression pattern: [\w+=/:,.@-]*`)
+		}
 	}
 	return nil
 }
@@ -209,6 +216,9 @@ func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *aw
 		return nil, e
 	}
 	inherited := inheritFromCaller(c, in)
+	if e := s.verifyMFA(ctx, c, in); e != nil {
+		return nil, e
+	}
 	if ok, err := s.authorizeAssume(ctx, call, role, in); err != nil {
 		return nil, s.internal(err)
 	} else if !ok {
@@ -329,7 +339,7 @@ func (s *Service) authorizeAssume(ctx context.Context, call *awsproto.Call, role
 			Context: assumeContext(call.Context, in), Trust: true, RequestID: call.RequestID,
 			ResourcePolicy: &authz.Source{Name: role.Name + " trust policy", Policy: trust},
 		}
-		d, err := s.gate.Authorize(ctx, call.Caller, chk)
+		d, err := s.gate.Authorize(ctx, withVerifiedMFA(call.Caller, in), chk)
 		if err != nil {
 			return false, err
 		}
@@ -351,8 +361,9 @@ func assumeContext(base *policy.Context, in *assumeRoleInput) *policy.Context {
 	if in.sourceIdentity != "" {
 		ctx.Set("sts:SourceIdentity", in.sourceIdentity)
 	}
-	if in.mfa {
+	if !in.mfaAt.IsZero() {
 		ctx.Set("aws:MultiFactorAuthPresent", "true")
+		ctx.Set("aws:MultiFactorAuthAge", "0")
 	}
 	if len(in.tags) > 0 {
 		keys := make([]string, 0, len(in.tags))
@@ -370,12 +381,13 @@ func assumeContext(base *policy.Context, in *assumeRoleInput) *policy.Context {
 
 func (s *Service) mint(call *awsproto.Call, role store.Role, in *assumeRoleInput, inherited []creds.Tag) (any, *awsproto.Error) {
 	now := s.gate.Now().UTC().Truncate(time.Second)
+	mfaOK, mfaAt := sessionMFA(call.Caller, in)
 	sess := &creds.Session{
 		AccessKeyID: creds.NewAccessKeyID(true), SecretAccessKey: creds.NewSecretKey(),
 		Account: role.Account, Kind: creds.AssumedRole,
 		RoleARN: access.RoleARN(role), RoleID: role.ID, SessionName: in.sessionName,
 		SourceIdentity: in.sourceIdentity, Tags: append(inherited, in.tags...), TransitiveTagKeys: in.transitive,
-		SessionPolicy: in.sessionPolicy, PolicyARNs: in.policyARNs, MFA: in.mfa || (call.Caller.Session != nil && call.Caller.Session.MFA),
+		SessionPolicy: in.sessionPolicy, PolicyARNs: in.policyARNs, MFA: mfaOK, MFAAuthAt: mfaAt,
 		Chained: call.Caller.IsRoleSession(), IssuedAt: now, Expires: now.Add(time.Duration(in.duration) * time.Second),
 	}
 	token, err := s.gate.Sealer().Seal(sess)
@@ -396,7 +408,7 @@ func (s *Service) mint(call *awsproto.Call, role store.Role, in *assumeRoleInput
 	return res, nil
 }
 
-func (s *Service) getSessionToken(call *awsproto.Call) (any, *awsproto.Error) {
+func (s *Service) getSessionToken(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	c := call.Caller
 	if c.Temporary() {
 		return nil, awsproto.AccessDenied("Cannot call GetSessionToken with session credentials")
@@ -417,11 +429,14 @@ func (s *Service) getSessionToken(call *awsproto.Call) (any, *awsproto.Error) {
 	if e := parseSessionExtras(call.Params, in); e != nil {
 		return nil, e
 	}
+	if e := s.verifyMFA(ctx, c, in); e != nil {
+		return nil, e
+	}
 	now := s.gate.Now().UTC().Truncate(time.Second)
 	sess := &creds.Session{
 		AccessKeyID: creds.NewAccessKeyID(true), SecretAccessKey: creds.NewSecretKey(),
 		Account: c.Principal.Account, Kind: kind, UserARN: c.Principal.ARN, UserID: c.UserID,
-		MFA: in.mfa, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),
+		MFA: !in.mfaAt.IsZero(), MFAAuthAt: in.mfaAt, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),
 	}
 	token, err := s.gate.Sealer().Seal(sess)
 	if err != nil {

@@ -61,6 +61,7 @@ type User struct {
 	InlinePolicies      map[string]Document `yaml:"inline_policies"`
 	PermissionsBoundary string              `yaml:"permissions_boundary"`
 	Password            string              `yaml:"password"`
+	MFADevices          []MFADevice         `yaml:"mfa_devices"`
 }
 
 // Group is an IAM group.

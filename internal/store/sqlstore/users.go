@@ -66,7 +66,7 @@ func (t *Tx) UpdateUser(u store.User) error {
 }
 
 // DeleteUser deletes a user that has no access keys, login profile,
-// policies or group memberships left (store.ErrConflict otherwise).
+// policies, group memberships or MFA devices left (store.ErrConflict otherwise).
 func (t *Tx) DeleteUser(account, name string) error {
 	id, stored, err := t.entity(account, store.KindUser, name)
 	if err != nil {
@@ -87,6 +87,7 @@ func userDependents() []dependent {
 		{"inline policies", "SELECT 1 FROM inline_policies WHERE kind = 'user' AND entity_id = ? LIMIT 1"},
 		{"attached policies", "SELECT 1 FROM attachments WHERE kind = 'user' AND entity_id = ? LIMIT 1"},
 		{"group memberships", "SELECT 1 FROM group_members WHERE user_id = ? LIMIT 1"},
+		{"MFA devices", "SELECT 1 FROM mfa_devices WHERE user_id = ? LIMIT 1"},
 	}
 }
 

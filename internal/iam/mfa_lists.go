@@ -1,0 +1,198 @@
+package iam
+
+import (
+	"context"
+	"encoding/xml"
+	"strings"
+
+	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+type mfaDeviceXML struct {
+	UserName     string `xml:"UserName"`
+	SerialNumber string `xml:"SerialNumber"`
+	EnableDate   string `xml:"EnableDate"`
+}
+
+type listMFADevicesResult struct {
+	XMLName    xml.Name              `xml:"ListMFADevicesResult"`
+	MFADevices members[mfaDeviceXML] `xml:"MFADevices"`
+	pageXML
+}
+
+func serialKey(d store.MFADevice) string { return strings.ToLower(d.Serial) + "\x00" + d.Serial }
+
+// listMFADevices lists the devices enabled for a user, the caller by
+// default (the root has none here).
+func (s *Service) listMFADevices(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	in := newInput(call.Params)
+	name := in.optionalName("UserName", maxLookupName)
+	req := in.pageRequest()
+	if e := in.err(); e != nil {
+		return nil, e
+	}
+	owner, e := resolveKeyOwner(call, name)
+	if e != nil {
+		return nil, e
+	}
+	if e := s.authorizeKeyOwner(ctx, call, owner); e != nil {
+		return nil, e
+	}
+	var devices []store.MFADevice
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		o, err := checkOwner(tx, owner)
+		if err != nil || o.user == "" {
+			return err
+		}
+		devices, err = tx.ListUserMFADevices(o.account, o.user)
+		return err
+	})
+	if e := s.txError(err); e != nil {
+		return nil, e
+	}
+	page, p, e := paginate(devices, serialKey, req)
+	if e != nil {
+		return nil, e
+	}
+	out := make([]mfaDeviceXML, 0, len(page))
+	for _, d := range page {
+		out = append(out, mfaDeviceXML{UserName: d.UserName, SerialNumber: d.Serial, EnableDate: timestamp(d.EnabledAt)})
+	}
+	return listMFADevicesResult{MFADevices: memberList(out), pageXML: p}, nil
+}
+
+type listVirtualMFADevicesResult struct {
+	XMLName           xml.Name                     `xml:"ListVirtualMFADevicesResult"`
+	VirtualMFADevices members[virtualMFADeviceXML] `xml:"VirtualMFADevices"`
+	pageXML
+}
+
+func (s *Service) listVirtualMFADevices(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	in := newInput(call.Params)
+	status := in.enum("AssignmentStatus", false, "Assigned", "Unassigned", "Any")
+	req := in.pageRequest()
+	if e := in.err(); e != nil {
+		return nil, e
+	}
+	account := callerAccount(call)
+	if e := s.authorize(ctx, call, account, "*", nil); e != nil {
+		return nil, e
+	}
+	var devices []store.MFADevice
+	users := map[string]store.User{}
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		all, err := tx.ListMFADevices(account)
+		if err != nil {
+			return err
+		}
+		for _, d := range all {
+			assigned := d.UserName != ""
+			if (status == "Assigned" && !assigned) || (status == "Unassigned" && assigned) {
+				continue
+			}
+			devices = append(devices, d)
+			if assigned {
+				if users[d.UserName], err = tx.GetUser(account, d.UserName); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if e := s.txError(err); e != nil {
+		return nil, e
+	}
+	page, p, e := paginate(devices, serialKey, req)
+	if e != nil {
+		return nil, e
+	}
+	out := make([]virtualMFADeviceXML, 0, len(page))
+	for _, d := range page {
+		x := virtualMFADeviceXML{SerialNumber: d.Serial, EnableDate: optionalTimestamp(d.EnabledAt), Tags: optionalList(toTagsXML(d.Tags))}
+		if u, ok := users[d.UserName]; ok {
+			ux := toUserXML(u, summary)
+			x.User = &ux
+		}
+		out = append(out, x)
+	}
+	return listVirtualMFADevicesResult{VirtualMFADevices: memberList(out), pageXML: p}, nil
+}
+
+func (s *Service) tagMFADevice(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	in := newInput(call.Params)
+	serial := in.serialNumber()
+	tags := in.tags(true)
+	if e := in.err(); e != nil {
+		return nil, e
+	}
+	if e := checkTagKeys(tags); e != nil {
+		return nil, e
+	}
+	return nil, s.updateMFATags(ctx, call, serial, tagContext(tags, nil), func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
+		return mergeTags(current, tags, "MFADevice")
+	})
+}
+
+func (s *Service) untagMFADevice(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	in := newInput(call.Params)
+	serial := in.serialNumber()
+	keys := in.tagKeys()
+	if e := in.err(); e != nil {
+		return nil, e
+	}
+	return nil, s.updateMFATags(ctx, call, serial, map[string][]string{"aws:TagKeys": keys}, func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
+		return removeTags(current, keys), nil
+	})
+}
+
+func (s *Service) updateMFATags(ctx context.Context, call *awsproto.Call, serial string, extra map[string][]string,
+	change func([]store.Tag) ([]store.Tag, *awsproto.Error)) *awsproto.Error {
+	account := callerAccount(call)
+	if e := s.authorize(ctx, call, account, serial, extra); e != nil {
+		return e
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		d, err := accountDevice(tx, account, serial)
+		if err != nil {
+			return err
+		}
+		tags, e := change(d.Tags)
+		if e != nil {
+			return e
+		}
+		d.Tags = tags
+		return tx.UpdateMFADevice(d)
+	})
+	return s.txError(err)
+}
+
+func (s *Service) listMFADeviceTags(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	in := newInput(call.Params)
+	serial := in.serialNumber()
+	req := in.pageRequest()
+	if e := in.err(); e != nil {
+		return nil, e
+	}
+	account := callerAccount(call)
+	if e := s.authorize(ctx, call, account, serial, nil); e != nil {
+		return nil, e
+	}
+	var d store.MFADevice
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		d, err = accountDevice(tx, account, serial)
+		return err
+	})
+	if e := s.txError(err); e != nil {
+		return nil, e
+	}
+	return tagsPage(call, d.Tags, req)
+}
+
+// sessionWithoutMFA reports whether the caller uses GetSessionToken
+// credentials obtained without MFA, with which AWS refuses every IAM call.
+func sessionWithoutMFA(c *access.Caller) bool {
+	return c.Session != nil && !c.IsRoleSession() && !c.Session.MFA
+}
