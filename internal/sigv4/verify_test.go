@@ -439,3 +439,37 @@ func TestSigningKeyCacheIsBounded(t *testing.T) {
 		t.Fatal("derived key differs from the reference derivation")
 	}
 }
+
+// TestAmzHeaderCheckDoesNotAllocate: the check runs on every request; a
+// request whose x-amz-* headers are all signed costs no allocation.
+func TestAmzHeaderCheckDoesNotAllocate(t *testing.T) {
+	r := fromWire(t, s3GetWire(t))
+	a, err := NewVerifier(nil).Parse(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		if err := a.checkAmzHeadersSigned(r.Header); err != nil {
+			t.Fatal(err)
+		}
+	}); allocs != 0 {
+		t.Fatalf("%v allocations per request", allocs)
+	}
+}
+
+// BenchmarkParseVerifyS3Get is the per-request cost of authenticating an
+// SDK-signed S3 GET (signing key cached).
+func BenchmarkParseVerifyS3Get(b *testing.B) {
+	r := fromWire(b, s3GetWire(b))
+	v := NewVerifier(clockAt(signedAt))
+	b.ReportAllocs()
+	for b.Loop() {
+		a, err := v.Parse(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := v.Verify(r, a, testSecret, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
