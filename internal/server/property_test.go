@@ -66,7 +66,7 @@ var shapes = []func(r *rand.Rand, n int) *propRequest{
 	func(r *rand.Rand, n int) *propRequest { // S3 PUT, header-signed with the body's hash
 		body := fmt.Sprintf("body %d %d", n, r.IntN(1000))
 		return &propRequest{shape: "s3-put", service: "s3", method: http.MethodPut, path: fmt.Sprintf("/%s/prop/%d", demoBucket, n), body: body,
-			header: http.Header{"X-Amz-Content-Sha256": {hexSHA256(body)}, "Content-Type": {"text/plain"}, "X-Amz-Meta-N": {fmt.Sprint(n)}},
+			header:  http.Header{"X-Amz-Content-Sha256": {hexSHA256(body)}, "Content-Type": {"text/plain"}, "X-Amz-Meta-N": {fmt.Sprint(n)}},
 			payload: hexSHA256(body)}
 	},
 	func(r *rand.Rand, n int) *propRequest { // S3 PUT, header-signed, UNSIGNED-PAYLOAD
@@ -89,7 +89,7 @@ var shapes = []func(r *rand.Rand, n int) *propRequest{
 	func(r *rand.Rand, n int) *propRequest { // IAM form POST with a signed x-amz-content-sha256
 		body := "Action=ListUsers&Version=2010-05-08&MaxItems=5"
 		return &propRequest{shape: "iam-post", service: "iam", method: http.MethodPost, path: "/", body: body,
-			header: http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}, "X-Amz-Content-Sha256": {hexSHA256(body)}},
+			header:  http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}, "X-Amz-Content-Sha256": {hexSHA256(body)}},
 			payload: hexSHA256(body)}
 	},
 	func(r *rand.Rand, n int) *propRequest { // STS presigned GET
