@@ -214,7 +214,7 @@ func TestUncoveredRequestsNeverSucceed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 2026)) // deterministic
 	client := &http.Client{}
 	tried := map[string]int{}
-	for n := range 400 {
+	for n := range 1000 {
 		shape := shapes[n%len(shapes)]
 		m := mutations[rng.IntN(len(mutations))]
 		now := time.Now().UTC()
