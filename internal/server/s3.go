@@ -134,8 +134,11 @@ func s3AuthError(err error) *s3.Error {
 		e.Code = "InvalidRequest"
 	case sigv4.KindIncompleteBody:
 		e.Code = "IncompleteBody"
-	case sigv4.KindUnsupportedAlgorithm:
+	case sigv4.KindUnsupportedAlgorithm, sigv4.KindMissingContentSHA256:
 		e.Code = "InvalidRequest"
+	case sigv4.KindHeadersNotSigned:
+		e.Status, e.Code = http.StatusForbidden, "AccessDenied"
+		e.Extra = map[string]string{"HeadersNotSigned": se.HeadersNotSigned}
 	default:
 		e.Code = "InvalidArgument"
 	}

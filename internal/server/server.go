@@ -219,6 +219,10 @@ func queryAuthError(err error) *awsproto.Error {
 		return awsproto.Errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	case sigv4.KindSignatureMismatch, sigv4.KindSkew, sigv4.KindPresignExpired, sigv4.KindPresignNotYetValid, sigv4.KindContentSHA256Mismatch:
 		return awsproto.Errorf(http.StatusForbidden, "SignatureDoesNotMatch", "%s", se.Message)
+	case sigv4.KindHeadersNotSigned:
+		// IAM and STS have no HeadersNotSigned element: the list goes
+		// into the message.
+		return awsproto.Errorf(http.StatusForbidden, "AccessDenied", "%s: %s", se.Message, se.HeadersNotSigned)
 	case sigv4.KindBadChunk, sigv4.KindIncompleteBody:
 		return awsproto.Errorf(http.StatusBadRequest, "InvalidRequest", "%s", se.Message)
 	}

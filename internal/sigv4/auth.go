@@ -323,6 +323,11 @@ func (a *Auth) readPayloadHeaders(r *http.Request) error {
 			"STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "+
 			"STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
 	}
+	if a.Service == "s3" && !a.Presigned && a.PayloadHash == "" {
+		// Without the header nothing binds the body to the signature; S3
+		// requires it on every header-signed request, GETs included.
+		return newError(KindMissingContentSHA256, msgMissingContentSHA256)
+	}
 	v := r.Header.Get("X-Amz-Decoded-Content-Length")
 	if !a.Streaming() || v == "" {
 		return nil

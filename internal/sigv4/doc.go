@@ -39,6 +39,8 @@
 //	KindContentSHA256Mismatch 400 XAmzContentSHA256Mismatch          403 SignatureDoesNotMatch
 //	KindBadChunk              400 InvalidRequest                     400 InvalidRequest
 //	KindIncompleteBody        400 IncompleteBody                     400 IncompleteBody
+//	KindHeadersNotSigned      403 AccessDenied (+ <HeadersNotSigned>) 403 AccessDenied (list in the message)
+//	KindMissingContentSHA256  400 InvalidRequest                     (never returned: only checked for s3)
 //
 // Error.Message is worded like AWS's message for the Query API (and for S3
 // where the two agree); it never contains a secret. For KindSkew,

@@ -50,6 +50,12 @@ const (
 	// KindIncompleteBody: the body ended early or its decoded length
 	// differs from x-amz-decoded-content-length.
 	KindIncompleteBody
+	// KindHeadersNotSigned: an x-amz-* header is present that the
+	// signature does not cover (Error.HeadersNotSigned lists them).
+	KindHeadersNotSigned
+	// KindMissingContentSHA256: a header-signed S3 request lacks the
+	// x-amz-content-sha256 header, so nothing binds its body.
+	KindMissingContentSHA256
 )
 
 // String returns the kind's name, e.g. "SignatureMismatch".
@@ -85,6 +91,10 @@ func (k Kind) String() string {
 		return "BadChunk"
 	case KindIncompleteBody:
 		return "IncompleteBody"
+	case KindHeadersNotSigned:
+		return "HeadersNotSigned"
+	case KindMissingContentSHA256:
+		return "MissingContentSHA256"
 	}
 	return "Unknown"
 }
@@ -99,6 +109,10 @@ type Error struct {
 	RequestTime, ServerTime time.Time
 	// Expires is the presigned lifetime, set for KindPresignExpired.
 	Expires time.Duration
+	// HeadersNotSigned is set for KindHeadersNotSigned: the offending
+	// header names, lower-cased, sorted and joined with ", " as S3 lists
+	// them in its <HeadersNotSigned> element.
+	HeadersNotSigned string
 }
 
 // Error returns "sigv4: <kind>: <message>".
@@ -124,11 +138,13 @@ const (
 		"Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 	msgPresignParams = "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, " +
 		"X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
-	msgCredentialShape = `expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`
-	msgMissingDate     = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
-	msgHostUnsigned    = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
-	msgScopeDate       = "Invalid credential date. Date is not the same as X-Amz-Date."
-	msgSigV2           = "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
+	msgCredentialShape      = `expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`
+	msgMissingDate          = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+	msgHostUnsigned         = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+	msgScopeDate            = "Invalid credential date. Date is not the same as X-Amz-Date."
+	msgSigV2                = "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
+	msgHeadersNotSigned     = "There were headers present in the request which were not signed"
+	msgMissingContentSHA256 = "Missing required header for this request: x-amz-content-sha256"
 )
 
 func signatureMismatch() *Error { return newError(KindSignatureMismatch, msgSignatureMismatch) }

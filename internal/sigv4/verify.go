@@ -75,14 +75,19 @@ func checkPresignTime(a *Auth, now time.Time) error {
 }
 
 // Verify checks r's signature, as parsed into a by Parse, with the secret
-// access key, after CheckTime. bodyHash is the hex SHA-256 of the body as
-// computed by the caller: needed for services whose clients send no
-// x-amz-content-sha256 header (IAM, STS); "" means "use the header", or
-// UNSIGNED-PAYLOAD for an S3 presigned request, or the empty-body hash
-// when there is neither. When both bodyHash and a hex x-amz-content-sha256
+// access key, after CheckTime, and that every x-amz-* header present is
+// signed (KindHeadersNotSigned). bodyHash is the hex SHA-256 of the body as
+// computed by the caller. Every service but S3 signs the body itself, so
+// for them bodyHash is required ("" stands for an empty body) and is what
+// the signature must cover, whatever x-amz-content-sha256 says. For S3 it
+// may be ""; the payload hash is then the header, or UNSIGNED-PAYLOAD for
+// a presigned request. When both bodyHash and a hex x-amz-content-sha256
 // are known, they must agree (KindContentSHA256Mismatch).
 func (v *Verifier) Verify(r *http.Request, a *Auth, secret string, bodyHash string) error {
 	if err := v.CheckTime(a); err != nil {
+		return err
+	}
+	if err := a.checkAmzHeadersSigned(r.Header); err != nil {
 		return err
 	}
 	key := v.keys.get(secret, a)
@@ -111,23 +116,33 @@ func signatureMatches(r *http.Request, a *Auth, key []byte, bodyHash string) boo
 }
 
 // payloadHashes lists the payload hashes the client may have signed.
+//
+// Only S3 lets the client choose what stands for the body (a hex hash,
+// UNSIGNED-PAYLOAD, a streaming value). For the Query APIs (IAM, STS) the
+// body carries the action and its parameters, so the signature must cover
+// the body the server actually received: the canonical request always
+// uses the caller's bodyHash, whatever x-amz-content-sha256 says. A request
+// signed with UNSIGNED-PAYLOAD then fails as SignatureDoesNotMatch, so a
+// captured ListUsers cannot be replayed with a CreateUser body.
 func payloadHashes(a *Auth, bodyHash string) []string {
+	if a.Service != "s3" {
+		if h := orEmptyHash(bodyHash); h != EmptyPayloadHash || !a.Presigned {
+			return []string{h}
+		}
+		// An empty presigned body: botocore signs its hash, aws-sdk-go-v2
+		// UNSIGNED-PAYLOAD; either covers "no body".
+		return []string{EmptyPayloadHash, UnsignedPayload}
+	}
 	if !a.Presigned {
 		if a.PayloadHash != "" {
 			return []string{a.PayloadHash}
 		}
 		return []string{orEmptyHash(bodyHash)}
 	}
-	switch {
-	case a.PayloadHash != "" && a.signs("x-amz-content-sha256"):
+	if a.PayloadHash != "" && a.signs("x-amz-content-sha256") {
 		return []string{a.PayloadHash}
-	case a.Service == "s3":
-		return []string{UnsignedPayload}
-	case orEmptyHash(bodyHash) == EmptyPayloadHash:
-		// botocore presigns non-S3 requests with the body hash.
-		return []string{EmptyPayloadHash, UnsignedPayload}
 	}
-	return []string{bodyHash}
+	return []string{UnsignedPayload}
 }
 
 func orEmptyHash(h string) string {

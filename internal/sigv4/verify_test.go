@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -107,9 +108,86 @@ func TestVerifyRejectsTampering(t *testing.T) {
 	}
 }
 
-func TestVerifyUnsignedHeaderIsIgnored(t *testing.T) {
-	raw := strings.Replace(s3GetWire(t), "\r\n\r\n", "\r\nX-Amz-Meta-Extra: 1\r\nUser-Agent: other\r\n\r\n", 1)
+func TestVerifyIgnoresUnsignedNonAmzHeaders(t *testing.T) {
+	raw := strings.Replace(s3GetWire(t), "\r\n\r\n", "\r\nUser-Agent: other\r\nX-Amzn-Trace-Id: Root=1-abc\r\n\r\n", 1)
 	if _, err := parseAndVerify(t, NewVerifier(clockAt(signedAt)), fromWire(t, raw), testSecret); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestVerifyRefusesUnsignedAmzHeaders: an x-amz-* header outside
+// SignedHeaders is refused, however it is spelled, both on header-signed
+// and presigned requests, and S3's list of them is lower-case, sorted and
+// joined with ", ".
+func TestVerifyRefusesUnsignedAmzHeaders(t *testing.T) {
+	v := NewVerifier(clockAt(signedAt))
+	header := fromWire(t, strings.Replace(s3GetWire(t), "\r\n\r\n",
+		"\r\nX-Amz-Meta-Extra: 1\r\nx-amz-copy-source: /other/secret\r\n\r\n", 1))
+	_, err := parseAndVerify(t, v, header, testSecret)
+	wantKind(t, err, KindHeadersNotSigned)
+	if e := err.(*Error); e.HeadersNotSigned != "x-amz-copy-source, x-amz-meta-extra" ||
+		e.Message != "There were headers present in the request which were not signed" {
+		t.Errorf("got %+v", e)
+	}
+
+	for _, name := range []string{"X-Amz-Copy-Source", "X-Amz-Tagging", "X-Amz-Security-Token", "X-Amz-Date", "x-AMZ-acl"} {
+		presigned := presignS3(t, "X-Amz-Expires=60", "")
+		presigned.Header[name] = []string{"x"}
+		_, err := parseAndVerify(t, v, presigned, testSecret)
+		wantKind(t, err, KindHeadersNotSigned)
+		if got := err.(*Error).HeadersNotSigned; got != strings.ToLower(name) {
+			t.Errorf("%s: listed %q", name, got)
+		}
+	}
+}
+
+// TestVerifyAcceptsUnsignedContentSHA256: the one x-amz-* header S3 takes
+// unsigned. On a presigned request it can only narrow the accepted body.
+func TestVerifyAcceptsUnsignedContentSHA256(t *testing.T) {
+	r := presignS3(t, "X-Amz-Expires=60", "")
+	r.Header.Set("X-Amz-Content-Sha256", UnsignedPayload)
+	if _, err := parseAndVerify(t, NewVerifier(clockAt(signedAt)), r, testSecret); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestQueryAPISignsTheBody: IAM and STS requests signed with
+// x-amz-content-sha256 UNSIGNED-PAYLOAD (or a streaming value) are refused:
+// the signature must cover the body the server received.
+func TestQueryAPISignsTheBody(t *testing.T) {
+	v := NewVerifier(clockAt(signedAt))
+	for _, payload := range []string{UnsignedPayload, StreamingSignedPayload, StreamingUnsignedPayloadTrailer} {
+		req := newRequest(t, http.MethodPost, "https://iam.amazonaws.com/", strings.NewReader("Action=ListUsers&Version=2010-05-08"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Amz-Content-Sha256", payload)
+		sdkSign(t, req, payload, "iam", "")
+		replayed := strings.Replace(wire(t, req), "Action=ListUsers&Version=2010-05-08", "Action=CreateUser&UserName=eve", 1)
+		replayed = strings.Replace(replayed, "Content-Length: 35", "Content-Length: 30", 1)
+		r := fromWire(t, replayed)
+		a, err := v.Parse(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(r.Body)
+		if string(body) != "Action=CreateUser&UserName=eve" {
+			t.Fatalf("replayed body %q", body)
+		}
+		wantKind(t, v.Verify(r, a, testSecret, sha256Hex(body)), KindSignatureMismatch)
+	}
+}
+
+// TestS3HeaderAuthRequiresContentSHA256: nothing binds the body of a
+// header-signed S3 request without x-amz-content-sha256; S3 refuses it.
+// Presigned requests imply UNSIGNED-PAYLOAD.
+func TestS3HeaderAuthRequiresContentSHA256(t *testing.T) {
+	req := newRequest(t, http.MethodPut, "http://127.0.0.1:9000/bucket/key", strings.NewReader("body"))
+	sdkSign(t, req, sha256Hex([]byte("body")), "s3", "", s3Signing)
+	_, err := NewVerifier(clockAt(signedAt)).Parse(serverSide(t, req))
+	wantKind(t, err, KindMissingContentSHA256)
+	if err.(*Error).Message != "Missing required header for this request: x-amz-content-sha256" {
+		t.Errorf("message %q", err.(*Error).Message)
+	}
+	if _, err := parseAndVerify(t, NewVerifier(clockAt(signedAt)), presignS3(t, "X-Amz-Expires=60", ""), testSecret); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -359,5 +437,39 @@ func TestSigningKeyCacheIsBounded(t *testing.T) {
 	}
 	if want := testSigningKey(testSecret, "20250102", testRegion, "s3"); string(first) != string(want) {
 		t.Fatal("derived key differs from the reference derivation")
+	}
+}
+
+// TestAmzHeaderCheckDoesNotAllocate: the check runs on every request; a
+// request whose x-amz-* headers are all signed costs no allocation.
+func TestAmzHeaderCheckDoesNotAllocate(t *testing.T) {
+	r := fromWire(t, s3GetWire(t))
+	a, err := NewVerifier(nil).Parse(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		if err := a.checkAmzHeadersSigned(r.Header); err != nil {
+			t.Fatal(err)
+		}
+	}); allocs != 0 {
+		t.Fatalf("%v allocations per request", allocs)
+	}
+}
+
+// BenchmarkParseVerifyS3Get is the per-request cost of authenticating an
+// SDK-signed S3 GET (signing key cached).
+func BenchmarkParseVerifyS3Get(b *testing.B) {
+	r := fromWire(b, s3GetWire(b))
+	v := NewVerifier(clockAt(signedAt))
+	b.ReportAllocs()
+	for b.Loop() {
+		a, err := v.Parse(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := v.Verify(r, a, testSecret, ""); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
