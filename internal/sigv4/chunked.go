@@ -43,9 +43,9 @@ type ChunkedReader struct {
 	trailed       bool            // trailers may follow the final chunk
 	signedTrailer bool            // the trailers carry x-amz-trailer-signature
 
-	chunk   bytes.Buffer // the current signed chunk
-	pending []byte       // verified bytes not yet returned
-	left    int64        // bytes of the current unsigned chunk not yet returned
+	chunk   []byte // the current signed chunk; its capacity never exceeds the largest chunk read
+	pending []byte // verified bytes not yet returned
+	left    int64  // bytes of the current unsigned chunk not yet returned
 
 	decoded, want int64
 	trailers      map[string]string
@@ -173,18 +173,43 @@ func (c *ChunkedReader) parseChunkHeader(line string) (int64, string, error) {
 }
 
 func (c *ChunkedReader) readSignedChunk(size int64, signature string) error {
-	c.chunk.Reset()
-	if _, err := io.CopyN(&c.chunk, c.src, size); err != nil {
+	chunk, err := readChunk(c.src, c.chunk[:0], int(size))
+	c.chunk = chunk
+	if err != nil {
 		return readFailure(err)
 	}
 	if err := c.expectCRLF(); err != nil {
 		return err
 	}
-	if !c.chain.nextChunk(signature, c.chunk.Bytes()) {
+	if !c.chain.nextChunk(signature, c.chunk) {
 		return signatureMismatch()
 	}
-	c.pending = c.chunk.Bytes()
+	c.pending = c.chunk
 	return nil
+}
+
+// chunkReadStep is how much of a chunk is read before the buffer grows:
+// memory follows the bytes that arrived, so a client that declares a
+// 16 MiB chunk and stalls holds little, and a full chunk costs its size
+// (not the doubling of a growing bytes.Buffer).
+const chunkReadStep = 256 << 10
+
+// readChunk reads size bytes from src into buf (reusing its capacity).
+func readChunk(src io.Reader, buf []byte, size int) ([]byte, error) {
+	for len(buf) < size {
+		n := min(size-len(buf), chunkReadStep)
+		if cap(buf)-len(buf) < n {
+			grown := make([]byte, len(buf), min(max(2*cap(buf), len(buf)+n), size))
+			copy(grown, buf)
+			buf = grown
+		}
+		read, err := io.ReadFull(src, buf[len(buf):len(buf)+n])
+		buf = buf[:len(buf)+read]
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // finish verifies the final chunk, reads the trailers and checks the
