@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 
@@ -50,98 +49,6 @@ func checkTrustDocument(doc string) *awsproto.Error {
 	return nil
 }
 
-// checkTrustPrincipals rejects, as AWS does, a trust policy naming a user
-// or role that does not exist. Only accounts this emulator holds can be
-// checked; principals in other accounts are taken on trust.
-func checkTrustPrincipals(tx store.Tx, doc string) error {
-	for _, value := range awsPrincipals(doc) {
-		exists, err := principalExists(tx, value)
-		if err != nil {
-			return err
-		}
-		if !exists {
-			return malformedPolicy(`Invalid principal in policy: "AWS":"` + value + `"`)
-		}
-	}
-	return nil
-}
-
-// principalExists reports whether a user or role ARN names an entity of a
-// known account; anything else (account ids, root ARNs, unknown accounts)
-// counts as existing.
-func principalExists(tx store.Tx, value string) (bool, error) {
-	a, err := arn.Parse(value)
-	if err != nil || a.Service != "iam" {
-		return true, nil
-	}
-	kind, rest, ok := strings.Cut(a.Resource, "/")
-	if !ok || (kind != "user" && kind != "role") {
-		return true, nil
-	}
-	if _, err := tx.GetAccount(a.Account); errors.Is(err, store.ErrNotFound) {
-		return true, nil
-	} else if err != nil {
-		return false, err
-	}
-	full := "/" + rest
-	slash := strings.LastIndexByte(full, '/')
-	path, name := full[:slash+1], full[slash+1:]
-	var stored string
-	if kind == "user" {
-		var u store.User
-		u, err = tx.GetUser(a.Account, name)
-		stored = u.Path
-	} else {
-		var r store.Role
-		r, err = tx.GetRole(a.Account, name)
-		stored = r.Path
-	}
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return false, nil
-	case err != nil:
-		return false, err
-	}
-	return stored == path, nil
-}
-
-// awsPrincipals returns every "AWS" principal value of a valid document's
-// statements.
-func awsPrincipals(doc string) []string {
-	var d struct {
-		Statement json.RawMessage
-	}
-	if json.Unmarshal([]byte(doc), &d) != nil {
-		return nil
-	}
-	var statements []struct{ Principal json.RawMessage }
-	if json.Unmarshal(d.Statement, &statements) != nil {
-		var one struct{ Principal json.RawMessage }
-		if json.Unmarshal(d.Statement, &one) != nil {
-			return nil
-		}
-		statements = append(statements, one)
-	}
-	var out []string
-	for _, st := range statements {
-		var p struct{ AWS json.RawMessage }
-		if json.Unmarshal(st.Principal, &p) != nil || p.AWS == nil {
-			continue
-		}
-		out = append(out, stringOrList(p.AWS)...)
-	}
-	return out
-}
-
-func stringOrList(raw json.RawMessage) []string {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}
-	}
-	var many []string
-	_ = json.Unmarshal(raw, &many)
-	return many
-}
 
 // parsePolicyARN checks that s is a managed policy ARN and returns its
 // account ("aws" for AWS managed policies).

@@ -71,9 +71,6 @@ func (s *Service) createRole(ctx context.Context, call *awsproto.Call) (any, *aw
 		if r.TrustPolicy, err = bindTrustIDs(tx, trust); err != nil {
 			return err
 		}
-		if err := checkTrustPrincipals(tx, r.TrustPolicy); err != nil {
-			return err
-		}
 		return orExists(tx.CreateRole(r), entityExists("Role with name %s already exists.", name))
 	})
 	if e := s.txError(err); e != nil {
@@ -204,14 +201,8 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, call *awsproto.Cal
 	}
 	_, e := s.changeRole(ctx, call, name, nil, func(tx store.Tx, r *store.Role) error {
 		bound, err := bindTrustIDs(tx, doc)
-		if err != nil {
-			return err
-		}
-		if err := checkTrustPrincipals(tx, bound); err != nil {
-			return err
-		}
 		r.TrustPolicy = bound
-		return nil
+		return err
 	})
 	return nil, e
 }
