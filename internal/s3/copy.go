@@ -44,7 +44,7 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 	}
 	if e, status := copyPreconditions(req.HTTP, info); e != nil || status != 0 {
 		body.Close()
-		return info, nil, newError(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+		return info, nil, s3Error("PreconditionFailed")
 	}
 	return info, body, nil
 }
@@ -70,15 +70,14 @@ type copyObjectResult struct {
 // copyObject authorizes reading the source and writing the destination,
 // which may be in different buckets and accounts.
 func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	dst, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
 	if len(req.Key) > maxKeyLength {
-		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+		return s3Error("KeyTooLongError")
 	}
-	if e := s.authorize(ctx, req, &dst, check{action: "s3:PutObject", resource: objectARN(dst.Name, req.Key)}); e != nil {
+	if e := s.authorizeOp(req, &dst, nil); e != nil {
 		return e
 	}
 	if e := checkACLHeader(req.HTTP.Header); e != nil {
@@ -93,7 +92,7 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	replace := req.HTTP.Header.Get("x-amz-metadata-directive") == "REPLACE"
 	srcBucket, srcKey, _ := copySource(srcHeader)
 	if srcBucket == dst.Name && srcKey == req.Key && !replace && req.HTTP.Header.Get("x-amz-storage-class") == "" {
-		return newError(http.StatusBadRequest, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+		return s3Errorf("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	meta := info.Meta
 	if replace {
@@ -141,8 +140,7 @@ func parseDeleteRequest(raw []byte) (deleteRequest, *Error) {
 			return in, errMalformedXML()
 		}
 		if *o.Key == "" {
-			return in, newError(http.StatusBadRequest, "UserKeyMustBeSpecified",
-				"The bucket POST must contain the specified field name. If it is specified, check the order of the fields.")
+			return in, s3Error("UserKeyMustBeSpecified")
 		}
 	}
 	return in, nil
@@ -199,9 +197,9 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 // deleteOne is one key of DeleteObjects, authorized on its own.
 func (s *Service) deleteOne(req *Request, b *store.Bucket, key string) *Error {
 	if len(key) > maxKeyLength {
-		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+		return s3Error("KeyTooLongError")
 	}
-	if e := s.authorize(req.HTTP.Context(), req, b, check{action: "s3:DeleteObject", resource: objectARN(b.Name, key)}); e != nil {
+	if e := s.authorize(req.HTTP.Context(), req, b, check{action: req.op.Action, resource: objectARN(b.Name, key)}); e != nil {
 		return e
 	}
 	if err := s.blobs.Delete(b.Name, key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
@@ -217,7 +215,7 @@ func checkDeleteDigest(req *Request, body []byte) *Error {
 	if v := h.Get("Content-MD5"); v != "" {
 		sum := md5.Sum(body)
 		if base64.StdEncoding.EncodeToString(sum[:]) != v {
-			return newError(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+			return s3Error("BadDigest")
 		}
 		return nil
 	}
@@ -237,12 +235,12 @@ func checkDeleteDigest(req *Request, body []byte) *Error {
 		sum := alg.NewHash()
 		sum.Write(body)
 		if base64.StdEncoding.EncodeToString(sum.Sum(nil)) != v {
-			return newError(http.StatusBadRequest, "BadDigest", "The %s you specified did not match the calculated checksum.", alg)
+			return s3Errorf("BadDigest", "The %s you specified did not match the calculated checksum.", alg)
 		}
 		return nil
 	}
 	if h.Get("x-amz-sdk-checksum-algorithm") != "" || h.Get("x-amz-trailer") != "" {
 		return nil
 	}
-	return newError(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
+	return s3Errorf("InvalidRequest", "Missing required header for this request: Content-MD5")
 }
