@@ -199,7 +199,7 @@ func (s *Service) deleteOne(req *Request, b *store.Bucket, key string) *Error {
 	if len(key) > maxKeyLength {
 		return s3Error("KeyTooLongError")
 	}
-	if e := s.authorize(req.HTTP.Context(), req, b, check{action: req.op.Action, resource: objectARN(b.Name, key)}); e != nil {
+	if e := s.authorize(req.HTTP.Context(), req, b, check{action: req.op.Action, resource: req.resourceOf(key)}); e != nil {
 		return e
 	}
 	if err := s.blobs.Delete(b.Name, key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {

@@ -324,12 +324,16 @@ func (r *Request) action() string {
 }
 
 // resource is the ARN the request's operation acts on.
-func (r *Request) resource() string {
+func (r *Request) resource() string { return r.resourceOf(r.Key) }
+
+// resourceOf is the ARN the request's operation acts on for key: the
+// request's own key, or one a body names (DeleteObjects).
+func (r *Request) resourceOf(key string) string {
 	switch r.op.Resource {
 	case bucketResource:
 		return bucketARN(r.Bucket)
-	case objectResource:
-		return objectARN(r.Bucket, r.Key)
+	case objectResource, bodyObjects:
+		return objectARN(r.Bucket, key)
 	}
 	return "*"
 }
