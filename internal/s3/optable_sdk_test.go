@@ -18,7 +18,7 @@ import (
 func TestSDKVersionIDWithoutVersioning(t *testing.T) {
 	env := startSDK(t)
 	root := client(env, rootAKey, rootASecret)
-	getter := client(env, getterKey, getterSecret)   // s3:GetObject on sdk-a-data/* only
+	getter := client(env, getterKey, getterSecret)    // s3:GetObject on sdk-a-data/* only
 	deleter := client(env, deleterKey, deleterSecret) // s3:DeleteObject on sdk-a-data/allowed/* only
 	bucket := aws.String("sdk-a-data")
 	must[*s3.PutObjectOutput](t, "PutObject")(root.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("allowed/v.txt"), Body: strings.NewReader("current")}))
