@@ -123,7 +123,8 @@ type deleteRequest struct {
 	XMLName xml.Name `xml:"Delete"`
 	Quiet   bool     `xml:"Quiet"`
 	Objects []struct {
-		Key *string `xml:"Key"`
+		Key       *string `xml:"Key"`
+		VersionID *string `xml:"VersionId"`
 	} `xml:"Object"`
 }
 
@@ -147,13 +148,15 @@ func parseDeleteRequest(raw []byte) (deleteRequest, *Error) {
 }
 
 type deletedEntry struct {
-	Key string `xml:"Key"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
 }
 
 type deleteErrorEntry struct {
-	Key     string `xml:"Key"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
 }
 
 type deleteResult struct {
@@ -182,25 +185,38 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 	}
 	out := deleteResult{Xmlns: xmlns}
 	for _, o := range in.Objects {
-		if e := s.deleteOne(req, &b, *o.Key); e != nil {
-			out.Errors = append(out.Errors, deleteErrorEntry{Key: *o.Key, Code: e.Code, Message: e.Message})
+		version := ""
+		if o.VersionID != nil {
+			version = *o.VersionID
+		}
+		if e := s.deleteOne(req, &b, *o.Key, o.VersionID); e != nil {
+			out.Errors = append(out.Errors, deleteErrorEntry{Key: *o.Key, VersionID: version, Code: e.Code, Message: e.Message})
 			continue
 		}
 		if !in.Quiet {
-			out.Deleted = append(out.Deleted, deletedEntry{Key: *o.Key})
+			out.Deleted = append(out.Deleted, deletedEntry{Key: *o.Key, VersionID: version})
 		}
 	}
 	writeXML(w, req.RequestID, out)
 	return nil
 }
 
-// deleteOne is one key of DeleteObjects, authorized on its own.
-func (s *Service) deleteOne(req *Request, b *store.Bucket, key string) *Error {
+// deleteOne is one key of DeleteObjects, authorized on its own: an entry
+// naming a version asks for s3:DeleteObjectVersion. Buckets here never had
+// versioning, so only the "null" version (the current object) exists.
+func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *string) *Error {
 	if len(key) > maxKeyLength {
 		return s3Error("KeyTooLongError")
 	}
-	if e := s.authorize(req.HTTP.Context(), req, b, check{action: req.op.Action, resource: req.resourceOf(key)}); e != nil {
+	action := req.op.Action
+	if version != nil {
+		action = req.op.VersionAction
+	}
+	if e := s.authorize(req.HTTP.Context(), req, b, check{action: action, resource: req.resourceOf(key)}); e != nil {
 		return e
+	}
+	if version != nil && *version != "null" {
+		return s3Error("NoSuchVersion")
 	}
 	if err := s.blobs.Delete(b.Name, key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
 		return s.blobError(err, b.Name, key)

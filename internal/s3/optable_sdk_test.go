@@ -61,6 +61,28 @@ func TestSDKVersionIDWithoutVersioning(t *testing.T) {
 	must[*s3.DeleteObjectOutput](t, "DeleteObject versionId null by root")(root.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String("allowed/v.txt"), VersionId: aws.String("null")}))
 	_, err = root.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("allowed/v.txt")})
 	wantError(t, "HeadObject after deleting the null version", err, 404, "")
+
+	// DeleteObjects entries with version ids: the same rules, per entry.
+	for _, k := range []string{"allowed/keep.txt", "allowed/null.txt"} {
+		must[*s3.PutObjectOutput](t, "PutObject "+k)(root.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String(k), Body: strings.NewReader(k)}))
+	}
+	del := must[*s3.DeleteObjectsOutput](t, "DeleteObjects by deleter")(deleter.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: bucket, Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+		{Key: aws.String("allowed/null.txt"), VersionId: aws.String("null")}}}}))
+	if len(del.Errors) != 1 || aws.ToString(del.Errors[0].Code) != "AccessDenied" {
+		t.Errorf("DeleteObjects version null without s3:DeleteObjectVersion: %+v", del.Errors)
+	}
+	del = must[*s3.DeleteObjectsOutput](t, "DeleteObjects by root")(root.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: bucket, Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+		{Key: aws.String("allowed/keep.txt"), VersionId: aws.String("3HL4kqtJlcpXroDTDmJ")},
+		{Key: aws.String("allowed/null.txt"), VersionId: aws.String("null")}}}}))
+	if len(del.Errors) != 1 || aws.ToString(del.Errors[0].Code) != "NoSuchVersion" || aws.ToString(del.Errors[0].VersionId) != "3HL4kqtJlcpXroDTDmJ" {
+		t.Errorf("DeleteObjects unknown version: errors %+v", del.Errors)
+	}
+	if len(del.Deleted) != 1 || aws.ToString(del.Deleted[0].Key) != "allowed/null.txt" || aws.ToString(del.Deleted[0].VersionId) != "null" {
+		t.Errorf("DeleteObjects null version: deleted %+v", del.Deleted)
+	}
+	must[*s3.HeadObjectOutput](t, "HeadObject keep.txt after an unknown version's delete")(root.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("allowed/keep.txt")}))
+	_, err = root.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("allowed/null.txt")})
+	wantError(t, "HeadObject null.txt after deleting its null version", err, 404, "")
 }
 
 // TestSDKListBucketsPaginated: the 2024 ListBuckets paging (max-buckets,
