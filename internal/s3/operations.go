@@ -107,9 +107,15 @@ func notImplemented(*Service, http.ResponseWriter, *Request) *Error {
 	return errNotImplemented("")
 }
 
-// operations is the operation table. To serve a NotImplemented row, replace
-// its Handler with the method that implements it; to add an operation, add
-// a row (TestOperationTable walks every row).
+// operations is the operation table, one row per S3 operation.
+//
+// To serve a row that answers NotImplemented, replace its Handler with a
+// method of Service of the usual handler signature, e.g.
+// Handler: (*Service).getBucketEncryption; the handler authorizes with
+// s.authorizeOp(req, &b, extra), which takes the action (versioned when
+// versionId is given) and the resource from the row. To add an operation,
+// add a row here and its expectation to wantRows in optable_test.go (and,
+// if it was listed there, remove its selector from unservedSelectors).
 var operations = []Operation{
 	// Service.
 	{Name: "ListBuckets", Method: "GET", Level: serviceLevel, Action: "s3:ListAllMyBuckets", Resource: anyResource, Handler: (*Service).listBuckets},
@@ -250,11 +256,13 @@ func levelOf(req *Request) level {
 	return objectLevel
 }
 
-// route picks req's row: the most specific row of the request's level and
-// method whose selectors are all present and which accounts for every
-// selector the request carries. A request naming a selector no row of its
-// method accounts for is another operation: MethodNotAllowed when some row
-// with another method is selected by it, NotImplemented otherwise.
+// route picks req's row: of the rows of the request's level and method
+// whose selectors are all present and which account for every subresource
+// the request names, the one with most selectors. Otherwise the request is
+// an operation not served here: MethodNotAllowed when a row of another
+// method (or, with no subresource, no row of this method) would take it,
+// or when its subresources are known ones in a combination no row takes;
+// NotImplemented when it names an unserved operation. Never another row.
 func route(req *Request) (*Operation, *Error) {
 	q, h, l := req.HTTP.URL.Query(), req.HTTP.Header, levelOf(req)
 	var subs []string
