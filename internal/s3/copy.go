@@ -13,8 +13,9 @@ import (
 	"github.com/sekisho/sekisho/internal/store"
 )
 
-// openCopySource authorizes s3:GetObject on x-amz-copy-source (under its
-// own bucket's policy) and opens the object.
+// openCopySource authorizes s3:GetObject (s3:GetObjectVersion when a
+// version is named) on x-amz-copy-source, under its own bucket's policy,
+// and opens the object.
 func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.Body, *Error) {
 	bucket, key, e := copySource(header)
 	if e != nil {
@@ -32,7 +33,11 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 	if given && src.Account != expected {
 		return blob.Info{}, nil, errAccessDenied("Access Denied")
 	}
-	if e := s.authorize(ctx, req, &src, check{action: "s3:GetObject", resource: objectARN(bucket, key)}); e != nil {
+	action, e := copySourceAction(header)
+	if e != nil {
+		return blob.Info{}, nil, e
+	}
+	if e := s.authorize(ctx, req, &src, check{action: action, resource: objectARN(bucket, key)}); e != nil {
 		return blob.Info{}, nil, e
 	}
 	info, body, err := s.blobs.Get(bucket, key)
@@ -47,6 +52,20 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 		return info, nil, s3Error("PreconditionFailed")
 	}
 	return info, body, nil
+}
+
+// copySourceAction is the action reading x-amz-copy-source asks for. A
+// source versionId other than "null" is refused: no bucket here was ever
+// versioned, and copying the current object instead would be wrong.
+func copySourceAction(header string) (string, *Error) {
+	_, version, named := strings.Cut(header, "?versionId=")
+	switch {
+	case !named:
+		return "s3:GetObject", nil
+	case version != "null":
+		return "", errInvalidArgument("Invalid version id specified").with("ArgumentName", "x-amz-copy-source").with("ArgumentValue", header)
+	}
+	return "s3:GetObjectVersion", nil
 }
 
 // copyPreconditions applies the x-amz-copy-source-if-* headers.

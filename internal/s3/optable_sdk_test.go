@@ -62,6 +62,11 @@ func TestSDKVersionIDWithoutVersioning(t *testing.T) {
 	_, err = root.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("allowed/v.txt")})
 	wantError(t, "HeadObject after deleting the null version", err, 404, "")
 
+	// A copy source naming a version: only "null", read as s3:GetObjectVersion.
+	_, err = root.CopyObject(ctx, &s3.CopyObjectInput{Bucket: bucket, Key: aws.String("allowed/copy.txt"), CopySource: aws.String("sdk-a-data/seed.txt?versionId=3HL4kqtJlcpXroDTDmJ")})
+	wantError(t, "CopyObject from an unknown version", err, 400, "InvalidArgument")
+	must[*s3.CopyObjectOutput](t, "CopyObject from the null version")(root.CopyObject(ctx, &s3.CopyObjectInput{Bucket: bucket, Key: aws.String("allowed/copy.txt"), CopySource: aws.String("sdk-a-data/seed.txt?versionId=null")}))
+
 	// DeleteObjects entries with version ids: the same rules, per entry.
 	for _, k := range []string{"allowed/keep.txt", "allowed/null.txt"} {
 		must[*s3.PutObjectOutput](t, "PutObject "+k)(root.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String(k), Body: strings.NewReader(k)}))
