@@ -2,12 +2,15 @@ package s3
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,10 +34,12 @@ type owner struct {
 }
 
 type listAllMyBucketsResult struct {
-	XMLName xml.Name      `xml:"ListAllMyBucketsResult"`
-	Xmlns   string        `xml:"xmlns,attr"`
-	Owner   owner         `xml:"Owner"`
-	Buckets []bucketEntry `xml:"Buckets>Bucket"`
+	XMLName           xml.Name      `xml:"ListAllMyBucketsResult"`
+	Xmlns             string        `xml:"xmlns,attr"`
+	Owner             owner         `xml:"Owner"`
+	Buckets           []bucketEntry `xml:"Buckets>Bucket"`
+	ContinuationToken string        `xml:"ContinuationToken,omitempty"`
+	Prefix            *string       `xml:"Prefix,omitempty"`
 }
 
 type bucketEntry struct {
@@ -43,12 +48,88 @@ type bucketEntry struct {
 	BucketRegion string `xml:"BucketRegion,omitempty"`
 }
 
-// listBuckets lists the buckets owned by the caller's account.
+// Paginated ListBuckets: max-buckets is 1 to 10,000; a request that pages
+// (any of max-buckets, continuation-token, prefix, bucket-region) without
+// max-buckets gets pages of 10,000.
+const (
+	maxBucketsLimit = 10000
+	maxTokenLength  = 1024
+)
+
+// bucketPage is what a ListBuckets request asks for.
+type bucketPage struct {
+	paged      bool // any paging parameter given: answer in pages
+	max        int
+	after      string // the last bucket name of the previous page
+	prefix     *string
+	region     string
+	tokenGiven bool
+	rawToken   string
+}
+
+// parseBucketPage reads ListBuckets' paging parameters as S3 checks them.
+func parseBucketPage(q url.Values) (bucketPage, *Error) {
+	p := bucketPage{max: maxBucketsLimit, region: q.Get("bucket-region")}
+	for _, name := range []string{"max-buckets", "continuation-token", "prefix", "bucket-region"} {
+		p.paged = p.paged || q.Has(name)
+	}
+	if q.Has("prefix") {
+		p.prefix = ptr(q.Get("prefix"))
+	}
+	if q.Has("max-buckets") {
+		v := q.Get("max-buckets")
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil:
+			return p, errInvalidArgument("Provided max-buckets not an integer or within integer range").
+				with("ArgumentName", "max-buckets").with("ArgumentValue", v)
+		case n < 1 || n > maxBucketsLimit:
+			return p, errInvalidArgument("Argument max-buckets must be an integer between 1 and %d", maxBucketsLimit).
+				with("ArgumentName", "max-buckets").with("ArgumentValue", v)
+		}
+		p.max = n
+	}
+	if token := q.Get("continuation-token"); token != "" {
+		after, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil || len(token) > maxTokenLength {
+			return p, errInvalidArgument("The continuation token provided is incorrect").with("ArgumentName", "continuation-token")
+		}
+		p.after = string(after)
+	}
+	return p, nil
+}
+
+// page picks the buckets of one page from all the account's buckets, and
+// the token that resumes after them ("" when none remain).
+func (p bucketPage) page(all []store.Bucket) ([]store.Bucket, string) {
+	slices.SortFunc(all, func(a, b store.Bucket) int { return strings.Compare(a.Name, b.Name) })
+	var out []store.Bucket
+	for _, b := range all {
+		switch {
+		case b.Name <= p.after,
+			p.prefix != nil && !strings.HasPrefix(b.Name, *p.prefix),
+			p.region != "" && b.Region != p.region:
+			continue
+		}
+		if p.paged && len(out) == p.max {
+			return out, base64.RawURLEncoding.EncodeToString([]byte(out[len(out)-1].Name))
+		}
+		out = append(out, b)
+	}
+	return out, ""
+}
+
+// listBuckets lists the buckets owned by the caller's account, in pages
+// when asked (max-buckets, continuation-token, prefix, bucket-region).
 func (s *Service) listBuckets(w http.ResponseWriter, req *Request) *Error {
 	if req.Caller == nil {
 		return errAccessDenied("Access Denied")
 	}
-	if e := s.authorize(req.HTTP.Context(), req, nil, check{action: "s3:ListAllMyBuckets", resource: "*"}); e != nil {
+	p, e := parseBucketPage(req.HTTP.URL.Query())
+	if e != nil {
+		return e
+	}
+	if e := s.authorizeOp(req, nil, nil); e != nil {
 		return e
 	}
 	account := req.Caller.Principal.Account
@@ -61,8 +142,10 @@ func (s *Service) listBuckets(w http.ResponseWriter, req *Request) *Error {
 	if err != nil {
 		return errInternal()
 	}
-	out := listAllMyBucketsResult{Xmlns: xmlns, Owner: owner{ID: canonicalID(account)}, Buckets: []bucketEntry{}}
-	for _, b := range buckets {
+	page, next := p.page(buckets)
+	out := listAllMyBucketsResult{Xmlns: xmlns, Owner: owner{ID: canonicalID(account)}, Buckets: []bucketEntry{},
+		ContinuationToken: next, Prefix: p.prefix}
+	for _, b := range page {
 		out.Buckets = append(out.Buckets, bucketEntry{Name: b.Name, CreationDate: isoTime(b.CreatedAt), BucketRegion: b.Region})
 	}
 	writeXML(w, req.RequestID, out)
@@ -101,18 +184,18 @@ func (s *Service) createBucket(w http.ResponseWriter, req *Request) *Error {
 		return errAccessDenied("Access Denied")
 	}
 	if !validBucketName(req.Bucket) {
-		return newError(http.StatusBadRequest, "InvalidBucketName", "The specified bucket is not valid.").with("BucketName", req.Bucket)
+		return s3Error("InvalidBucketName").with("BucketName", req.Bucket)
 	}
 	region, e := locationConstraint(req)
 	if e != nil {
 		return e
 	}
 	ctx := req.HTTP.Context()
-	if e := s.authorize(ctx, req, nil, check{action: "s3:CreateBucket", resource: bucketARN(req.Bucket)}); e != nil {
+	if e := s.authorizeOp(req, nil, nil); e != nil {
 		return e
 	}
 	if acl := req.HTTP.Header.Get("x-amz-acl"); acl != "" && acl != "private" && acl != "bucket-owner-full-control" {
-		return newError(http.StatusBadRequest, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+		return s3Error("InvalidBucketAclWithObjectOwnership")
 	}
 	account := req.Caller.Principal.Account
 	b := store.Bucket{Name: req.Bucket, Account: account, Region: region, Ownership: "BucketOwnerEnforced", CreatedAt: time.Now().UTC()}
@@ -148,12 +231,12 @@ func (s *Service) createBucket(w http.ResponseWriter, req *Request) *Error {
 
 func existsError(existing store.Bucket, account, region string) *Error {
 	if existing.Account != account {
-		return newError(http.StatusConflict, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").with("BucketName", existing.Name)
+		return s3Error("BucketAlreadyExists").with("BucketName", existing.Name)
 	}
 	if region == "us-east-1" && existing.Region == "us-east-1" {
 		return &Error{Status: http.StatusOK}
 	}
-	return newError(http.StatusConflict, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").with("BucketName", existing.Name)
+	return s3Error("BucketAlreadyOwnedByYou").with("BucketName", existing.Name)
 }
 
 // locationConstraint reads the optional CreateBucketConfiguration body.
@@ -185,18 +268,16 @@ func parseLocationConstraint(body []byte, signed string) (string, *Error) {
 // constraint, the constraint must be a region, and a request signed for
 // another region must name that region.
 func checkLocation(constraint, signed string) (string, *Error) {
-	invalid := newError(http.StatusBadRequest, "InvalidLocationConstraint", "The specified location-constraint is not valid").with("LocationConstraint", constraint)
+	invalid := s3Error("InvalidLocationConstraint").with("LocationConstraint", constraint)
 	switch {
 	case constraint == "" && signed == "us-east-1":
 		return "us-east-1", nil
 	case constraint == "":
-		return "", newError(http.StatusBadRequest, "IllegalLocationConstraintException",
-			"The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
+		return "", s3Error("IllegalLocationConstraintException")
 	case constraint == "us-east-1" || !slices.Contains(awsRegions, constraint):
 		return "", invalid
 	case signed != "us-east-1" && signed != constraint:
-		return "", newError(http.StatusBadRequest, "IllegalLocationConstraintException",
-			"The %s location constraint is incompatible for the region specific endpoint this request was sent to.", constraint)
+		return "", s3Errorf("IllegalLocationConstraintException", "The %s location constraint is incompatible for the region specific endpoint this request was sent to.", constraint)
 	}
 	return constraint, nil
 }
@@ -216,7 +297,7 @@ func (s *Service) deleteBucket(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:DeleteBucket", resource: bucketARN(b.Name)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	if e := s.removeBucket(ctx, b.Name); e != nil {
@@ -235,7 +316,7 @@ func (s *Service) removeBucket(ctx context.Context, name string) *Error {
 	detached, err := s.blobs.DetachBucketDir(name)
 	switch {
 	case errors.Is(err, blob.ErrBucketNotEmpty):
-		return newError(http.StatusConflict, "BucketNotEmpty", "The bucket you tried to delete is not empty").with("BucketName", name)
+		return s3Error("BucketNotEmpty").with("BucketName", name)
 	case errors.Is(err, blob.ErrNoSuchBucket):
 		// No directory: a concurrent delete holds it, or a crash came
 		// between detaching and the store. Nothing can be written there.
@@ -275,12 +356,11 @@ func noContent(w http.ResponseWriter, req *Request) {
 }
 
 func (s *Service) headBucket(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:ListBucket", resource: bucketARN(b.Name)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	w.Header().Set("x-amz-bucket-region", b.Region)
@@ -296,12 +376,11 @@ type locationResult struct {
 }
 
 func (s *Service) getBucketLocation(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:GetBucketLocation", resource: bucketARN(b.Name)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	region := b.Region
@@ -316,20 +395,20 @@ func (s *Service) getBucketLocation(w http.ResponseWriter, req *Request) *Error 
 // others get 405 MethodNotAllowed even when a policy allows them.
 func ownerOnly(req *Request, b *store.Bucket) *Error {
 	if req.Caller == nil || req.Caller.Principal.Account != b.Account {
-		return newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+		return errMethodNotAllowed()
 	}
 	return nil
 }
 
 // authorizePolicyAPI: the owner's root may always manage the bucket policy.
-func (s *Service) authorizePolicyAPI(req *Request, b *store.Bucket, action string) *Error {
+func (s *Service) authorizePolicyAPI(req *Request, b *store.Bucket) *Error {
 	if e := ownerOnly(req, b); e != nil {
 		return e
 	}
 	if req.Caller.Principal.Type == policy.PrincipalRoot {
 		return nil
 	}
-	return s.authorize(req.HTTP.Context(), req, b, check{action: action, resource: bucketARN(b.Name)})
+	return s.authorizeOp(req, b, nil)
 }
 
 func (s *Service) getBucketPolicy(w http.ResponseWriter, req *Request) *Error {
@@ -337,11 +416,11 @@ func (s *Service) getBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	if e := s.authorizePolicyAPI(req, &b, "s3:GetBucketPolicy"); e != nil {
+	if e := s.authorizePolicyAPI(req, &b); e != nil {
 		return e
 	}
 	if b.Policy == "" {
-		return newError(http.StatusNotFound, "NoSuchBucketPolicy", "The bucket policy does not exist").with("BucketName", b.Name)
+		return s3Error("NoSuchBucketPolicy").with("BucketName", b.Name)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("x-amz-request-id", req.RequestID)
@@ -356,7 +435,7 @@ func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	if e := s.authorizePolicyAPI(req, &b, "s3:PutBucketPolicy"); e != nil {
+	if e := s.authorizePolicyAPI(req, &b); e != nil {
 		return e
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, policy.MaxBucketPolicySize+1))
@@ -378,7 +457,7 @@ func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	var unknown *principalid.UnknownPrincipalError
 	switch {
 	case errors.As(err, &unknown):
-		return newError(http.StatusBadRequest, "MalformedPolicy", "Invalid principal in policy")
+		return s3Errorf("MalformedPolicy", "Invalid principal in policy")
 	case err != nil:
 		return errInternal()
 	}
@@ -388,9 +467,9 @@ func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 
 // validateBucketPolicy checks a bucket policy as S3 does.
 func validateBucketPolicy(doc, bucket string) *Error {
-	malformed := func(msg string) *Error { return newError(http.StatusBadRequest, "MalformedPolicy", "%s", msg) }
+	malformed := func(msg string) *Error { return s3Errorf("MalformedPolicy", "%s", msg) }
 	if len(doc) > policy.MaxBucketPolicySize {
-		return newError(http.StatusBadRequest, "PolicyTooLarge", "Policy exceeds the maximum allowed document size.")
+		return s3Error("PolicyTooLarge")
 	}
 	if !strings.HasPrefix(strings.TrimSpace(doc), "{") {
 		return malformed("Policies must be valid JSON and the first byte must be '{'")
@@ -417,7 +496,7 @@ func checkPolicyResources(p *policy.Policy, bucket string) *Error {
 		if r == "*" || arn.Glob(r, bucketARN(bucket)) || matchesUnder(r, bucketARN(bucket)+"/") {
 			continue
 		}
-		return newError(http.StatusBadRequest, "MalformedPolicy", "Policy has invalid resource")
+		return s3Errorf("MalformedPolicy", "Policy has invalid resource")
 	}
 	return nil
 }
@@ -444,7 +523,7 @@ func (s *Service) deleteBucketPolicy(w http.ResponseWriter, req *Request) *Error
 	if e != nil {
 		return e
 	}
-	if e := s.authorizePolicyAPI(req, &b, "s3:DeleteBucketPolicy"); e != nil {
+	if e := s.authorizePolicyAPI(req, &b); e != nil {
 		return e
 	}
 	b.Policy = ""
@@ -466,11 +545,11 @@ func (s *Service) getBucketPolicyStatus(w http.ResponseWriter, req *Request) *Er
 	if e != nil {
 		return e
 	}
-	if e := s.authorizePolicyAPI(req, &b, "s3:GetBucketPolicyStatus"); e != nil {
+	if e := s.authorizePolicyAPI(req, &b); e != nil {
 		return e
 	}
 	if b.Policy == "" {
-		return newError(http.StatusNotFound, "NoSuchBucketPolicy", "The bucket policy does not exist").with("BucketName", b.Name)
+		return s3Error("NoSuchBucketPolicy").with("BucketName", b.Name)
 	}
 	p, err := policy.Parse(b.Policy, policy.Resource)
 	if err != nil {
@@ -489,12 +568,11 @@ type ownershipControls struct {
 }
 
 func (s *Service) getOwnershipControls(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:GetBucketOwnershipControls", resource: bucketARN(b.Name)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	out := ownershipControls{Xmlns: xmlns}
@@ -511,7 +589,7 @@ func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Err
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:PutBucketOwnershipControls", resource: bucketARN(b.Name)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
@@ -544,12 +622,11 @@ type versioningConfiguration struct {
 // getBucketVersioning: buckets are never versioned here, so the
 // configuration is empty, as S3 answers for a bucket never versioned.
 func (s *Service) getBucketVersioning(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:GetBucketVersioning", resource: bucketARN(b.Name)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	writeXML(w, req.RequestID, versioningConfiguration{Xmlns: xmlns})

@@ -13,8 +13,9 @@ import (
 	"github.com/sekisho/sekisho/internal/store"
 )
 
-// openCopySource authorizes s3:GetObject on x-amz-copy-source (under its
-// own bucket's policy) and opens the object.
+// openCopySource authorizes s3:GetObject (s3:GetObjectVersion when a
+// version is named) on x-amz-copy-source, under its own bucket's policy,
+// and opens the object.
 func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.Body, *Error) {
 	bucket, key, e := copySource(header)
 	if e != nil {
@@ -32,7 +33,11 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 	if given && src.Account != expected {
 		return blob.Info{}, nil, errAccessDenied("Access Denied")
 	}
-	if e := s.authorize(ctx, req, &src, check{action: "s3:GetObject", resource: objectARN(bucket, key)}); e != nil {
+	action, e := copySourceAction(header)
+	if e != nil {
+		return blob.Info{}, nil, e
+	}
+	if e := s.authorize(ctx, req, &src, check{action: action, resource: objectARN(bucket, key)}); e != nil {
 		return blob.Info{}, nil, e
 	}
 	info, body, err := s.blobs.Get(bucket, key)
@@ -44,9 +49,23 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 	}
 	if e, status := copyPreconditions(req.HTTP, info); e != nil || status != 0 {
 		body.Close()
-		return info, nil, newError(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+		return info, nil, s3Error("PreconditionFailed")
 	}
 	return info, body, nil
+}
+
+// copySourceAction is the action reading x-amz-copy-source asks for. A
+// source versionId other than "null" is refused: no bucket here was ever
+// versioned, and copying the current object instead would be wrong.
+func copySourceAction(header string) (string, *Error) {
+	_, version, named := strings.Cut(header, "?versionId=")
+	switch {
+	case !named:
+		return "s3:GetObject", nil
+	case version != "null":
+		return "", errInvalidArgument("Invalid version id specified").with("ArgumentName", "x-amz-copy-source").with("ArgumentValue", header)
+	}
+	return "s3:GetObjectVersion", nil
 }
 
 // copyPreconditions applies the x-amz-copy-source-if-* headers.
@@ -70,15 +89,14 @@ type copyObjectResult struct {
 // copyObject authorizes reading the source and writing the destination,
 // which may be in different buckets and accounts.
 func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	dst, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
 	if len(req.Key) > maxKeyLength {
-		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+		return s3Error("KeyTooLongError")
 	}
-	if e := s.authorize(ctx, req, &dst, check{action: "s3:PutObject", resource: objectARN(dst.Name, req.Key)}); e != nil {
+	if e := s.authorizeOp(req, &dst, nil); e != nil {
 		return e
 	}
 	if e := checkACLHeader(req.HTTP.Header); e != nil {
@@ -93,7 +111,7 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	replace := req.HTTP.Header.Get("x-amz-metadata-directive") == "REPLACE"
 	srcBucket, srcKey, _ := copySource(srcHeader)
 	if srcBucket == dst.Name && srcKey == req.Key && !replace && req.HTTP.Header.Get("x-amz-storage-class") == "" {
-		return newError(http.StatusBadRequest, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+		return s3Errorf("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	meta := info.Meta
 	if replace {
@@ -124,7 +142,8 @@ type deleteRequest struct {
 	XMLName xml.Name `xml:"Delete"`
 	Quiet   bool     `xml:"Quiet"`
 	Objects []struct {
-		Key *string `xml:"Key"`
+		Key       *string `xml:"Key"`
+		VersionID *string `xml:"VersionId"`
 	} `xml:"Object"`
 }
 
@@ -141,21 +160,22 @@ func parseDeleteRequest(raw []byte) (deleteRequest, *Error) {
 			return in, errMalformedXML()
 		}
 		if *o.Key == "" {
-			return in, newError(http.StatusBadRequest, "UserKeyMustBeSpecified",
-				"The bucket POST must contain the specified field name. If it is specified, check the order of the fields.")
+			return in, s3Error("UserKeyMustBeSpecified")
 		}
 	}
 	return in, nil
 }
 
 type deletedEntry struct {
-	Key string `xml:"Key"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
 }
 
 type deleteErrorEntry struct {
-	Key     string `xml:"Key"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
 }
 
 type deleteResult struct {
@@ -184,25 +204,38 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 	}
 	out := deleteResult{Xmlns: xmlns}
 	for _, o := range in.Objects {
-		if e := s.deleteOne(req, &b, *o.Key); e != nil {
-			out.Errors = append(out.Errors, deleteErrorEntry{Key: *o.Key, Code: e.Code, Message: e.Message})
+		version := ""
+		if o.VersionID != nil {
+			version = *o.VersionID
+		}
+		if e := s.deleteOne(req, &b, *o.Key, o.VersionID); e != nil {
+			out.Errors = append(out.Errors, deleteErrorEntry{Key: *o.Key, VersionID: version, Code: e.Code, Message: e.Message})
 			continue
 		}
 		if !in.Quiet {
-			out.Deleted = append(out.Deleted, deletedEntry{Key: *o.Key})
+			out.Deleted = append(out.Deleted, deletedEntry{Key: *o.Key, VersionID: version})
 		}
 	}
 	writeXML(w, req.RequestID, out)
 	return nil
 }
 
-// deleteOne is one key of DeleteObjects, authorized on its own.
-func (s *Service) deleteOne(req *Request, b *store.Bucket, key string) *Error {
+// deleteOne is one key of DeleteObjects, authorized on its own: an entry
+// naming a version asks for s3:DeleteObjectVersion. Buckets here never had
+// versioning, so only the "null" version (the current object) exists.
+func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *string) *Error {
 	if len(key) > maxKeyLength {
-		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+		return s3Error("KeyTooLongError")
 	}
-	if e := s.authorize(req.HTTP.Context(), req, b, check{action: "s3:DeleteObject", resource: objectARN(b.Name, key)}); e != nil {
+	action := req.op.Action
+	if version != nil {
+		action = req.op.VersionAction
+	}
+	if e := s.authorize(req.HTTP.Context(), req, b, check{action: action, resource: req.resourceOf(key)}); e != nil {
 		return e
+	}
+	if version != nil && *version != "null" {
+		return s3Error("NoSuchVersion")
 	}
 	if err := s.blobs.Delete(b.Name, key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
 		return s.blobError(err, b.Name, key)
@@ -217,7 +250,7 @@ func checkDeleteDigest(req *Request, body []byte) *Error {
 	if v := h.Get("Content-MD5"); v != "" {
 		sum := md5.Sum(body)
 		if base64.StdEncoding.EncodeToString(sum[:]) != v {
-			return newError(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+			return s3Error("BadDigest")
 		}
 		return nil
 	}
@@ -237,12 +270,12 @@ func checkDeleteDigest(req *Request, body []byte) *Error {
 		sum := alg.NewHash()
 		sum.Write(body)
 		if base64.StdEncoding.EncodeToString(sum.Sum(nil)) != v {
-			return newError(http.StatusBadRequest, "BadDigest", "The %s you specified did not match the calculated checksum.", alg)
+			return s3Errorf("BadDigest", "The %s you specified did not match the calculated checksum.", alg)
 		}
 		return nil
 	}
 	if h.Get("x-amz-sdk-checksum-algorithm") != "" || h.Get("x-amz-trailer") != "" {
 		return nil
 	}
-	return newError(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
+	return s3Errorf("InvalidRequest", "Missing required header for this request: Content-MD5")
 }

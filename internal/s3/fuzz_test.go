@@ -11,7 +11,8 @@ import (
 // answer (a value or an S3 error), never panic, and keep its invariants.
 
 // FuzzRoute: method, bucket, key, query and x-amz-copy-source choose
-// exactly one operation or MethodNotAllowed.
+// exactly one row of the request's method and level, or MethodNotAllowed
+// or NotImplemented.
 func FuzzRoute(f *testing.F) {
 	f.Add("GET", "", "", "", "")
 	f.Add("PUT", "b", "k", "tagging", "")
@@ -24,12 +25,17 @@ func FuzzRoute(f *testing.F) {
 		if copySource != "" {
 			r.Header.Set("x-amz-copy-source", copySource)
 		}
-		op, e := (&Service{}).route(&Request{HTTP: r, Bucket: bucket, Key: key})
+		req := &Request{HTTP: r, Bucket: bucket, Key: key}
+		op, e := route(req)
 		if (op == nil) == (e == nil) {
 			t.Fatalf("route gave op %v and error %v", op != nil, e)
 		}
-		if e != nil && (e.Status != http.StatusMethodNotAllowed || e.Code != "MethodNotAllowed") {
+		if e != nil && !(e.Status == http.StatusMethodNotAllowed && e.Code == "MethodNotAllowed" ||
+			e.Status == http.StatusNotImplemented && e.Code == "NotImplemented") {
 			t.Fatalf("route error %d %s", e.Status, e.Code)
+		}
+		if op != nil && (op.Method != method || op.Level != levelOf(req) || op.Handler == nil) {
+			t.Fatalf("route chose %s (%s %s) for %s at %s", op.Name, op.Method, op.Level, method, levelOf(req))
 		}
 	})
 }

@@ -92,7 +92,6 @@ func (s *Service) listKeys(bucket, prefix, delimiter, after string, maxKeys int)
 }
 
 func (s *Service) listObjects(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	q := req.HTTP.URL.Query()
 	b, e := s.requestBucket(req)
 	if e != nil {
@@ -108,7 +107,7 @@ func (s *Service) listObjects(w http.ResponseWriter, req *Request) *Error {
 			extra[key] = []string{q.Get(param)}
 		}
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:ListBucket", resource: bucketARN(b.Name), extra: extra}); e != nil {
+	if e := s.authorizeOp(req, &b, extra); e != nil {
 		return e
 	}
 	encoding := q.Get("encoding-type")

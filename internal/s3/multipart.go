@@ -59,7 +59,6 @@ type copyPartResult struct {
 }
 
 func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
@@ -68,7 +67,7 @@ func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	body, copied, e := s.partBody(req)
@@ -136,13 +135,13 @@ type readCloser struct {
 func (s *Service) multipartError(err error, bucket, key string) *Error {
 	switch {
 	case errors.Is(err, blob.ErrNoSuchUpload):
-		return newError(http.StatusNotFound, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
+		return s3Error("NoSuchUpload")
 	case errors.Is(err, blob.ErrInvalidPart):
-		return newError(http.StatusBadRequest, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
+		return s3Error("InvalidPart")
 	case errors.Is(err, blob.ErrInvalidPartOrder):
-		return newError(http.StatusBadRequest, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.")
+		return s3Error("InvalidPartOrder")
 	case errors.Is(err, blob.ErrEntityTooSmall):
-		return newError(http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
+		return s3Error("EntityTooSmall")
 	}
 	return s.blobError(err, bucket, key)
 }
@@ -190,12 +189,11 @@ type completeResult struct {
 }
 
 func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	raw, err := io.ReadAll(io.LimitReader(req.Body, 4<<20))
@@ -215,12 +213,11 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 }
 
 func (s *Service) abortUpload(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:AbortMultipartUpload", resource: objectARN(b.Name, req.Key)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	if err := s.blobs.AbortUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId")); err != nil {
@@ -252,13 +249,12 @@ type listPartsResult struct {
 }
 
 func (s *Service) listParts(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	q := req.HTTP.URL.Query()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:ListMultipartUploadParts", resource: objectARN(b.Name, req.Key)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	maxParts, e := intParam(q, "max-parts", 1000)
@@ -312,13 +308,12 @@ type listUploadsResult struct {
 }
 
 func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
 	q := req.HTTP.URL.Query()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:ListBucketMultipartUploads", resource: bucketARN(b.Name)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	maxUploads, e := intParam(q, "max-uploads", 1000)

@@ -65,7 +65,7 @@ func readBodyChecks(req *Request) (*bodyChecks, *Error) {
 	if v := h.Get("Content-MD5"); v != "" {
 		sum, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(sum) != md5.Size {
-			return nil, newError(http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+			return nil, s3Error("InvalidDigest")
 		}
 		c.md5 = sum
 	}
@@ -95,7 +95,7 @@ func (c checkError) Error() string { return c.e.Error() }
 // verify compares what was received with what was promised.
 func (c *bodyChecks) verify(d blob.Digests) error {
 	if c.md5 != nil && string(c.md5) != string(d.MD5) {
-		return checkError{newError(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")}
+		return checkError{s3Error("BadDigest")}
 	}
 	if c.trailers == nil {
 		return nil
@@ -106,7 +106,7 @@ func (c *bodyChecks) verify(d blob.Digests) error {
 			continue
 		}
 		if alg, ok := blob.ParseAlgorithm(name); ok && d.Base64(alg) != "" && d.Base64(alg) != v {
-			return checkError{newError(http.StatusBadRequest, "BadDigest", "The %s you specified did not match the calculated checksum.", alg)}
+			return checkError{s3Errorf("BadDigest", "The %s you specified did not match the calculated checksum.", alg)}
 		}
 	}
 	return nil
@@ -122,11 +122,11 @@ func (s *Service) blobError(err error, bucket, key string) *Error {
 	case errors.As(err, &se):
 		return payloadError(se)
 	case errors.Is(err, blob.ErrPreconditionFailed):
-		return newError(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+		return s3Error("PreconditionFailed")
 	case errors.Is(err, blob.ErrBadDigest):
-		return newError(http.StatusBadRequest, "BadDigest", "The checksum you specified did not match the calculated checksum.")
+		return s3Errorf("BadDigest", "The checksum you specified did not match the calculated checksum.")
 	case errors.Is(err, blob.ErrEntityTooLarge):
-		return newError(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+		return s3Error("EntityTooLarge")
 	case errors.Is(err, blob.ErrInvalidKey), errors.Is(err, blob.ErrInvalidArgument):
 		return errInvalidArgument("%s", err.Error())
 	case errors.Is(err, blob.ErrNoSuchKey):
@@ -134,9 +134,9 @@ func (s *Service) blobError(err error, bucket, key string) *Error {
 	case errors.Is(err, blob.ErrNoSuchBucket):
 		return errNoSuchBucket(bucket) // deleted while the request was under way
 	case errors.Is(err, blob.ErrKeyTooLong):
-		return newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+		return s3Error("KeyTooLongError")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return newError(http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+		return s3Error("IncompleteBody")
 	}
 	s.log.Error("object store", "err", err)
 	return errInternal()
@@ -147,13 +147,13 @@ func (s *Service) blobError(err error, bucket, key string) *Error {
 func payloadError(se *sigv4.Error) *Error {
 	switch se.Kind {
 	case sigv4.KindContentSHA256Mismatch:
-		return newError(http.StatusBadRequest, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+		return s3Error("XAmzContentSHA256Mismatch")
 	case sigv4.KindSignatureMismatch:
-		return newError(http.StatusForbidden, "SignatureDoesNotMatch", "%s", se.Message)
+		return s3Errorf("SignatureDoesNotMatch", "%s", se.Message)
 	case sigv4.KindIncompleteBody:
-		return newError(http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+		return s3Error("IncompleteBody")
 	}
-	return newError(http.StatusBadRequest, "InvalidRequest", "%s", se.Message)
+	return s3Errorf("InvalidRequest", "%s", se.Message)
 }
 
 // readError maps a failure reading a small request document (XML, policy).
@@ -162,7 +162,7 @@ func readError(err error) *Error {
 	if errors.As(err, &se) {
 		return payloadError(se)
 	}
-	return newError(http.StatusBadRequest, "IncompleteBody", "The request body could not be read")
+	return s3Errorf("IncompleteBody", "The request body could not be read")
 }
 
 // objectOwner is the account owning an object req writes into b: the
@@ -185,7 +185,7 @@ func checkACLHeader(h http.Header) *Error {
 	if acl == "" || acl == "private" || acl == "bucket-owner-full-control" {
 		return nil
 	}
-	return newError(http.StatusBadRequest, "AccessControlListNotSupported", "The bucket does not allow ACLs")
+	return s3Error("AccessControlListNotSupported")
 }
 
 // writable opens the way for a new object at req's key (PutObject and
@@ -197,7 +197,7 @@ func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Erro
 		return b, nil, e
 	}
 	if len(req.Key) > maxKeyLength {
-		return b, nil, newError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
+		return b, nil, s3Error("KeyTooLongError")
 	}
 	tags, e := requestTags(req.HTTP.Header)
 	if e != nil {
@@ -242,7 +242,7 @@ func setChecksumHeaders(h http.Header, sums map[blob.Algorithm]string) {
 	}
 }
 
-// readable authorizes s3:GetObject and loads the object; a missing key is
+// readable authorizes s3:GetObject (or s3:GetObjectVersion) and loads the object; a missing key is
 // NoSuchKey only for callers who may also list the bucket (S3 hides
 // existence from everyone else).
 func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *Error) {
@@ -258,8 +258,7 @@ func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *
 	if err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
 		return b, info, nil, s.blobError(err, req.Bucket, req.Key)
 	}
-	get := check{action: "s3:GetObject", resource: objectARN(b.Name, req.Key), extra: existingTagKeys(info.Tags)}
-	if e := s.authorize(ctx, req, &b, get); e != nil {
+	if e := s.authorizeOp(req, &b, existingTagKeys(info.Tags)); e != nil {
 		if body != nil {
 			body.Close()
 		}
@@ -275,6 +274,9 @@ func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *
 }
 
 func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
+	if e := nullVersionOnly(req); e != nil {
+		return e
+	}
 	if e := refuseAnonymousOverrides(req); e != nil {
 		return e
 	}
@@ -315,6 +317,9 @@ func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
 }
 
 func (s *Service) headObject(w http.ResponseWriter, req *Request) *Error {
+	if e := nullVersionOnly(req); e != nil {
+		return e
+	}
 	if e := refuseAnonymousOverrides(req); e != nil {
 		return e
 	}
@@ -362,7 +367,7 @@ func refuseAnonymousOverrides(req *Request) *Error {
 	q := req.HTTP.URL.Query()
 	for param := range responseOverrides {
 		if q.Has(param) {
-			return newError(http.StatusBadRequest, "InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
+			return s3Errorf("InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
 		}
 	}
 	return nil
@@ -414,7 +419,7 @@ func writeObjectHeaders(w http.ResponseWriter, req *Request, info blob.Info) {
 // If-Unmodified-Since as S3 does. It returns an error (412) or the 304 status.
 func preconditions(r *http.Request, info blob.Info) (*Error, int) {
 	h := r.Header
-	failed := newError(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+	failed := s3Error("PreconditionFailed")
 	if v := h.Get("If-Match"); v != "" && !etagMatches(v, info.ETag) {
 		return failed.with("Condition", "If-Match"), 0
 	}
@@ -458,7 +463,7 @@ func byteRange(header string, size int64) (start, length int64, partial bool, e 
 	if !ok || first == "" && last == "" {
 		return 0, size, false, nil
 	}
-	invalid := newError(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable").
+	invalid := s3Error("InvalidRange").
 		with("RangeRequested", header).with("ActualObjectSize", strconv.FormatInt(size, 10))
 	if first == "" { // the last n bytes
 		n := parseOffset(last)
@@ -533,12 +538,14 @@ func copyRange(header string, size int64) (start, length int64, e *Error) {
 }
 
 func (s *Service) deleteObject(w http.ResponseWriter, req *Request) *Error {
-	ctx := req.HTTP.Context()
+	if e := nullVersionOnly(req); e != nil {
+		return e
+	}
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
-	if e := s.authorize(ctx, req, &b, check{action: "s3:DeleteObject", resource: objectARN(b.Name, req.Key)}); e != nil {
+	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	if err := s.blobs.Delete(b.Name, req.Key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {

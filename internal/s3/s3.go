@@ -50,6 +50,8 @@ type Request struct {
 	Trailers func() map[string]string
 	// Context is the request's condition context (aws:SourceIp, ...).
 	Context *policy.Context
+
+	op *Operation // the request's row of the operation table, set by Serve
 }
 
 // principal returns the caller's principal, or the anonymous one.
@@ -60,11 +62,12 @@ func (r *Request) principal() policy.Principal {
 	return r.Caller.Principal
 }
 
-// Serve dispatches one request to its operation.
+// Serve dispatches one request to its row of the operation table.
 func (s *Service) Serve(w http.ResponseWriter, req *Request) {
-	op, e := s.route(req)
+	op, e := route(req)
 	if e == nil {
-		e = op(w, req)
+		req.op = op
+		e = op.Handler(s, w, req)
 	}
 	if e != nil {
 		if e.Status >= 500 {
@@ -72,87 +75,6 @@ func (s *Service) Serve(w http.ResponseWriter, req *Request) {
 		}
 		WriteError(w, req.HTTP, req.RequestID, e)
 	}
-}
-
-type operation func(w http.ResponseWriter, req *Request) *Error
-
-// route picks the operation from method, bucket/key presence and subresources.
-func (s *Service) route(req *Request) (operation, *Error) {
-	q := req.HTTP.URL.Query()
-	m := req.HTTP.Method
-	switch {
-	case req.Bucket == "":
-		if m == http.MethodGet {
-			return s.listBuckets, nil
-		}
-	case req.Key == "":
-		return s.routeBucket(m, q)
-	default:
-		return s.routeObject(m, q, req)
-	}
-	return nil, newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
-}
-
-func (s *Service) routeBucket(m string, q map[string][]string) (operation, *Error) {
-	has := func(k string) bool { _, ok := q[k]; return ok }
-	switch {
-	case has("policy"):
-		return pick(m, map[string]operation{"GET": s.getBucketPolicy, "PUT": s.putBucketPolicy, "DELETE": s.deleteBucketPolicy})
-	case has("policyStatus"):
-		return pick(m, map[string]operation{"GET": s.getBucketPolicyStatus})
-	case has("location"):
-		return pick(m, map[string]operation{"GET": s.getBucketLocation})
-	case has("ownershipControls"):
-		return pick(m, map[string]operation{"GET": s.getOwnershipControls, "PUT": s.putOwnershipControls})
-	case has("versioning"):
-		return pick(m, map[string]operation{"GET": s.getBucketVersioning, "PUT": s.notImplemented("PutBucketVersioning")})
-	case has("uploads"):
-		return pick(m, map[string]operation{"GET": s.listMultipartUploads})
-	case has("delete"):
-		return pick(m, map[string]operation{"POST": s.deleteObjects})
-	case has("acl"), has("cors"), has("lifecycle"), has("encryption"), has("tagging"), has("website"), has("logging"),
-		has("notification"), has("replication"), has("accelerate"), has("requestPayment"), has("object-lock"), has("publicAccessBlock"):
-		return s.bucketSubresourceNotImplemented(m, q)
-	}
-	return pick(m, map[string]operation{"PUT": s.createBucket, "DELETE": s.deleteBucket, "HEAD": s.headBucket, "GET": s.listObjects})
-}
-
-func (s *Service) routeObject(m string, q map[string][]string, req *Request) (operation, *Error) {
-	has := func(k string) bool { _, ok := q[k]; return ok }
-	switch {
-	case has("uploadId"):
-		return pick(m, map[string]operation{"PUT": s.uploadPart, "POST": s.completeUpload, "DELETE": s.abortUpload, "GET": s.listParts})
-	case has("uploads"):
-		return pick(m, map[string]operation{"POST": s.createUpload})
-	case has("tagging"):
-		return pick(m, map[string]operation{"GET": s.getObjectTagging, "PUT": s.putObjectTagging, "DELETE": s.deleteObjectTagging})
-	case has("acl"), has("retention"), has("legal-hold"), has("torrent"), has("restore"), has("attributes"), has("select"):
-		return s.notImplemented("object subresource"), nil
-	}
-	if m == http.MethodPut && req.HTTP.Header.Get("x-amz-copy-source") != "" {
-		return s.copyObject, nil
-	}
-	return pick(m, map[string]operation{"PUT": s.putObject, "GET": s.getObject, "HEAD": s.headObject, "DELETE": s.deleteObject})
-}
-
-func pick(method string, ops map[string]operation) (operation, *Error) {
-	if op, ok := ops[method]; ok {
-		return op, nil
-	}
-	return nil, newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
-}
-
-func (s *Service) notImplemented(what string) operation {
-	return func(http.ResponseWriter, *Request) *Error { return errNotImplemented(what) }
-}
-
-func (s *Service) bucketSubresourceNotImplemented(m string, q map[string][]string) (operation, *Error) {
-	for _, k := range []string{"acl", "cors", "lifecycle", "encryption", "tagging", "website", "logging", "notification", "replication", "accelerate", "requestPayment", "object-lock", "publicAccessBlock"} {
-		if _, ok := q[k]; ok {
-			return s.notImplemented(m + " ?" + k), nil
-		}
-	}
-	return s.notImplemented(m), nil
 }
 
 // bucket loads a bucket or answers NoSuchBucket.
@@ -200,8 +122,7 @@ func expectedOwner(r *http.Request, name string) (string, bool, *Error) {
 	}
 	v := strings.Join(values, ",")
 	if len(v) != 12 || !allDigits(v) {
-		return "", false, newError(http.StatusBadRequest, "InvalidBucketOwnerAWSAccountID",
-			"The value of the expected bucket owner parameter must be an AWS Account ID... [%s]", v)
+		return "", false, s3Errorf("InvalidBucketOwnerAWSAccountID", "The value of the expected bucket owner parameter must be an AWS Account ID... [%s]", v)
 	}
 	return v, true, nil
 }
@@ -215,6 +136,13 @@ type check struct {
 
 func bucketARN(bucket string) string      { return "arn:aws:s3:::" + bucket }
 func objectARN(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
+
+// authorizeOp asks for the request's own operation: its row's action
+// (the versioned one when the request names a version) on its row's
+// resource, with extra condition keys.
+func (s *Service) authorizeOp(req *Request, b *store.Bucket, extra map[string][]string) *Error {
+	return s.authorize(req.HTTP.Context(), req, b, check{action: req.action(), resource: req.resource(), extra: extra})
+}
 
 // authorize asks the engine, with the bucket policy as the resource
 // policy and the bucket's account as the resource account.

@@ -32,13 +32,13 @@ type tagging struct {
 }
 
 func errInvalidTag(msg string) *Error {
-	return newError(http.StatusBadRequest, "InvalidTag", "%s", msg)
+	return s3Errorf("InvalidTag", "%s", msg)
 }
 
 // checkTags applies S3's limits on an object's tag set.
 func checkTags(tags map[string]string) *Error {
 	if len(tags) > maxObjectTags {
-		return newError(http.StatusBadRequest, "BadRequest", "Object tags cannot be greater than 10")
+		return s3Errorf("BadRequest", "Object tags cannot be greater than 10")
 	}
 	for k, v := range tags {
 		switch {
@@ -110,7 +110,7 @@ func sortedTagKeys(tags map[string]string) []string {
 func (s *Service) authorizeWrite(req *Request, b *store.Bucket, tags map[string]string) *Error {
 	ctx := req.HTTP.Context()
 	extra := requestTagKeys(tags)
-	if e := s.authorize(ctx, req, b, check{action: "s3:PutObject", resource: objectARN(b.Name, req.Key), extra: extra}); e != nil {
+	if e := s.authorizeOp(req, b, extra); e != nil {
 		return e
 	}
 	if len(tags) == 0 {
@@ -119,10 +119,12 @@ func (s *Service) authorizeWrite(req *Request, b *store.Bucket, tags map[string]
 	return s.authorize(ctx, req, b, check{action: "s3:PutObjectTagging", resource: objectARN(b.Name, req.Key), extra: extra})
 }
 
-// taggedObject loads an object's header and authorizes action on it with
-// its tags as s3:ExistingObjectTag keys (and extra keys).
-func (s *Service) taggedObject(req *Request, action string, extra map[string][]string) (store.Bucket, blob.Info, *Error) {
-	ctx := req.HTTP.Context()
+// taggedObject loads an object's header and authorizes the request's
+// operation on it with its tags as s3:ExistingObjectTag keys (and extra keys).
+func (s *Service) taggedObject(req *Request, extra map[string][]string) (store.Bucket, blob.Info, *Error) {
+	if e := nullVersionOnly(req); e != nil {
+		return store.Bucket{}, blob.Info{}, e
+	}
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return b, blob.Info{}, e
@@ -138,7 +140,7 @@ func (s *Service) taggedObject(req *Request, action string, extra map[string][]s
 		}
 		keys[k] = v
 	}
-	if e := s.authorize(ctx, req, &b, check{action: action, resource: objectARN(b.Name, req.Key), extra: keys}); e != nil {
+	if e := s.authorizeOp(req, &b, keys); e != nil {
 		return b, info, e
 	}
 	if err != nil {
@@ -148,7 +150,7 @@ func (s *Service) taggedObject(req *Request, action string, extra map[string][]s
 }
 
 func (s *Service) getObjectTagging(w http.ResponseWriter, req *Request) *Error {
-	_, info, e := s.taggedObject(req, "s3:GetObjectTagging", nil)
+	_, info, e := s.taggedObject(req, nil)
 	if e != nil {
 		return e
 	}
@@ -189,7 +191,7 @@ func (s *Service) putObjectTagging(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	b, _, e := s.taggedObject(req, "s3:PutObjectTagging", requestTagKeys(tags))
+	b, _, e := s.taggedObject(req, requestTagKeys(tags))
 	if e != nil {
 		return e
 	}
@@ -202,7 +204,7 @@ func (s *Service) putObjectTagging(w http.ResponseWriter, req *Request) *Error {
 }
 
 func (s *Service) deleteObjectTagging(w http.ResponseWriter, req *Request) *Error {
-	b, _, e := s.taggedObject(req, "s3:DeleteObjectTagging", nil)
+	b, _, e := s.taggedObject(req, nil)
 	if e != nil {
 		return e
 	}
