@@ -164,7 +164,7 @@ type accelerateConfiguration struct {
 
 var accelerateConfig = &bucketConfig{
 	op: "BucketAccelerateConfiguration", query: "accelerate", root: "AccelerateConfiguration",
-	getAction: "s3:GetAccelerateConfiguration", putAction: "s3:PutAccelerateConfiguration",
+	getAction: "s3:GetAccelerateConfiguration", putAction: "s3:PutAccelerateConfiguration", checksumOptional: true,
 	defaultDoc: func() any { return accelerateConfiguration{Xmlns: xmlns} },
 	validate: func(_ *Service, _ *Request, b store.Bucket, body []byte) (bool, *Error) {
 		var cfg accelerateConfiguration
@@ -196,7 +196,7 @@ type notificationConfiguration struct {
 // empty configuration turns notifications off.
 var notificationConfig = &bucketConfig{
 	op: "BucketNotificationConfiguration", query: "notification", root: "NotificationConfiguration",
-	getAction: "s3:GetBucketNotification", putAction: "s3:PutBucketNotification",
+	getAction: "s3:GetBucketNotification", putAction: "s3:PutBucketNotification", checksumOptional: true,
 	defaultDoc: func() any { return notificationConfiguration{Xmlns: xmlns} },
 	validate: func(_ *Service, _ *Request, _ store.Bucket, body []byte) (bool, *Error) {
 		var cfg notificationConfiguration

@@ -68,8 +68,11 @@ type bucketConfig struct {
 	// needsVersioning, when set, refuses a Put unless the bucket's
 	// versioning is Enabled, with its error.
 	needsVersioning func(bucket string) *Error
-	putStatus       int               // 200 unless set
-	getHeaders      map[string]string // extra response headers of Get
+	// checksumOptional: S3 takes a Put without Content-MD5 or a checksum
+	// (those sent are checked all the same); the others require one.
+	checksumOptional bool
+	putStatus        int               // 200 unless set
+	getHeaders       map[string]string // extra response headers of Get
 }
 
 // bucketConfigs are the configurations stored as documents. Their Get
@@ -125,6 +128,9 @@ func (s *Service) configPutter(c *bucketConfig) operation {
 		}
 		if len(body) > maxConfigBody {
 			return errMalformedXML()
+		}
+		if e := checkConfigDigest(req, body, !c.checksumOptional); e != nil {
+			return e
 		}
 		if e := checkRoot(body, c.root); e != nil {
 			return e
@@ -296,3 +302,16 @@ func decodeConfig(body []byte, v any) *Error {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// checkConfigDigest checks a Put's Content-MD5 or checksum, as
+// DeleteObjects does, and, when required, that one was sent.
+func checkConfigDigest(req *Request, body []byte, required bool) *Error {
+	if required {
+		return checkDeleteDigest(req, body)
+	}
+	e := checkDeleteDigest(req, body)
+	if e != nil && e.Code == "BadDigest" {
+		return e
+	}
+	return nil
+}
