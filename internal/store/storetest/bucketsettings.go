@@ -74,7 +74,9 @@ func testBucketSettings(h *h) {
 	// starts with none.
 	h.update(func(tx store.Tx) error { return tx.DeleteBucket("conf") })
 	h.fails(store.ErrNotFound, func(tx store.Tx) error { _, err := tx.GetBucketSetting("conf", "cors"); return err })
-	h.update(func(tx store.Tx) error { return tx.CreateBucket(store.Bucket{Name: "conf", Account: acctB, Ownership: "BucketOwnerEnforced"}) })
+	h.update(func(tx store.Tx) error {
+		return tx.CreateBucket(store.Bucket{Name: "conf", Account: acctB, Ownership: "BucketOwnerEnforced"})
+	})
 	h.fails(store.ErrNotFound, func(tx store.Tx) error { _, err := tx.GetBucketSetting("conf", "cors"); return err })
 	h.view(func(tx store.Tx) error {
 		v, err := tx.GetBucketSetting("other", "cors")
