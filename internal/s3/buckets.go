@@ -449,10 +449,11 @@ func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 		// Bare user or role ids get their principals' ARNs, as AWS shows
 		// them; a deleted principal's id (as GetBucketPolicy shows it) is
 		// refused.
-		if b.Policy, err = principalid.Bind(tx, string(body)); err != nil {
+		doc, err := principalid.Bind(tx, string(body))
+		if err != nil {
 			return err
 		}
-		return tx.UpdateBucket(b)
+		return tx.SetBucketPolicy(b.Name, doc)
 	})
 	var unknown *principalid.UnknownPrincipalError
 	switch {
@@ -526,8 +527,7 @@ func (s *Service) deleteBucketPolicy(w http.ResponseWriter, req *Request) *Error
 	if e := s.authorizePolicyAPI(req, &b); e != nil {
 		return e
 	}
-	b.Policy = ""
-	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.UpdateBucket(b) }); err != nil {
+	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.SetBucketPolicy(b.Name, "") }); err != nil {
 		return errInternal()
 	}
 	noContent(w, req)
@@ -605,8 +605,7 @@ func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Err
 	default:
 		return errMalformedXML()
 	}
-	b.Ownership = in.Rules[0].ObjectOwnership
-	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.UpdateBucket(b) }); err != nil {
+	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.SetBucketOwnership(b.Name, in.Rules[0].ObjectOwnership) }); err != nil {
 		return errInternal()
 	}
 	w.Header().Set("x-amz-request-id", req.RequestID)

@@ -156,8 +156,23 @@ type Tx interface {
 	CreateBucket(b Bucket) error
 	GetBucket(name string) (Bucket, error)
 	ListBuckets(account string) ([]Bucket, error)
-	UpdateBucket(b Bucket) error // policy, ownership
-	DeleteBucket(name string) error
+	// UpdateBucket writes the policy and ownership of b back: only for
+	// a b read in the same transaction (principalid rewrites policies so).
+	UpdateBucket(b Bucket) error
+	// SetBucketPolicy and SetBucketOwnership write that one column of
+	// the bucket's row ("" policy: none), leaving the rest as concurrent
+	// transactions left it; ErrNotFound for a missing bucket.
+	SetBucketPolicy(name, policy string) error
+	SetBucketOwnership(name, ownership string) error
+	DeleteBucket(name string) error // and its settings
+
+	// Bucket settings are the bucket's configurations (encryption,
+	// tagging, CORS, lifecycle, ...), one value per name, each written on
+	// its own so that concurrent writes of different settings all stay.
+	// The value is opaque to the store.
+	PutBucketSetting(bucket, name, value string) error    // ErrNotFound for a missing bucket
+	GetBucketSetting(bucket, name string) (string, error) // ErrNotFound when unset
+	DeleteBucketSetting(bucket, name string) error        // unset; ErrNotFound when it was not set
 
 	// Settings hold server-wide secrets such as the session-token keys.
 	GetSetting(key string) (string, error)
