@@ -37,19 +37,29 @@ func (s *Store) complete(bucket, key, id string, parts []CompletedPart) (Info, e
 	}
 	stored, err := s.matchParts(bucket, id, parts)
 	if err != nil {
-		return Info{}, err
+		return Info{}, s.uploadGoneOr(bucket, key, id, err)
 	}
 	if err := checkPartSizes(stored); err != nil {
 		return Info{}, err
 	}
 	info, err := s.assemble(bucket, rec, stored)
 	if err != nil {
-		return Info{}, err
+		return Info{}, s.uploadGoneOr(bucket, key, id, err)
 	}
 	// The object is durable; a failure to remove the upload now would only
 	// leave an upload the client can abort, so it is not reported.
 	s.dropUpload(bucket, id)
 	return info, nil
+}
+
+// uploadGoneOr explains a failure to read an upload's parts: when an
+// abort (or the bucket's deletion) took the upload away meanwhile, the
+// answer is that one (NoSuchUpload, NoSuchBucket), not a missing part.
+func (s *Store) uploadGoneOr(bucket, key, id string, err error) error {
+	if _, gone := s.loadUpload(bucket, key, id); gone != nil {
+		return gone
+	}
+	return err
 }
 
 // checkPartOrder requires a non-empty list (ErrInvalidPart) of part numbers

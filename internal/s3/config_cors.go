@@ -30,7 +30,7 @@ var corsConfig = &bucketConfig{
 	op: "BucketCors", query: "cors", root: "CORSConfiguration",
 	getAction: "s3:GetBucketCORS", putAction: "s3:PutBucketCORS", deleteAction: "s3:PutBucketCORS",
 	unset: func(bucket string) *Error {
-		return newError(http.StatusNotFound, "NoSuchCORSConfiguration", "The CORS configuration does not exist").with("BucketName", bucket)
+		return s3Errorf("NoSuchCORSConfiguration", "The CORS configuration does not exist").with("BucketName", bucket)
 	},
 	validate: validateCORS,
 }
@@ -56,17 +56,17 @@ func validateCORS(_ *Service, _ *Request, _ store.Bucket, body []byte) (bool, *E
 			switch m {
 			case "GET", "PUT", "HEAD", "POST", "DELETE":
 			default:
-				return false, newError(http.StatusBadRequest, "InvalidRequest", "Found unsupported HTTP method in CORS config. Unsupported method is %s", m)
+				return false, s3Errorf("InvalidRequest", "Found unsupported HTTP method in CORS config. Unsupported method is %s", m)
 			}
 		}
 		for _, o := range r.AllowedOrigins {
 			if strings.Count(o, "*") > 1 {
-				return false, newError(http.StatusBadRequest, "InvalidRequest", "AllowedOrigin %q can not have more than one wildcard.", o)
+				return false, s3Errorf("InvalidRequest", "AllowedOrigin %q can not have more than one wildcard.", o)
 			}
 		}
 		for _, h := range r.AllowedHeaders {
 			if strings.Count(h, "*") > 1 {
-				return false, newError(http.StatusBadRequest, "InvalidRequest", "AllowedHeader %q can not have more than one wildcard.", h)
+				return false, s3Errorf("InvalidRequest", "AllowedHeader %q can not have more than one wildcard.", h)
 			}
 		}
 	}
@@ -80,10 +80,10 @@ func (s *Service) preflight(w http.ResponseWriter, req *Request) *Error {
 	h := req.HTTP.Header
 	origin, method := h.Get("Origin"), h.Get("Access-Control-Request-Method")
 	if origin == "" {
-		return newError(http.StatusBadRequest, "BadRequest", "Insufficient information. Origin request header needed.")
+		return s3Errorf("BadRequest", "Insufficient information. Origin request header needed.")
 	}
 	if method == "" {
-		return newError(http.StatusBadRequest, "BadRequest", "Invalid Access-Control-Request-Method: null")
+		return s3Errorf("BadRequest", "Invalid Access-Control-Request-Method: null")
 	}
 	b, e := s.bucket(req.HTTP.Context(), req.Bucket)
 	if e != nil {
@@ -94,7 +94,7 @@ func (s *Service) preflight(w http.ResponseWriter, req *Request) *Error {
 		resourceType = "OBJECT"
 	}
 	forbidden := func(msg string) *Error {
-		return newError(http.StatusForbidden, "AccessForbidden", "%s", msg).with("Method", method).with("ResourceType", resourceType)
+		return s3Errorf("AccessForbidden", "%s", msg).with("Method", method).with("ResourceType", resourceType)
 	}
 	doc, found, e := s.loadConfig(req, b.Name, corsConfig.query)
 	if e != nil {
@@ -183,15 +183,6 @@ func anyGlob(patterns []string, v string, fold bool) bool {
 			p, v = strings.ToLower(p), strings.ToLower(v)
 		}
 		if wildcardMatch(p, v) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
 			return true
 		}
 	}

@@ -2,7 +2,6 @@ package s3
 
 import (
 	"encoding/xml"
-	"net/http"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/store"
@@ -74,7 +73,7 @@ var lifecycleConfig = &bucketConfig{
 	op: "BucketLifecycleConfiguration", deleteOp: "DeleteBucketLifecycle", query: "lifecycle", root: "LifecycleConfiguration",
 	getAction: "s3:GetLifecycleConfiguration", putAction: "s3:PutLifecycleConfiguration", deleteAction: "s3:PutLifecycleConfiguration",
 	unset: func(bucket string) *Error {
-		return newError(http.StatusNotFound, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist").with("BucketName", bucket)
+		return s3Errorf("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist").with("BucketName", bucket)
 	},
 	validate: validateLifecycle,
 	// S3 names the default minimum size of objects that transition.
@@ -124,7 +123,7 @@ func validateLifecycleRule(r *lifecycleRule) *Error {
 	}
 	if r.Expiration == nil && len(r.Transitions) == 0 && r.NoncurrentVersionExpiration == nil &&
 		len(r.NoncurrentVersionTransitions) == 0 && r.AbortIncompleteMultipartUpload == nil {
-		return newError(http.StatusBadRequest, "InvalidRequest", "At least one action needs to be specified in a rule")
+		return s3Errorf("InvalidRequest", "At least one action needs to be specified in a rule")
 	}
 	if e := validateExpiration(r.Expiration); e != nil {
 		return e
@@ -137,7 +136,7 @@ func validateLifecycleRule(r *lifecycleRule) *Error {
 			return errInvalidArgument("'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer")
 		}
 		if hasTags {
-			return newError(http.StatusBadRequest, "InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Tags.")
+			return s3Errorf("InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Tags.")
 		}
 	}
 	for _, t := range r.Transitions {

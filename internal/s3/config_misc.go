@@ -37,7 +37,7 @@ var websiteConfig = &bucketConfig{
 	op: "BucketWebsite", query: "website", root: "WebsiteConfiguration",
 	getAction: "s3:GetBucketWebsite", putAction: "s3:PutBucketWebsite", deleteAction: "s3:DeleteBucketWebsite",
 	unset: func(bucket string) *Error {
-		return newError(http.StatusNotFound, "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration").with("BucketName", bucket)
+		return s3Errorf("NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration").with("BucketName", bucket)
 	},
 	validate: validateWebsite,
 }
@@ -113,7 +113,7 @@ func validateLogging(s *Service, req *Request, b store.Bucket, body []byte) (boo
 		return false, errMalformedXML()
 	}
 	invalid := func(msg string) *Error {
-		return newError(http.StatusBadRequest, "InvalidTargetBucketForLogging", "%s", msg).with("TargetBucket", target)
+		return s3Errorf("InvalidTargetBucketForLogging", "%s", msg).with("TargetBucket", target)
 	}
 	tb, e := s.bucket(req.HTTP.Context(), target)
 	switch {
@@ -124,7 +124,7 @@ func validateLogging(s *Service, req *Request, b store.Bucket, body []byte) (boo
 	case tb.Account != b.Account:
 		return false, invalid("The owner for the bucket to be logged and the target bucket must be the same.")
 	case tb.Region != b.Region:
-		return false, newError(http.StatusBadRequest, "CrossLocationLoggingProhibitted",
+		return false, s3Errorf("CrossLocationLoggingProhibitted",
 			"Cross S3 location logging not allowed.").with("TargetBucketLocation", tb.Region)
 	}
 	return false, nil
@@ -175,7 +175,7 @@ var accelerateConfig = &bucketConfig{
 			return false, errMalformedXML()
 		}
 		if strings.Contains(b.Name, ".") {
-			return false, newError(http.StatusBadRequest, "InvalidRequest", "S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
+			return false, s3Errorf("InvalidRequest", "S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
 		}
 		return false, nil
 	},
@@ -243,11 +243,11 @@ var objectLockConfig = &bucketConfig{
 	op: "ObjectLockConfiguration", query: "object-lock", root: "ObjectLockConfiguration",
 	getAction: "s3:GetBucketObjectLockConfiguration", putAction: "s3:PutBucketObjectLockConfiguration",
 	unset: func(bucket string) *Error {
-		return newError(http.StatusNotFound, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket").with("BucketName", bucket)
+		return s3Errorf("ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket").with("BucketName", bucket)
 	},
 	validate: validateObjectLock,
 	needsVersioning: func(string) *Error {
-		return newError(http.StatusConflict, "InvalidBucketState", "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
+		return s3Errorf("InvalidBucketState", "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
 	},
 }
 
@@ -291,11 +291,11 @@ var replicationConfig = &bucketConfig{
 	op: "BucketReplication", query: "replication", root: "ReplicationConfiguration",
 	getAction: "s3:GetReplicationConfiguration", putAction: "s3:PutReplicationConfiguration", deleteAction: "s3:PutReplicationConfiguration",
 	unset: func(bucket string) *Error {
-		return newError(http.StatusNotFound, "ReplicationConfigurationNotFoundError", "The replication configuration was not found").with("BucketName", bucket)
+		return s3Errorf("ReplicationConfigurationNotFoundError", "The replication configuration was not found").with("BucketName", bucket)
 	},
 	validate: validateReplication,
 	needsVersioning: func(bucket string) *Error {
-		return newError(http.StatusBadRequest, "InvalidRequest", "Versioning must be 'Enabled' on the bucket to apply a replication configuration").with("BucketName", bucket)
+		return s3Errorf("InvalidRequest", "Versioning must be 'Enabled' on the bucket to apply a replication configuration").with("BucketName", bucket)
 	},
 }
 

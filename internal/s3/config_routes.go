@@ -22,6 +22,28 @@ type ConfigOperation struct {
 	Handler func(w http.ResponseWriter, req *Request) *Error
 }
 
+// operation is a configuration handler bound to its bucketConfig.
+type operation func(w http.ResponseWriter, req *Request) *Error
+
+// serveConfig is the operation table's handler for every row that
+// configOperations serves: the row's name picks the bound handler.
+func (s *Service) serveConfig(w http.ResponseWriter, req *Request) *Error {
+	op, ok := s.configs[req.op.Name]
+	if !ok {
+		return notImplemented(s, w, req)
+	}
+	return op(w, req)
+}
+
+func (s *Service) configHandlers() map[string]operation {
+	m := map[string]operation{}
+	for _, c := range s.configOperations() {
+		m[c.Name] = c.Handler
+	}
+	m["PreflightObjectRequest"] = m["PreflightRequest"] // the same answer on an object's path
+	return m
+}
+
 // configOperations lists the bucket configuration operations this file
 // set serves, for the operation table.
 func (s *Service) configOperations() []ConfigOperation {

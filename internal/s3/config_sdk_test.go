@@ -9,9 +9,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -26,45 +23,16 @@ import (
 	"github.com/sekisho/sekisho/internal/testenv"
 )
 
-// configRoutedByServer says whether the server's operation table routes
-// the configuration operations.
-//
-// TODO(merge): set to true once the operation table takes its rows from
-// configOperations. Until then the tests talk to a front that serves
-// those operations with the handlers themselves (authenticated as the
-// server does, over the server's own store: see ConfigFront) and passes
-// every other request to the server.
-const configRoutedByServer = false
-
-// configEnv is a server with the SDK world, and the URL the tests use.
+// configEnv is a server with the SDK world.
 type configEnv struct {
 	*testenv.Env
-	front *testenv.Env // Env with the URL the clients use
+	front *testenv.Env // the server the clients talk to
 }
 
 func startConfig(t *testing.T) *configEnv {
 	t.Helper()
 	env := startSDK(t)
-	if configRoutedByServer {
-		return &configEnv{Env: env, front: env}
-	}
-	front, err := sekishos3.NewConfigFront(ctx, env.Store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, _ := url.Parse(env.URL)
-	proxy := httputil.NewSingleHostReverseProxy(target) // keeps Host: signatures still verify
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		if bucket != "" && front.Serve(w, r, bucket, key) {
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	fe := *env
-	fe.URL = srv.URL
-	return &configEnv{Env: env, front: &fe}
+	return &configEnv{Env: env, front: env}
 }
 
 func (e *configEnv) client(key, secret string) *s3.Client { return client(e.front, key, secret) }
@@ -629,12 +597,8 @@ func TestConfigSettingsGoWithTheBucket(t *testing.T) {
 // bucket, never NotImplemented).
 func TestConfigOperationRows(t *testing.T) {
 	env := startConfig(t)
-	front, err := sekishos3.NewConfigFront(ctx, env.Store)
-	if err != nil {
-		t.Fatal(err)
-	}
 	seen := map[string]bool{}
-	for _, op := range front.ConfigOperations() {
+	for _, op := range sekishos3.ConfigOperations() {
 		key := op.Method + " ?" + op.Query
 		if op.Name == "" || op.Handler == nil || seen[key] || seen[op.Name] {
 			t.Errorf("row %+v: incomplete or duplicate", op)

@@ -17,7 +17,7 @@ var taggingConfig = &bucketConfig{
 	op: "BucketTagging", query: "tagging", root: "Tagging",
 	getAction: "s3:GetBucketTagging", putAction: "s3:PutBucketTagging", deleteAction: "s3:PutBucketTagging",
 	unset: func(bucket string) *Error {
-		return newError(http.StatusNotFound, "NoSuchTagSet", "The TagSet does not exist").with("BucketName", bucket)
+		return s3Errorf("NoSuchTagSet", "The TagSet does not exist").with("BucketName", bucket)
 	},
 	validate:  validateBucketTagging,
 	putStatus: http.StatusNoContent,
@@ -30,7 +30,7 @@ func validateBucketTagging(_ *Service, _ *Request, _ store.Bucket, body []byte) 
 		return false, e
 	}
 	if len(in.TagSet) > maxBucketTags {
-		return false, newError(http.StatusBadRequest, "BadRequest", "Bucket tag count cannot be greater than %d", maxBucketTags)
+		return false, s3Errorf("BadRequest", "Bucket tag count cannot be greater than %d", maxBucketTags)
 	}
 	seen := make(map[string]bool, len(in.TagSet))
 	for _, t := range in.TagSet {

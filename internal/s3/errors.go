@@ -28,6 +28,10 @@ type errorSpec struct {
 // errorCodes is S3's error table: every code Sekisho answers, with its
 // status and the message AWS gives when it has nothing more to say.
 var errorCodes = map[string]errorSpec{
+	"InvalidBucketState":                             {http.StatusConflict, "The request is not valid with the current state of the bucket."},
+	"CrossLocationLoggingProhibitted":                {http.StatusForbidden, "Cross S3 location logging not allowed."},
+	"InvalidTargetBucketForLogging":                  {http.StatusBadRequest, "The target bucket for logging does not exist"},
+	"AccessForbidden":                                {http.StatusForbidden, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."},
 	"AccessControlListNotSupported":                  {http.StatusBadRequest, "The bucket does not allow ACLs"},
 	"AccessDenied":                                   {http.StatusForbidden, "Access Denied"},
 	"AuthorizationHeaderMalformed":                   {http.StatusBadRequest, "The authorization header you provided is invalid."},

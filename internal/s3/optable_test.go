@@ -20,6 +20,8 @@ type rowExpectation struct {
 // the table: a row added or changed without updating this fails.
 var wantRows = map[string]rowExpectation{
 	"ListBuckets":                                 {"s3:ListAllMyBuckets", "", "*"},
+	"PreflightRequest":                            {"", "", "bucket"},
+	"PreflightObjectRequest":                      {"", "", "object"},
 	"CreateBucket":                                {"s3:CreateBucket", "", "bucket"},
 	"DeleteBucket":                                {"s3:DeleteBucket", "", "bucket"},
 	"HeadBucket":                                  {"s3:ListBucket", "", "bucket"},

@@ -29,11 +29,15 @@ type Service struct {
 	blobs *blob.Store
 	gate  *access.Gate
 	log   *slog.Logger
+	// configs serves the bucket configuration rows, by operation name.
+	configs map[string]operation
 }
 
 // New returns the S3 service.
 func New(st store.Store, blobs *blob.Store, gate *access.Gate, log *slog.Logger) *Service {
-	return &Service{store: st, blobs: blobs, gate: gate, log: log}
+	s := &Service{store: st, blobs: blobs, gate: gate, log: log}
+	s.configs = s.configHandlers()
+	return s
 }
 
 // Request is one authenticated (or anonymous) S3 request.
