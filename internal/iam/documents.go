@@ -49,7 +49,6 @@ func checkTrustDocument(doc string) *awsproto.Error {
 	return nil
 }
 
-
 // parsePolicyARN checks that s is a managed policy ARN and returns its
 // account ("aws" for AWS managed policies).
 func parsePolicyARN(s string) (string, *awsproto.Error) {
