@@ -62,7 +62,7 @@ func StringToSign(r *http.Request, a *Auth, hostBucket string) string {
 // query parameter instead (botocore moves Content-Type and Content-MD5
 // there), which counts when the header is absent.
 func standardHeader(r *http.Request, a *Auth, query queryParams, name string) string {
-	if v, ok := r.Header[name]; ok && len(v) > 0 {
+	if v := r.Header.Values(name); len(v) > 0 {
 		return strings.TrimSpace(v[0])
 	}
 	if a.Presigned {

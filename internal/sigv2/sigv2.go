@@ -103,12 +103,26 @@ func parseHeader(r *http.Request, header string) (*Auth, error) {
 		a.dateRaw = strings.TrimSpace(r.Header.Get("Date"))
 		a.dateLine = a.dateRaw
 	}
-	t, err := http.ParseTime(a.dateRaw)
-	if a.dateRaw == "" || err != nil {
+	t, ok := parseDate(a.dateRaw)
+	if !ok {
 		return nil, &Error{Kind: KindMissingDate, Message: msgMissingDate}
 	}
 	a.Date = t.UTC()
 	return a, nil
+}
+
+// dateFormats are the HTTP date forms SigV2 clients send: RFC 1123 with
+// GMT (botocore's formatdate) or with a numeric zone (S3's own examples),
+// RFC 850 and asctime.
+var dateFormats = []string{http.TimeFormat, time.RFC1123Z, time.RFC1123, time.RFC850, time.ANSIC}
+
+func parseDate(v string) (time.Time, bool) {
+	for _, layout := range dateFormats {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func parsePresigned(r *http.Request, query queryParams) (*Auth, error) {
