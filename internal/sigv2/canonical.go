@@ -39,6 +39,23 @@ var subResources = map[string]bool{
 // presigned URL. hostBucket is the bucket of a virtual-hosted Host, ""
 // for path-style requests.
 func StringToSign(r *http.Request, a *Auth, hostBucket string) string {
+	return stringToSign(r, a, hostBucket, rawPath(r))
+}
+
+// stringsToSign lists the strings to sign a client may have used: the
+// path as sent and, for a path-style bucket-level request ("/bucket"),
+// also "/bucket/", which botocore signs for it. Both name the same
+// resource.
+func stringsToSign(r *http.Request, a *Auth, hostBucket string) []string {
+	path := rawPath(r)
+	sts := []string{stringToSign(r, a, hostBucket, path)}
+	if hostBucket == "" && len(path) > 1 && strings.LastIndexByte(path, '/') == 0 {
+		sts = append(sts, stringToSign(r, a, hostBucket, path+"/"))
+	}
+	return sts
+}
+
+func stringToSign(r *http.Request, a *Auth, hostBucket, path string) string {
 	query := parseQuery(r.URL.RawQuery)
 	var b strings.Builder
 	b.WriteString(r.Method)
@@ -54,7 +71,7 @@ func StringToSign(r *http.Request, a *Auth, hostBucket string) string {
 	}
 	b.WriteByte('\n')
 	writeAmzHeaders(&b, r, a, query)
-	writeResource(&b, r, query, hostBucket)
+	writeResource(&b, path, query, hostBucket)
 	return b.String()
 }
 
@@ -108,12 +125,12 @@ func writeAmzHeaders(b *strings.Builder, r *http.Request, a *Auth, query queryPa
 // writeResource writes CanonicalizedResource: "/bucket" for a
 // virtual-hosted request, the path as sent, then the sub-resources sorted
 // by name ("?acl", "?partNumber=2&uploadId=x"), values decoded.
-func writeResource(b *strings.Builder, r *http.Request, query queryParams, hostBucket string) {
+func writeResource(b *strings.Builder, path string, query queryParams, hostBucket string) {
 	if hostBucket != "" {
 		b.WriteByte('/')
 		b.WriteString(hostBucket)
 	}
-	b.WriteString(rawPath(r))
+	b.WriteString(path)
 	var subs []queryParam
 	for _, p := range query {
 		if subResources[p.name] {

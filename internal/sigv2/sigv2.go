@@ -170,13 +170,16 @@ func Verify(r *http.Request, a *Auth, secret, hostBucket string, now time.Time) 
 	if err := CheckTime(a, now); err != nil {
 		return err
 	}
-	sts := StringToSign(r, a, hostBucket)
-	provided, err := base64.StdEncoding.DecodeString(a.Signature)
-	if err != nil || !hmac.Equal(provided, sign(secret, sts)) {
-		return &Error{Kind: KindSignatureMismatch, Message: msgSignatureMismatch,
-			AccessKeyID: a.AccessKeyID, StringToSign: sts, SignatureProvided: clip(a.Signature)}
+	candidates := stringsToSign(r, a, hostBucket)
+	if provided, err := base64.StdEncoding.DecodeString(a.Signature); err == nil {
+		for _, sts := range candidates {
+			if hmac.Equal(provided, sign(secret, sts)) {
+				return nil
+			}
+		}
 	}
-	return nil
+	return &Error{Kind: KindSignatureMismatch, Message: msgSignatureMismatch,
+		AccessKeyID: a.AccessKeyID, StringToSign: candidates[0], SignatureProvided: clip(a.Signature)}
 }
 
 func sign(secret, stringToSign string) []byte {

@@ -195,3 +195,24 @@ func TestSignatureMismatchDetails(t *testing.T) {
 		t.Fatalf("got %+v", err)
 	}
 }
+
+// TestBucketLevelTrailingSlash: botocore signs a path-style bucket-level
+// request (/bucket?list-type=2) with the resource "/bucket/".
+func TestBucketLevelTrailingSlash(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	r := newRequest("GET", "/bkt?list-type=2&prefix=v2%2F", map[string]string{"Date": now.Format(http.TimeFormat)})
+	r.Header.Set("Authorization", "AWS AK:"+Sign("secret", "GET\n\n\n"+now.Format(http.TimeFormat)+"\n/bkt/"))
+	a, err := Parse(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(r, a, "secret", "", now); err != nil {
+		t.Fatalf("/bkt signed as /bkt/: %v", err)
+	}
+	r = newRequest("GET", "/bkt/key", map[string]string{"Date": now.Format(http.TimeFormat)})
+	r.Header.Set("Authorization", "AWS AK:"+Sign("secret", "GET\n\n\n"+now.Format(http.TimeFormat)+"\n/bkt/key/"))
+	a, _ = Parse(r)
+	if err := Verify(r, a, "secret", "", now); KindOf(err) != KindSignatureMismatch {
+		t.Fatalf("/bkt/key signed as /bkt/key/: %v", err)
+	}
+}
