@@ -25,8 +25,7 @@ var subResources = map[string]bool{
 	"partNumber": true, "policy": true, "policyStatus": true, "publicAccessBlock": true,
 	"replication": true, "requestPayment": true, "restore": true, "retention": true,
 	"select": true, "select-type": true, "storageClass": true, "tagging": true, "torrent": true,
-	"uploadId": true, "uploads": true, "versionId": true, "versioning": true, "versions": true,
-	"website":                true,
+	"uploadId": true, "uploads": true, "versionId": true, "versioning": true, "versions": true, "website": true,
 	"response-cache-control": true, "response-content-disposition": true, "response-content-encoding": true,
 	"response-content-language": true, "response-content-type": true, "response-expires": true,
 }
