@@ -186,6 +186,13 @@ func TestSigV2Presigned(t *testing.T) {
 		t.Fatalf("presigned GET turned into GetObjectTagging: %d %s", status, raw)
 	}
 
+	// A presigned SigV2 request for a bucket called "latest" is S3's, not
+	// the instance metadata endpoint's.
+	latest := presignV2(t, "GET", env.URL+"/latest/meta-data/iam", rootAKey, rootASecret, time.Now().Add(time.Hour))
+	if status, doc, raw, _ := doV2(t, v2Request(t, "GET", latest, nil, "")); status != 404 || doc.Code != "NoSuchBucket" {
+		t.Fatalf("presigned V2 GET of bucket latest: %d %s", status, raw)
+	}
+
 	for name, c := range map[string]struct {
 		target, code, message string
 		status                int
