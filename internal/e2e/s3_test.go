@@ -136,6 +136,10 @@ func TestLargeCopySyncPresign(t *testing.T) {
 		t.Fatalf("sync round trip: %q", got)
 	}
 
+	// The CLI's region is ap-northeast-1 and the bucket's us-east-1: the
+	// copies above were refused once (AuthorizationHeaderMalformed) and
+	// retried for the region S3 named. A presigned URL cannot be retried:
+	// signed for the wrong region, it is refused naming the right one.
 	url, stderr, code := c.run("s3", "presign", "s3://account-a-bucket-0525/test.txt", "--expires-in", "300")
 	if code != 0 {
 		t.Fatalf("presign: %s", stderr)
@@ -145,6 +149,20 @@ func TestLargeCopySyncPresign(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "<Code>AuthorizationQueryParametersError</Code>") ||
+		!strings.Contains(string(body), "<Region>us-east-1</Region>") {
+		t.Fatalf("presigned for ap-northeast-1: %d %s", resp.StatusCode, body)
+	}
+	url, stderr, code = c.run("s3", "presign", "s3://account-a-bucket-0525/test.txt", "--expires-in", "300", "--region", "us-east-1")
+	if code != 0 {
+		t.Fatalf("presign: %s", stderr)
+	}
+	resp, err = http.Get(strings.TrimSpace(url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || string(body) != "hello from account A\n" {
 		t.Fatalf("presigned GET: %d %s", resp.StatusCode, body)

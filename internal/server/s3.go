@@ -8,6 +8,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/s3"
+	"github.com/sekisho/sekisho/internal/sigv2"
 	"github.com/sekisho/sekisho/internal/sigv4"
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -25,39 +26,70 @@ func isQueryRequest(r *http.Request, auth *sigv4.Auth) bool {
 // bucketAndKey reads the bucket and key from a virtual-hosted Host
 // (bucket.localhost:4566) or from the path (/bucket/key).
 func (s *Server) bucketAndKey(r *http.Request) (string, string) {
-	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
 	path := strings.TrimPrefix(r.URL.Path, "/")
-	for _, base := range s.cfg.VirtualHostBases {
-		if host == base {
-			break // the endpoint itself (s3.localhost is no bucket "s3" under localhost): path style
-		}
-		if bucket, ok := strings.CutSuffix(host, "."+base); ok && bucket != "" {
-			return bucket, path
-		}
+	if bucket := s.hostBucket(r); bucket != "" {
+		return bucket, path
 	}
 	bucket, key, _ := strings.Cut(path, "/")
 	return bucket, key
 }
 
-// serveS3 authenticates an S3 request (or treats it as anonymous when it
+// hostBucket is the bucket a virtual-hosted Host names, "" for a
+// path-style request.
+func (s *Server) hostBucket(r *http.Request) string {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	for _, base := range s.cfg.VirtualHostBases {
+		if host == base {
+			return "" // the endpoint itself (s3.localhost is no bucket "s3" under localhost): path style
+		}
+		if bucket, ok := strings.CutSuffix(host, "."+base); ok && bucket != "" {
+			return bucket
+		}
+	}
+	return ""
+}
+
+// serveS3 authenticates an S3 request (SigV4, SigV2, or anonymous when it
 // carries no signature at all) and hands it to the S3 service.
 func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, requestID string, auth *sigv4.Auth, authErr error) {
 	bucket, key := s.bucketAndKey(r)
 	req := &s3.Request{HTTP: r, RequestID: requestID, Bucket: bucket, Key: key, Body: r.Body,
 		Trailers: func() map[string]string { return nil }}
+	fail := func(e *s3.Error) { s3.WriteError(w, r, requestID, e) }
+	v2, err := sigv2.Parse(r)
+	switch {
+	case err != nil:
+		fail(s3SigV2Error(err))
+		return
+	case v2 != nil:
+		if e := s.authenticateS3V2(r, v2, req); e != nil {
+			fail(e)
+			return
+		}
+		s.cfg.S3.Serve(w, req)
+		return
+	}
 	if authErr != nil && sigv4.KindOf(authErr) != sigv4.KindMissingAuth {
-		s3.WriteError(w, r, requestID, s3AuthError(authErr))
+		fail(s3AuthError(authErr))
 		return
 	}
 	if authErr == nil {
+		if region, e := s.checkSigningRegion(r, auth, bucket, key); e != nil {
+			if region != "" {
+				w.Header().Set("x-amz-bucket-region", region)
+			}
+			fail(e)
+			return
+		}
 		if e := s.authenticateS3(r, auth, req); e != nil {
-			s3.WriteError(w, r, requestID, e)
+			fail(e)
 			return
 		}
 		req.Context = s.requestContext(r, auth)
+		setSignatureKeys(req.Context, sigv4.Algorithm, authType(auth.Presigned), v4SignatureAge(auth, s.cfg.Now()))
 	} else {
 		req.Context = s.requestContext(r, &sigv4.Auth{})
 	}
@@ -66,19 +98,8 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, requestID strin
 
 func (s *Server) authenticateS3(r *http.Request, auth *sigv4.Auth, req *s3.Request) *s3.Error {
 	caller, secret, err := s.cfg.Gate.Resolve(r.Context(), auth.AccessKeyID, auth.SessionToken)
-	switch {
-	case errors.Is(err, access.ErrExpiredToken):
-		return &s3.Error{Status: http.StatusBadRequest, Code: "ExpiredToken", Message: "The provided token has expired."}
-	case errors.Is(err, access.ErrInvalidToken), errors.Is(err, access.ErrMissingToken):
-		return &s3.Error{Status: http.StatusBadRequest, Code: "InvalidToken", Message: "The provided token is malformed or otherwise invalid."}
-	case errors.Is(err, access.ErrUnknownKey), errors.Is(err, access.ErrInactiveKey):
-		return &s3.Error{Status: http.StatusForbidden, Code: "InvalidAccessKeyId", Message: "The AWS Access Key Id you provided does not exist in our records.",
-			Extra: map[string]string{"AWSAccessKeyId": auth.AccessKeyID}}
-	case errors.Is(err, store.ErrUnavailable):
-		return &s3.Error{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "Please reduce your request rate."}
-	case err != nil:
-		s.cfg.Log.Error("credential lookup failed", "err", err)
-		return &s3.Error{Status: http.StatusInternalServerError, Code: "InternalError", Message: "We encountered an internal error. Please try again."}
+	if e := s.s3CredentialError(err, auth.AccessKeyID); e != nil {
+		return e
 	}
 	if err := s.cfg.Verifier.Verify(r, auth, secret, ""); err != nil {
 		return s3AuthError(err)
@@ -92,6 +113,26 @@ func (s *Server) authenticateS3(r *http.Request, auth *sigv4.Auth, req *s3.Reque
 		req.Body = sigv4.NewPayloadHashReader(r.Body, auth.PayloadHash)
 	}
 	return nil
+}
+
+// s3CredentialError maps a failed access key or session token lookup to
+// S3's error; nil when err is nil.
+func (s *Server) s3CredentialError(err error, accessKeyID string) *s3.Error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, access.ErrExpiredToken):
+		return &s3.Error{Status: http.StatusBadRequest, Code: "ExpiredToken", Message: "The provided token has expired."}
+	case errors.Is(err, access.ErrInvalidToken), errors.Is(err, access.ErrMissingToken):
+		return &s3.Error{Status: http.StatusBadRequest, Code: "InvalidToken", Message: "The provided token is malformed or otherwise invalid."}
+	case errors.Is(err, access.ErrUnknownKey), errors.Is(err, access.ErrInactiveKey):
+		return &s3.Error{Status: http.StatusForbidden, Code: "InvalidAccessKeyId", Message: "The AWS Access Key Id you provided does not exist in our records.",
+			Extra: map[string]string{"AWSAccessKeyId": accessKeyID}}
+	case errors.Is(err, store.ErrUnavailable):
+		return &s3.Error{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "Please reduce your request rate."}
+	}
+	s.cfg.Log.Error("credential lookup failed", "err", err)
+	return &s3.Error{Status: http.StatusInternalServerError, Code: "InternalError", Message: "We encountered an internal error. Please try again."}
 }
 
 func isHexHash(s string) bool {

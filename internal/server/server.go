@@ -1,5 +1,6 @@
 // Package server is Sekisho's HTTP front door: one port for every service.
-// It authenticates each request with SigV4, picks the service from the
+// It authenticates each request with SigV4 (or, for S3, SigV2), holds S3
+// requests to their bucket's signing region, picks the service from the
 // credential scope, builds the request's condition context, and hands the
 // call to the service, writing AWS's response or error shape.
 package server
@@ -286,8 +287,8 @@ func (s *Server) trusted(a netip.Addr) bool {
 }
 
 // isMetadataRequest recognizes the unsigned metadata and container
-// credential calls; a signed request for a bucket named "latest" still
-// goes to S3.
+// credential calls; a signed request (SigV4 or SigV2, header or presigned)
+// for a bucket named "latest" still goes to S3.
 func isMetadataRequest(r *http.Request) bool {
 	p := r.URL.Path
 	if strings.HasPrefix(p, "/_sekisho/imds/") || strings.HasPrefix(p, "/_sekisho/container-credentials/") {
@@ -296,5 +297,6 @@ func isMetadataRequest(r *http.Request) bool {
 	if p != "/latest" && !strings.HasPrefix(p, "/latest/") {
 		return false
 	}
-	return r.Header.Get("Authorization") == "" && r.URL.Query().Get("X-Amz-Signature") == ""
+	q := r.URL.Query()
+	return r.Header.Get("Authorization") == "" && q.Get("X-Amz-Signature") == "" && q.Get("Signature") == ""
 }
