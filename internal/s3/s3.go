@@ -218,16 +218,10 @@ func (s *Service) addS3Keys(ctx *policy.Context, req *Request, b *store.Bucket) 
 		ctx.Set("s3:ResourceAccount", b.Account)
 		ctx.Set("aws:ResourceAccount", b.Account)
 	}
-	if req.Auth != nil {
-		ctx.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
-		if req.Auth.Presigned {
-			ctx.Set("s3:authType", "REST-QUERY-STRING")
-		} else {
-			ctx.Set("s3:authType", "REST-HEADER")
-		}
-		if req.Auth.PayloadHash != "" {
-			ctx.Set("s3:x-amz-content-sha256", req.Auth.PayloadHash)
-		}
+	// s3:signatureversion and s3:authType come from the front door, which
+	// knows SigV2 from SigV4.
+	if req.Auth != nil && req.Auth.PayloadHash != "" {
+		ctx.Set("s3:x-amz-content-sha256", req.Auth.PayloadHash)
 	}
 	h := req.HTTP.Header
 	for header, key := range map[string]string{"x-amz-acl": "s3:x-amz-acl", "x-amz-server-side-encryption": "s3:x-amz-server-side-encryption",
