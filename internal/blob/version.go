@@ -204,7 +204,10 @@ func (s *Store) deleteVersion(bucket, key, versionID string) (Info, error) {
 	dirs, err := openDirsAt(filepath.Dir(path))
 	var info Info
 	if err == nil {
-		info, err = s.removeVersionLocked(b, key, path, versionID)
+		err = s.acrossReplicas(bucket, func() (err error) {
+			info, err = s.removeVersionLocked(b, key, path, versionID)
+			return err
+		})
 	}
 	b.mu.Unlock()
 	if err != nil {
@@ -420,7 +423,7 @@ func (s *Store) rewriteVersion(bucket, key, versionID string, t *tempFile, f *os
 	b.mu.Lock()
 	dirs, err := s.openShard(b, bucket, shard)
 	if err == nil {
-		err = rewriteLocked(path, versionID, t, f)
+		err = s.acrossReplicas(bucket, func() error { return rewriteLocked(path, versionID, t, f) })
 	}
 	b.mu.Unlock()
 	if err != nil {
@@ -446,4 +449,28 @@ func rewriteLocked(path, versionID string, t *tempFile, f *os.File) error {
 	}
 	t.kept = true
 	return nil
+}
+
+// lockName is the file in a bucket directory whose flock orders version
+// changes across the replicas of a Shared root.
+const lockName = ".lock"
+
+// acrossReplicas runs step, which changes a key's version files, holding
+// in Shared mode the bucket's lock file, so another replica cannot replace
+// the current file between step's read of it and its rename (which could
+// lose a version); within one process the bucket lock, which the caller
+// holds, already orders them. A missing bucket gives ErrNoSuchBucket.
+func (s *Store) acrossReplicas(bucket string, step func() error) error {
+	if !s.shared {
+		return step()
+	}
+	unlock, err := lockFile(filepath.Join(s.bucketDir(bucket), lockName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNoSuchBucket
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return step()
 }

@@ -462,3 +462,57 @@ func TestFilesWithoutVersionFields(t *testing.T) {
 	v1 := putV(t, s, "old", []byte("v1"), VersioningEnabled)
 	wantVersions(t, s, root, []versionRow{{"old", v1.VersionID, true, false}, {"old", "null", false, false}})
 }
+
+// TestSharedReplicasConcurrentVersions: two replicas (two Stores on one
+// Shared root, so only the bucket's lock file orders them) add versions to
+// one key at the same time; none may be lost.
+func TestSharedReplicasConcurrentVersions(t *testing.T) {
+	root := t.TempDir()
+	a, _ := Open(root, Shared(), WithoutSync())
+	b, _ := Open(root, Shared(), WithoutSync())
+	if err := a.CreateBucketDir(testBucket); err != nil {
+		t.Fatal(err)
+	}
+	const each = 60
+	ids := make([][]string, 2)
+	done := make(chan struct{})
+	for r, s := range []*Store{a, b} {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range each {
+				v := VersioningEnabled
+				if i%10 == 9 {
+					v = VersioningSuspended
+				}
+				info, err := s.PutVersion(testBucket, "k", bytes.NewReader([]byte(fmt.Sprint(r, i))), Meta{}, nil, v)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if info.VersionID != NullVersion {
+					ids[r] = append(ids[r], info.VersionID)
+				}
+			}
+		}()
+	}
+	<-done
+	<-done
+	page, err := a.ListVersions(testBucket, VersionQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, v := range page.Versions {
+		listed[v.VersionID] = true
+	}
+	for r := range ids {
+		for _, id := range ids[r] {
+			if !listed[id] {
+				t.Fatalf("version %s of replica %d was lost (%d listed)", id, r, len(page.Versions))
+			}
+		}
+	}
+	if want := len(ids[0]) + len(ids[1]) + 1; len(page.Versions) != want || !listed[NullVersion] {
+		t.Fatalf("%d versions listed, want %d with one null", len(page.Versions), want)
+	}
+}

@@ -166,11 +166,15 @@ func (s *Store) publish(bucket string, t *tempFile, info *Info, check func(path 
 	b := s.state(bucket)
 	b.mu.Lock()
 	dirs, err := s.openShard(b, bucket, shard)
-	if err == nil && check != nil {
-		err = check(path)
-	}
 	if err == nil {
-		err = s.replaceCurrent(b, info.Key, path, t.path, info.VersionID)
+		err = s.acrossReplicas(bucket, func() error {
+			if check != nil {
+				if err := check(path); err != nil {
+					return err
+				}
+			}
+			return s.replaceCurrent(b, info.Key, path, t.path, info.VersionID)
+		})
 	}
 	if err == nil {
 		t.kept = true
