@@ -12,6 +12,7 @@
 //	<root>/<bucket>/.uploads/<uploadID>/upload       multipart upload record
 //	<root>/<bucket>/.uploads/<uploadID>/part-00001   one file per part
 //	<root>/<bucket>/.tmp/                   bodies being received
+//	<root>/<bucket>/.lock                   flock of Shared replicas
 //	<root>/.trash-*                         deleted buckets being removed
 //
 // Object files are named by the hex SHA-256 of the key, so any key (up to
@@ -69,6 +70,14 @@
 // yet removed). The current file always wins: reads try it first for
 // "null", scans drop such a file, the next write replaces it, and
 // deleting that version removes it first.
+//
+// Reading the current file's version ID and renaming over it must not
+// interleave with another writer's, or a version could lose its only name.
+// Within a process the bucket lock orders them; in Shared mode each such
+// step also holds an flock(2) on <bucket>/.lock, so replicas on one host
+// (or NFS with lock support) are ordered too. Where flock is missing the
+// cross-replica ordering is lost, and two replicas writing one key at the
+// same instant may drop one version.
 //
 // # Write protocol
 //

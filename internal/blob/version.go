@@ -184,7 +184,7 @@ func (s *Store) putDeleteMarker(bucket, key string, v Versioning) (Info, error) 
 func (s *Store) DeleteVersion(bucket, key, versionID string) (Info, error) {
 	info, err := s.deleteVersion(bucket, key, versionID)
 	if err != nil {
-		return Info{}, opError("delete version "+versionID, bucket, key, err)
+		return Info{}, opError(fmt.Sprintf("delete version %q", versionID), bucket, key, err)
 	}
 	return info, nil
 }
@@ -222,31 +222,22 @@ func (s *Store) deleteVersion(bucket, key, versionID string) (Info, error) {
 
 // removeVersionLocked removes one version's file; the caller holds b.mu.
 // The current file is replaced by the newest noncurrent version in one
-// rename, so there is never a moment without a latest version.
+// rename, so there is never a moment without a latest version. A corrupt
+// current file (damaged on disk) counts as the version asked for unless a
+// noncurrent file has that ID, so that deleting it stays possible.
 func (s *Store) removeVersionLocked(b *bucketState, key, path, versionID string) (Info, error) {
 	cur, err := readVersionHeader(path, key)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, ErrCorrupt):
+		if _, serr := os.Stat(noncurrentPath(path, versionID)); serr == nil {
+			break
+		}
+		cur, err = Info{Key: key, VersionID: versionID}, nil
+		fallthrough
+	case err == nil && cur.VersionID == versionID:
+		return s.removeCurrent(b, key, path, cur)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return Info{}, err
-	}
-	if err == nil && cur.VersionID == versionID {
-		// A leftover link to this same version must not outlive it.
-		if err := removeIfExists(noncurrentPath(path, versionID)); err != nil {
-			return Info{}, err
-		}
-		next, err := s.newestNoncurrent(b, key, path, versionID)
-		if err != nil {
-			return Info{}, err
-		}
-		if next != "" {
-			err = renameIn(noncurrentPath(path, next), path)
-		} else {
-			err = os.Remove(path)
-		}
-		if err != nil {
-			return Info{}, err
-		}
-		b.removeVersion(key, versionID)
-		return cur, nil
 	}
 	old := noncurrentPath(path, versionID)
 	info, err := readVersionHeader(old, key)
@@ -258,6 +249,29 @@ func (s *Store) removeVersionLocked(b *bucketState, key, path, versionID string)
 	}
 	b.removeVersion(key, versionID)
 	return info, nil
+}
+
+// removeCurrent removes the current file, whose version is cur, putting
+// the newest noncurrent version in its place.
+func (s *Store) removeCurrent(b *bucketState, key, path string, cur Info) (Info, error) {
+	// A leftover link to this same version must not outlive it.
+	if err := removeIfExists(noncurrentPath(path, cur.VersionID)); err != nil {
+		return Info{}, err
+	}
+	next, err := s.newestNoncurrent(b, key, path, cur.VersionID)
+	if err != nil {
+		return Info{}, err
+	}
+	if next != "" {
+		err = renameIn(noncurrentPath(path, next), path)
+	} else {
+		err = os.Remove(path)
+	}
+	if err != nil {
+		return Info{}, err
+	}
+	b.removeVersion(key, cur.VersionID)
+	return cur, nil
 }
 
 // newestNoncurrent returns the version ID of key's newest noncurrent

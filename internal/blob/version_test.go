@@ -516,3 +516,22 @@ func TestSharedReplicasConcurrentVersions(t *testing.T) {
 		t.Fatalf("%d versions listed, want %d with one null", len(page.Versions), want)
 	}
 }
+
+// TestDeleteCorruptObject: a current file damaged on disk can still be
+// deleted (it cannot be read).
+func TestDeleteCorruptObject(t *testing.T) {
+	s, root := newStore(t, WithoutSync())
+	mustPut(t, s, "k", []byte("body"))
+	if err := os.WriteFile(s.objectPath(testBucket, "k"), []byte("SKOB garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Head(testBucket, "k")
+	wantErr(t, err, ErrCorrupt)
+	if err := s.Delete(testBucket, "k"); err != nil {
+		t.Fatal(err)
+	}
+	wantVersions(t, s, root, nil)
+	if err := s.DeleteBucketDir(testBucket); err != nil {
+		t.Fatal(err)
+	}
+}
