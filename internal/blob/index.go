@@ -134,7 +134,9 @@ func (b *bucketState) setCurrent(info *Info) {
 		return
 	}
 	e := b.index[i]
-	e.versions = slices.DeleteFunc(e.versions, func(v *Info) bool { return v.VersionID == info.VersionID })
+	if info.VersionID == NullVersion { // new IDs are unique: nothing to replace
+		e.versions = slices.DeleteFunc(e.versions, func(v *Info) bool { return v.VersionID == NullVersion })
+	}
 	e.versions = slices.Insert(e.versions, 0, l)
 }
 
