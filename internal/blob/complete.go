@@ -19,15 +19,23 @@ import (
 // The parts are streamed into a new object file (in-kernel copies when no
 // full-object checksum must be computed), which is published like a Put;
 // then the upload is removed. The ETag is "<md5 of the part MD5s>-N".
+// CompleteUpload writes the "null" version, as Put does.
 func (s *Store) CompleteUpload(bucket, key, uploadID string, parts []CompletedPart) (Info, error) {
-	info, err := s.complete(bucket, key, uploadID, parts)
+	return s.CompleteUploadVersion(bucket, key, uploadID, parts, Unversioned)
+}
+
+// CompleteUploadVersion is CompleteUpload in a bucket whose versioning
+// state (at completion) is v: the object becomes the latest version as
+// PutVersion's does, and the Info holds its VersionID.
+func (s *Store) CompleteUploadVersion(bucket, key, uploadID string, parts []CompletedPart, v Versioning) (Info, error) {
+	info, err := s.complete(bucket, key, uploadID, parts, v)
 	if err != nil {
 		return Info{}, opError("complete upload "+uploadID, bucket, key, err)
 	}
 	return info, nil
 }
 
-func (s *Store) complete(bucket, key, id string, parts []CompletedPart) (Info, error) {
+func (s *Store) complete(bucket, key, id string, parts []CompletedPart, v Versioning) (Info, error) {
 	rec, err := s.loadUpload(bucket, key, id)
 	if err != nil {
 		return Info{}, err
@@ -42,7 +50,7 @@ func (s *Store) complete(bucket, key, id string, parts []CompletedPart) (Info, e
 	if err := checkPartSizes(stored); err != nil {
 		return Info{}, err
 	}
-	info, err := s.assemble(bucket, rec, stored)
+	info, err := s.assemble(bucket, rec, stored, v)
 	if err != nil {
 		return Info{}, s.uploadGoneOr(bucket, key, id, err)
 	}
@@ -123,7 +131,7 @@ func checkPartSizes(parts []PartInfo) error {
 }
 
 // assemble streams the parts into a new object file and publishes it.
-func (s *Store) assemble(bucket string, rec uploadRecord, parts []PartInfo) (Info, error) {
+func (s *Store) assemble(bucket string, rec uploadRecord, parts []PartInfo, v Versioning) (Info, error) {
 	info := Info{Key: rec.Key, PartsCount: len(parts), Meta: rec.Meta.clone()}
 	info.WantChecksums = nil
 	var full []Algorithm
@@ -148,8 +156,12 @@ func (s *Store) assemble(bucket string, rec uploadRecord, parts []PartInfo) (Inf
 	if err := finishMultipart(&info, rec, parts, d.digests()); err != nil {
 		return Info{}, err
 	}
-	info.LastModified = s.stamp()
-	return info, s.sealAndPublish(bucket, t, &info, reserve, nil)
+	s.stampVersion(&info, v)
+	if err := s.sealAndPublish(bucket, t, &info, reserve, nil); err != nil {
+		return Info{}, err
+	}
+	info.IsLatest = true
+	return info, nil
 }
 
 // finishMultipart fills in the size, ETag and checksums of an assembled

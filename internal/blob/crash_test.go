@@ -100,6 +100,7 @@ func TestKill9Child(t *testing.T) {
 	for w := range 3 {
 		wg.Go(func() { killWriter(s, start+w, 3, w == 0) })
 	}
+	wg.Go(func() { versionWriter(s, start) })
 	wg.Wait()
 }
 
@@ -131,14 +132,19 @@ func TestKill9(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateBucketDir(testBucket); err != nil {
-		t.Fatal(err)
+	for _, b := range []string{testBucket, versionBucket} {
+		if err := s.CreateBucketDir(b); err != nil {
+			t.Fatal(err)
+		}
 	}
 	start := 0
+	var vacks []versionAck
 	for round, wait := range []time.Duration{150 * time.Millisecond, 400 * time.Millisecond, 777 * time.Millisecond} {
-		acks := runAndKill(t, root, start, wait)
-		t.Logf("round %d: %d acknowledged writes before SIGKILL", round, len(acks))
+		acks, v := runAndKill(t, root, start, wait)
+		vacks = append(vacks, v...)
+		t.Logf("round %d: %d acknowledged writes, %d version operations before SIGKILL", round, len(acks), len(v))
 		checkAcked(t, root, acks)
+		checkVersionAcks(t, root, vacks)
 		start += 1_000_000
 	}
 }
@@ -150,8 +156,8 @@ type ack struct {
 }
 
 // runAndKill runs the child writer, kills it after wait and returns the
-// writes it acknowledged.
-func runAndKill(t *testing.T, root string, start int, wait time.Duration) []ack {
+// writes and version operations it acknowledged.
+func runAndKill(t *testing.T, root string, start int, wait time.Duration) ([]ack, []versionAck) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKill9Child$", "-test.count=1")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d", killChildEnv, root, start))
 	out, err := cmd.StdoutPipe()
@@ -161,27 +167,40 @@ func runAndKill(t *testing.T, root string, start int, wait time.Duration) []ack 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	lines := make(chan []ack)
-	go func() { lines <- readAcks(t, out) }()
+	type result struct {
+		acks  []ack
+		vacks []versionAck
+	}
+	lines := make(chan result)
+	go func() {
+		a, v := readAcks(t, out)
+		lines <- result{a, v}
+	}()
 	time.Sleep(wait)
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL
 		t.Fatal(err)
 	}
-	acks := <-lines
+	r := <-lines
 	cmd.Wait()
-	return acks
+	return r.acks, r.vacks
 }
 
-// readAcks collects the complete ACK lines of the child's output.
-func readAcks(t *testing.T, r io.Reader) []ack {
+// readAcks collects the complete ACK and VACK lines of the child's output.
+func readAcks(t *testing.T, r io.Reader) ([]ack, []versionAck) {
 	var acks []ack
+	var vacks []versionAck
 	br := bufio.NewReader(r)
 	for {
 		line, err := br.ReadString('\n')
 		if err != nil {
-			return acks // a line cut by the kill was not acknowledged
+			return acks, vacks // a line cut by the kill was not acknowledged
 		}
 		f := strings.Fields(line)
+		if len(f) == 6 && f[0] == "VACK" {
+			i, _ := strconv.Atoi(f[3])
+			vacks = append(vacks, versionAck{op: f[1], key: f[2], i: i, id: f[4], etag: f[5]})
+			continue
+		}
 		if len(f) != 4 || f[0] != "ACK" {
 			t.Errorf("child said %q", line)
 			continue

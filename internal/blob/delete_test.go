@@ -39,8 +39,13 @@ func wantEmpty(t *testing.T, s *Store, bucket string) {
 // ErrNoSuchBucket, and the new bucket never shows its object. Before the
 // fix the delete ignored such writes and the object outlived the bucket.
 func TestWriteInFlightDuringBucketDelete(t *testing.T) {
-	for _, shared := range []bool{false, true} {
-		t.Run(map[bool]string{false: "private", true: "shared"}[shared], func(t *testing.T) {
+	for _, c := range []struct {
+		shared bool
+		v      Versioning
+	}{{false, Unversioned}, {true, Unversioned}, {false, VersioningEnabled}, {true, VersioningEnabled}} {
+		shared := c.shared
+		name := map[bool]string{false: "private", true: "shared"}[shared] + map[Versioning]string{Unversioned: "", VersioningEnabled: "/versioned"}[c.v]
+		t.Run(name, func(t *testing.T) {
 			opts := []Option{WithoutSync()}
 			if shared {
 				opts = append(opts, Shared())
@@ -50,7 +55,7 @@ func TestWriteInFlightDuringBucketDelete(t *testing.T) {
 			done := make(chan error, 1)
 			go func() {
 				body := &gatedReader{started: started, gate: gate, r: strings.NewReader("late")}
-				_, err := s.Put(testBucket, "k", body, Meta{}, nil)
+				_, err := s.PutVersion(testBucket, "k", body, Meta{}, nil, c.v)
 				done <- err
 			}()
 			<-started
@@ -63,6 +68,9 @@ func TestWriteInFlightDuringBucketDelete(t *testing.T) {
 			close(gate)
 			wantErr(t, <-done, ErrNoSuchBucket)
 			wantEmpty(t, s, testBucket)
+			if p, err := s.ListVersions(testBucket, VersionQuery{}); err != nil || len(p.Versions) != 0 {
+				t.Fatalf("new bucket lists versions %+v, %v", p.Versions, err)
+			}
 		})
 	}
 }

@@ -23,6 +23,9 @@ var (
 	ErrBadDigest          = errors.New("checksum does not match body") // BadDigest: a given checksum differs from the computed one
 	ErrCorrupt            = errors.New("corrupt file")                 // a stored file fails its format checks (internal error)
 	ErrPreconditionFailed = errors.New("precondition failed")          // PreconditionFailed: a conditional Put's If-Match or If-None-Match
+	ErrNoSuchVersion      = errors.New("no such version")              // NoSuchVersion (404); for DeleteVersion S3 answers 204 instead
+	ErrInvalidVersionID   = errors.New("invalid version id")           // InvalidArgument (400) "Invalid version id specified"
+	ErrDeleteMarker       = errors.New("version is a delete marker")   // alone: MethodNotAllowed (405); with ErrNoSuchKey: 404 + x-amz-delete-marker
 )
 
 // opError wraps err with the operation and the object it concerned.

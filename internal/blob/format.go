@@ -115,6 +115,8 @@ func worstChecksums() map[Algorithm]string {
 // computed field at its longest.
 func reserveInfo(info Info) (int, error) {
 	info.Size = math.MaxInt64
+	info.VersionID = strings.Repeat("f", versionIDLength)
+	info.Seq = math.MaxInt64
 	info.ETag = worstETag()
 	info.LastModified = worstTime
 	info.PartsCount = worstParts

@@ -19,8 +19,15 @@ import (
 type bucketState struct {
 	mu     sync.Mutex
 	loaded bool            // index reflects the bucket's files
-	index  []*Info         // sorted by Key; listing fields only (see listing)
+	index  []*keyEntry     // sorted by key
 	shards map[string]bool // shard directories known to exist
+}
+
+// keyEntry is the index entry of one key: its versions, newest first, the
+// first being the current file's. Infos hold listing fields only.
+type keyEntry struct {
+	key      string
+	versions []*Info
 }
 
 // ensureShard creates a shard directory unless it is known to exist, and
@@ -54,9 +61,12 @@ func (s *Store) state(bucket string) *bucketState {
 }
 
 // listFields are the fields of an object header the index keeps: what
-// ListObjects shows. Scans decode only these.
+// ListObjects and ListObjectVersions show. Scans decode only these.
 type listFields struct {
 	Key          string
+	VersionID    string
+	DeleteMarker bool
+	Seq          int64
 	Size         int64
 	ETag         string
 	LastModified time.Time
@@ -69,8 +79,11 @@ type listFields struct {
 
 // info returns the fields as an index entry.
 func (l *listFields) info() *Info {
-	return &Info{
+	info := &Info{
 		Key:          l.Key,
+		VersionID:    l.VersionID,
+		DeleteMarker: l.DeleteMarker,
+		Seq:          l.Seq,
 		Size:         l.Size,
 		ETag:         l.ETag,
 		LastModified: l.LastModified,
@@ -82,48 +95,75 @@ func (l *listFields) info() *Info {
 			ChecksumType: l.ChecksumType,
 		},
 	}
+	info.normalize()
+	return info
 }
 
 // listing returns the index entry for info.
 func listing(info *Info) *Info {
 	l := listFields{
-		Key: info.Key, Size: info.Size, ETag: info.ETag, LastModified: info.LastModified,
+		Key: info.Key, VersionID: info.VersionID, DeleteMarker: info.DeleteMarker, Seq: info.Seq,
+		Size: info.Size, ETag: info.ETag, LastModified: info.LastModified,
 		PartsCount: info.PartsCount, StorageClass: info.StorageClass, Owner: info.Owner,
 		Checksums: maps.Clone(info.Checksums), ChecksumType: info.ChecksumType,
 	}
 	return l.info()
 }
 
-func byKey(e *Info, key string) int { return strings.Compare(e.Key, key) }
+func byKey(e *keyEntry, key string) int { return strings.Compare(e.key, key) }
 
-// put records info in the index, if loaded; the caller holds b.mu.
-func (b *bucketState) put(info *Info) {
-	if !b.loaded {
-		return
+// entry returns key's index entry, or nil; the caller holds b.mu.
+func (b *bucketState) entry(key string) *keyEntry {
+	if i, found := slices.BinarySearchFunc(b.index, key, byKey); found {
+		return b.index[i]
 	}
-	i, found := slices.BinarySearchFunc(b.index, info.Key, byKey)
-	if found {
-		b.index[i] = listing(info)
-		return
-	}
-	b.index = slices.Insert(b.index, i, listing(info))
+	return nil
 }
 
-// remove drops key from the index, if loaded; the caller holds b.mu.
-func (b *bucketState) remove(key string) {
+// setCurrent records info as the new current version of its key, if the
+// index is loaded: it replaces a version with the same ID (the null
+// version) and precedes the others. The caller holds b.mu.
+func (b *bucketState) setCurrent(info *Info) {
 	if !b.loaded {
 		return
 	}
-	if i, found := slices.BinarySearchFunc(b.index, key, byKey); found {
+	l := listing(info)
+	i, found := slices.BinarySearchFunc(b.index, info.Key, byKey)
+	if !found {
+		b.index = slices.Insert(b.index, i, &keyEntry{key: info.Key, versions: []*Info{l}})
+		return
+	}
+	e := b.index[i]
+	if info.VersionID == NullVersion { // new IDs are unique: nothing to replace
+		e.versions = slices.DeleteFunc(e.versions, func(v *Info) bool { return v.VersionID == NullVersion })
+	}
+	e.versions = slices.Insert(e.versions, 0, l)
+}
+
+// removeVersion drops a version of key from the index, if loaded, and the
+// key once it has no version left; the caller holds b.mu.
+func (b *bucketState) removeVersion(key, versionID string) {
+	if !b.loaded {
+		return
+	}
+	i, found := slices.BinarySearchFunc(b.index, key, byKey)
+	if !found {
+		return
+	}
+	e := b.index[i]
+	e.versions = slices.DeleteFunc(e.versions, func(v *Info) bool { return v.VersionID == versionID })
+	if len(e.versions) == 0 {
 		b.index = slices.Delete(b.index, i, i+1)
 	}
 }
 
 // List returns the objects of bucket whose keys start with prefix and sort
 // (bytewise) after the exclusive lower bound after, in key order, at most
-// limit of them (limit < 1: all), and whether more matched. The Infos hold
-// the listing fields only: Key, Size, ETag, LastModified, PartsCount,
-// StorageClass, Owner, Checksums and ChecksumType; Head gives the rest.
+// limit of them (limit < 1: all), and whether more matched: the latest
+// version of each key, leaving out keys whose latest version is a delete
+// marker. The Infos hold the listing fields only: Key, VersionID, Seq,
+// IsLatest, Size, ETag, LastModified, PartsCount, StorageClass, Owner,
+// Checksums and ChecksumType; Head gives the rest.
 func (s *Store) List(bucket, prefix, after string, limit int) ([]Info, bool, error) {
 	if err := s.checkBucketDir(bucket); err != nil {
 		return nil, false, opError("list", bucket, "", err)
@@ -140,17 +180,31 @@ func (s *Store) List(bucket, prefix, after string, limit int) ([]Info, bool, err
 	}
 	var out []Info
 	for _, e := range b.index[start:] {
-		if !strings.HasPrefix(e.Key, prefix) {
+		if !strings.HasPrefix(e.key, prefix) {
 			break
+		}
+		if e.versions[0].DeleteMarker {
+			continue // deleted: only ListVersions shows it
 		}
 		if limit > 0 && len(out) == limit {
 			return out, true, nil
 		}
-		info := *e
-		info.Checksums = maps.Clone(e.Checksums)
-		out = append(out, info)
+		out = append(out, latestCopy(e))
 	}
 	return out, false, nil
+}
+
+// latestCopy returns a copy of the entry's latest version.
+func latestCopy(e *keyEntry) Info {
+	return versionCopy(e.versions[0], true)
+}
+
+// versionCopy returns a copy of an index Info the caller may keep.
+func versionCopy(v *Info, latest bool) Info {
+	info := *v
+	info.Checksums = maps.Clone(v.Checksums)
+	info.IsLatest = latest
+	return info
 }
 
 // load builds the bucket's index from its files if it is not loaded; the
@@ -167,23 +221,23 @@ func (s *Store) load(bucket string, b *bucketState) error {
 	return nil
 }
 
-// scan reads the header of every object file of bucket, several shard
-// directories at a time, and returns their listing Infos sorted by key.
-// Files that are not object files are left out.
-func (s *Store) scan(bucket string) ([]*Info, error) {
+// scan reads the header of every version file of bucket, several shard
+// directories at a time, and returns the index entries sorted by key.
+// Files that are not version files are left out.
+func (s *Store) scan(bucket string) ([]*keyEntry, error) {
 	shards, err := s.shardDirs(bucket)
 	if err != nil {
 		return nil, err
 	}
 	work := make(chan string)
-	results := make([][]*Info, scanWorkers)
+	results := make([][]*keyEntry, scanWorkers)
 	errs := make([]error, scanWorkers)
 	var wg sync.WaitGroup
 	for w := range scanWorkers {
 		wg.Go(func() {
 			for dir := range work {
-				infos, err := scanShard(dir)
-				results[w] = append(results[w], infos...)
+				entries, err := scanShard(dir)
+				results[w] = append(results[w], entries...)
 				errs[w] = cmp.Or(errs[w], err)
 			}
 		})
@@ -197,7 +251,7 @@ func (s *Store) scan(bucket string) ([]*Info, error) {
 		return nil, err
 	}
 	all := slices.Concat(results...)
-	slices.SortFunc(all, func(a, b *Info) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(all, func(a, b *keyEntry) int { return strings.Compare(a.key, b.key) })
 	return all, nil
 }
 
@@ -225,35 +279,72 @@ func shardDirsIn(dir string) ([]string, error) {
 	return out, nil
 }
 
-// scanShard reads the headers of the object files in one shard directory.
-func scanShard(dir string) ([]*Info, error) {
+// scanShard reads the headers of the version files in one shard directory
+// and groups them by key.
+func scanShard(dir string) ([]*keyEntry, error) {
 	names, err := readNames(dir)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Info
+	groups := make(map[string]*fileGroup)
 	buf := make([]byte, headerReadAhead)
 	for _, name := range names {
-		if !isHex(name, 64) {
+		hash, versionID, noncurrent := strings.Cut(name, ".")
+		if !isHex(hash, 64) || noncurrent && checkVersionID(versionID) != nil {
 			continue
 		}
-		l, err := scanFile(filepath.Join(dir, name), name, buf)
+		l, err := scanFile(filepath.Join(dir, name), hash, buf)
 		if err != nil {
 			return nil, err
 		}
-		if l != nil {
-			out = append(out, l.info())
+		if l == nil || noncurrent && l.VersionID != versionID {
+			continue
 		}
+		g := groups[hash]
+		if g == nil {
+			g = &fileGroup{}
+			groups[hash] = g
+		}
+		if noncurrent {
+			g.noncurrent = append(g.noncurrent, l.info())
+		} else {
+			g.current = l.info()
+		}
+	}
+	out := make([]*keyEntry, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, g.entry())
 	}
 	return out, nil
 }
 
-// scanFile reads one object header, checking that the file is where its
-// key belongs. Nearly every header fits buf and costs one open, one pread
-// and one close; longer ones are read again in full. A file that is gone,
-// or is no object file, gives nil; other errors (EMFILE, EIO) fail the scan
-// rather than drop an object from the index.
-func scanFile(path, name string, buf []byte) (*listFields, error) {
+// fileGroup is the version files of one key found by a scan.
+type fileGroup struct {
+	current    *Info
+	noncurrent []*Info
+}
+
+// entry orders the group's versions: the current file first, then the
+// noncurrent ones newest first. A noncurrent file with the current one's
+// version ID is a leftover of an interrupted write and is left out.
+func (g *fileGroup) entry() *keyEntry {
+	vs := g.noncurrent
+	slices.SortFunc(vs, func(a, b *Info) int { return cmp.Compare(b.Seq, a.Seq) })
+	if g.current != nil {
+		id := g.current.VersionID
+		vs = slices.DeleteFunc(vs, func(v *Info) bool { return v.VersionID == id })
+		vs = slices.Insert(vs, 0, g.current)
+	}
+	return &keyEntry{key: vs[0].Key, versions: vs}
+}
+
+// scanFile reads one version header, checking that the file is where its
+// key belongs (hash is the name of the key's current file). Nearly every
+// header fits buf and costs one open, one pread and one close; longer ones
+// are read again in full. A file that is gone, or is no version file, gives
+// nil; other errors (EMFILE, EIO) fail the scan rather than drop a version
+// from the index.
+func scanFile(path, hash string, buf []byte) (*listFields, error) {
 	n, err := readFileHead(path, buf)
 	if err != nil {
 		return nil, ignoreGone(err)
@@ -274,8 +365,11 @@ func scanFile(path, name string, buf []byte) (*listFields, error) {
 	if err != nil {
 		return nil, ignoreGone(err)
 	}
-	if _, want := objectName(l.Key); want != name {
+	if _, want := objectName(l.Key); want != hash {
 		return nil, nil
+	}
+	if l.VersionID == "" {
+		l.VersionID = NullVersion
 	}
 	return &l, nil
 }

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 )
@@ -58,10 +57,23 @@ func (m Meta) clone() Meta {
 	return m
 }
 
-// Info describes a stored object; it is exactly what the object file's
-// header holds.
+// Info describes a stored object version; it is what the version file's
+// header holds (IsLatest excepted).
 type Info struct {
-	Key          string
+	Key string
+	// VersionID is NullVersion ("null") or 32 lowercase hex digits. Files
+	// written before versions existed have none and read as "null".
+	VersionID string `json:",omitempty"`
+	// DeleteMarker marks a version that is a delete marker: no body, no
+	// ETag; a key whose latest version is one is absent from List and Get.
+	DeleteMarker bool `json:",omitempty"`
+	// Seq orders the versions of a key (larger is newer): nanoseconds since
+	// the epoch, strictly increasing within a Store. Older files have none
+	// and use LastModified.
+	Seq int64 `json:",omitempty"`
+	// IsLatest is set by the calls that return it (Get, Head, GetVersion,
+	// HeadVersion, ListVersions, List); it is not stored.
+	IsLatest     bool `json:"-"`
 	Size         int64
 	ETag         string    // quoted: "<hex md5>", or "<hex md5 of part md5s>-N"
 	LastModified time.Time // UTC, millisecond precision
@@ -102,15 +114,25 @@ func (b *Body) CopyRangeTo(w io.Writer, start, n int64) (int64, error) {
 // checksums are compared, then verify (when not nil) sees the digests and may
 // refuse the body by returning an error, which Put returns wrapped. Put
 // returns only after the object is durable; on any error no trace is left.
+// Put is PutVersion with Unversioned: it writes the "null" version.
 func (s *Store) Put(bucket, key string, body io.Reader, meta Meta, verify func(Digests) error) (Info, error) {
-	info, err := s.put(bucket, key, body, meta, verify)
+	return s.PutVersion(bucket, key, body, meta, verify, Unversioned)
+}
+
+// PutVersion is Put in a bucket whose versioning state is v. With
+// VersioningEnabled the object gets a new version ID and every existing
+// version of the key is kept; otherwise it is the "null" version, which
+// replaces the key's null version (if any) and keeps the others. The
+// returned Info holds the VersionID; the new version is the latest.
+func (s *Store) PutVersion(bucket, key string, body io.Reader, meta Meta, verify func(Digests) error, v Versioning) (Info, error) {
+	info, err := s.put(bucket, key, body, meta, verify, v)
 	if err != nil {
 		return Info{}, opError("put", bucket, key, err)
 	}
 	return info, nil
 }
 
-func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(Digests) error) (Info, error) {
+func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(Digests) error, v Versioning) (Info, error) {
 	if err := checkObject(bucket, key); err != nil {
 		return Info{}, err
 	}
@@ -134,12 +156,17 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 	if err != nil {
 		return Info{}, err
 	}
-	info.Size, info.ETag, info.LastModified = d.Size, d.ETag(), s.stamp()
+	info.Size, info.ETag = d.Size, d.ETag()
+	s.stampVersion(&info, v)
 	info.Checksums, info.ChecksumType = storedChecksums(d, algs), ""
 	if len(algs) > 0 {
 		info.ChecksumType = ChecksumFullObject
 	}
-	return info, s.sealAndPublish(bucket, t, &info, reserve, writeCondition(meta))
+	if err := s.sealAndPublish(bucket, t, &info, reserve, writeCondition(meta)); err != nil {
+		return Info{}, err
+	}
+	info.IsLatest = true
+	return info, nil
 }
 
 // writeCondition returns the check publish runs on the object's path for
@@ -160,15 +187,19 @@ func writeCondition(m Meta) func(path string) error {
 			return fmt.Errorf("open for condition: %w", err)
 		}
 		defer f.Close()
-		if m.IfNoneMatch {
-			return ErrPreconditionFailed
-		}
-		if m.IfMatch == "*" {
-			return nil
-		}
 		info, _, err := readObjectHeader(f)
 		if err != nil {
 			return err
+		}
+		switch {
+		case info.DeleteMarker && m.IfMatch != "":
+			return ErrNoSuchKey // a delete marker is no object
+		case info.DeleteMarker:
+			return nil
+		case m.IfNoneMatch:
+			return ErrPreconditionFailed
+		case m.IfMatch == "*":
+			return nil
 		}
 		if normalizeETag(info.ETag) != normalizeETag(m.IfMatch) {
 			return ErrPreconditionFailed
@@ -189,7 +220,8 @@ func storedChecksums(d Digests, algs []Algorithm) map[Algorithm]string {
 	return out
 }
 
-// sealAndPublish writes info's header into t and publishes t as the object.
+// sealAndPublish writes info's header into t and publishes t as the
+// latest version of info.Key.
 func (s *Store) sealAndPublish(bucket string, t *tempFile, info *Info, reserve int, check func(string) error) error {
 	hdr, err := encodeHeader(info, reserve)
 	if err != nil {
@@ -198,49 +230,60 @@ func (s *Store) sealAndPublish(bucket string, t *tempFile, info *Info, reserve i
 	if err := s.seal(t, hdr); err != nil {
 		return err
 	}
-	return s.publish(bucket, info.Key, t, info, check)
+	return s.publish(bucket, t, info, check)
 }
 
-// Get opens bucket/key for reading (ErrNoSuchKey, ErrNoSuchBucket).
+// Get opens the latest version of bucket/key for reading (ErrNoSuchKey,
+// ErrNoSuchBucket). When that version is a delete marker the error is
+// both ErrNoSuchKey and ErrDeleteMarker, and the Info is the marker's
+// (S3 answers 404 with x-amz-delete-marker and the marker's version ID).
 func (s *Store) Get(bucket, key string) (Info, *Body, error) {
-	info, f, off, err := s.open(bucket, key)
+	return s.GetVersion(bucket, key, "")
+}
+
+// GetVersion opens version versionID of bucket/key ("" = the latest, as
+// Get). A malformed ID gives ErrInvalidVersionID, a missing one
+// ErrNoSuchVersion; a version that is a delete marker gives
+// ErrDeleteMarker alone (S3: 405 MethodNotAllowed) with the marker's Info.
+func (s *Store) GetVersion(bucket, key, versionID string) (Info, *Body, error) {
+	info, f, off, err := s.openRead(bucket, key, versionID)
 	if err != nil {
-		return Info{}, nil, opError("get", bucket, key, err)
+		return info, nil, opError("get", bucket, key, err)
 	}
 	return info, &Body{SectionReader: io.NewSectionReader(f, off, info.Size), f: f}, nil
 }
 
-// Head returns the Info of bucket/key (ErrNoSuchKey, ErrNoSuchBucket).
+// Head returns the Info of the latest version of bucket/key; errors as Get.
 func (s *Store) Head(bucket, key string) (Info, error) {
-	info, f, _, err := s.open(bucket, key)
+	return s.HeadVersion(bucket, key, "")
+}
+
+// HeadVersion returns the Info of version versionID of bucket/key ("" =
+// the latest); errors as GetVersion.
+func (s *Store) HeadVersion(bucket, key, versionID string) (Info, error) {
+	info, f, _, err := s.openRead(bucket, key, versionID)
 	if err != nil {
-		return Info{}, opError("head", bucket, key, err)
+		return info, opError("head", bucket, key, err)
 	}
 	f.Close()
 	return info, nil
 }
 
-// open opens key's file and reads its header; it returns the body offset.
-func (s *Store) open(bucket, key string) (Info, *os.File, int64, error) {
-	if err := checkObject(bucket, key); err != nil {
-		return Info{}, nil, 0, err
-	}
-	f, err := os.Open(s.objectPath(bucket, key))
-	if errors.Is(err, fs.ErrNotExist) {
-		return Info{}, nil, 0, s.missing(bucket, ErrNoSuchKey)
-	}
+// openRead opens a version for reading and turns a delete marker into the
+// error Get reports, keeping its Info.
+func (s *Store) openRead(bucket, key, versionID string) (Info, *os.File, int64, error) {
+	v, err := s.openVersion(bucket, key, versionID)
 	if err != nil {
 		return Info{}, nil, 0, err
 	}
-	info, off, err := readObjectHeader(f)
-	if err == nil && info.Key != key {
-		err = ErrNoSuchKey // another key with the same hash: never in practice
+	if v.info.DeleteMarker {
+		v.f.Close()
+		if versionID == "" {
+			return v.info, nil, 0, fmt.Errorf("%w: %w", ErrNoSuchKey, ErrDeleteMarker)
+		}
+		return v.info, nil, 0, ErrDeleteMarker
 	}
-	if err != nil {
-		f.Close()
-		return Info{}, nil, 0, err
-	}
-	return info, f, off, nil
+	return v.info, v.f, v.off, nil
 }
 
 // readObjectHeader reads an object header and checks the file's length
@@ -258,6 +301,7 @@ func readObjectHeader(f *os.File) (Info, int64, error) {
 	if fi.Size() != off+info.Size {
 		return Info{}, 0, fmt.Errorf("%w: file is %d bytes, header says %d", ErrCorrupt, fi.Size(), off+info.Size)
 	}
+	info.normalize()
 	return info, off, nil
 }
 
@@ -270,50 +314,37 @@ func (s *Store) missing(bucket string, notFound error) error {
 	return notFound
 }
 
-// Delete removes bucket/key; deleting a missing key succeeds.
+// Delete permanently removes the "null" version of bucket/key, which in a
+// bucket that never had versioning is the object; deleting a missing key
+// succeeds. (With versioning, S3's DELETE without a version ID is
+// PutDeleteMarker; with one, DeleteVersion.)
 func (s *Store) Delete(bucket, key string) error {
-	if err := checkObject(bucket, key); err != nil {
-		return opError("delete", bucket, key, err)
+	_, err := s.DeleteVersion(bucket, key, NullVersion)
+	if errors.Is(err, ErrNoSuchVersion) {
+		return nil
 	}
-	path := s.objectPath(bucket, key)
-	b := s.state(bucket)
-	b.mu.Lock()
-	// The shard is opened first: once the last object is gone the bucket
-	// may be deleted, taking the directory away before the fsync.
-	dirs, err := openDirsAt(filepath.Dir(path))
-	if err == nil {
-		err = os.Remove(path)
-	}
-	if err == nil {
-		b.remove(key)
-	}
-	b.mu.Unlock()
-	switch {
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrNoSuchBucket):
-		dirs.close()
-		err = s.missing(bucket, nil)
-	case err == nil:
-		err = s.syncClose(dirs)
-	default:
-		dirs.close()
-	}
-	if err != nil {
-		return opError("delete", bucket, key, err)
-	}
-	return nil
+	return err
 }
 
-// SetTags replaces the tags of bucket/key, keeping its body, ETag and
-// LastModified, and returns the new Info. The object file is rewritten
-// (the body copied in-kernel where the OS can); if the object is replaced
-// meanwhile the rewrite is retried on the new version, so a concurrent Put
-// is never undone.
+// SetTags replaces the tags of the latest version of bucket/key; see
+// SetVersionTags.
 func (s *Store) SetTags(bucket, key string, tags map[string]string) (Info, error) {
+	return s.SetVersionTags(bucket, key, "", tags)
+}
+
+// SetVersionTags replaces the tags of version versionID of bucket/key ("" =
+// the latest), keeping its body, ETag, LastModified and version ID, and
+// returns the new Info; errors as GetVersion (a delete marker has no tags).
+// The version's file is rewritten (the body copied in-kernel where the OS
+// can); if the version is replaced or moved meanwhile (a newer version
+// makes it noncurrent) the rewrite is retried, so a concurrent Put is never
+// undone.
+func (s *Store) SetVersionTags(bucket, key, versionID string, tags map[string]string) (Info, error) {
 	for range 5 {
-		info, err := s.retag(bucket, key, tags)
+		info, err := s.retag(bucket, key, versionID, tags)
 		if !errors.Is(err, errReplaced) {
 			if err != nil {
-				return Info{}, opError("set tags", bucket, key, err)
+				return info, opError("set tags", bucket, key, err)
 			}
 			return info, nil
 		}
@@ -323,14 +354,17 @@ func (s *Store) SetTags(bucket, key string, tags map[string]string) (Info, error
 
 var errReplaced = errors.New("object replaced while rewriting")
 
-// retag rewrites key's file once with new tags, failing with errReplaced
-// when the object changed while it copied.
-func (s *Store) retag(bucket, key string, tags map[string]string) (Info, error) {
-	info, f, off, err := s.open(bucket, key)
+// retag rewrites a version's file once with new tags, failing with
+// errReplaced when the file changed while it copied.
+func (s *Store) retag(bucket, key, versionID string, tags map[string]string) (Info, error) {
+	info, f, off, err := s.openRead(bucket, key, versionID)
 	if err != nil {
-		return Info{}, err
+		return info, err
 	}
 	defer f.Close()
+	if versionID == "" {
+		versionID = info.VersionID // pin the version: it may become noncurrent
+	}
 	info.Tags = maps.Clone(tags)
 	t, err := s.newTemp(bucket)
 	if err != nil {
@@ -344,8 +378,10 @@ func (s *Store) retag(bucket, key string, tags map[string]string) (Info, error) 
 	if err := copyBody(t.f, f, int64(len(hdr)), off, info.Size); err != nil {
 		return Info{}, err
 	}
-	same := func(path string) error { return sameFile(f, path) }
-	return info, s.sealAndPublish(bucket, t, &info, len(hdr)-fixedHeader, same)
+	if err := s.seal(t, hdr); err != nil {
+		return Info{}, err
+	}
+	return info, s.rewriteVersion(bucket, key, versionID, t, f)
 }
 
 // copyBody copies n bytes of src from srcOff to dst at dstOff, letting

@@ -33,7 +33,7 @@ func TestRoundTripWithMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Info{Key: key, Size: int64(len(body)), ETag: quotedMD5(body),
+	want := Info{Key: key, VersionID: NullVersion, Seq: clock.UnixNano(), IsLatest: true, Size: int64(len(body)), ETag: quotedMD5(body),
 		LastModified: time.Date(2026, 3, 4, 4, 6, 7, 891_000_000, time.UTC), Meta: meta.clone()}
 	want.WantChecksums = nil
 	want.Checksums[CRC32C] = crcB64(CRC32C, body)

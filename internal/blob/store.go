@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -46,6 +47,7 @@ type Store struct {
 	shared bool             // other processes write here too
 	now    func() time.Time // clock for LastModified and Initiated
 	bufs   sync.Pool        // *[]byte of bufferSize
+	seq    atomic.Int64     // the last version Seq handed out
 
 	mu      sync.Mutex
 	buckets map[string]*bucketState

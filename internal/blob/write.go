@@ -155,23 +155,30 @@ func fill(r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-// publish renames the sealed temp file into key's place and records info in
-// the bucket's index, then makes the rename durable. check, when not nil,
-// runs under the bucket lock just before the rename and may veto it.
-func (s *Store) publish(bucket, key string, t *tempFile, info *Info, check func(path string) error) error {
-	shard, name := objectName(key)
+// publish renames the sealed temp file into key's place as its current
+// version (keeping the version it replaces, see replaceCurrent) and records
+// info in the bucket's index, then makes the rename durable. check, when
+// not nil, runs under the bucket lock just before the rename and may veto
+// it.
+func (s *Store) publish(bucket string, t *tempFile, info *Info, check func(path string) error) error {
+	shard, name := objectName(info.Key)
+	path := filepath.Join(s.bucketDir(bucket), shard, name)
 	b := s.state(bucket)
 	b.mu.Lock()
 	dirs, err := s.openShard(b, bucket, shard)
-	if err == nil && check != nil {
-		err = check(filepath.Join(s.bucketDir(bucket), shard, name))
-	}
 	if err == nil {
-		err = renameIn(t.path, filepath.Join(s.bucketDir(bucket), shard, name))
+		err = s.acrossReplicas(bucket, func() error {
+			if check != nil {
+				if err := check(path); err != nil {
+					return err
+				}
+			}
+			return s.replaceCurrent(b, info.Key, path, t.path, info.VersionID)
+		})
 	}
 	if err == nil {
 		t.kept = true
-		b.put(info)
+		b.setCurrent(info)
 	}
 	b.mu.Unlock()
 	if err != nil {
