@@ -69,8 +69,9 @@ type App struct {
 	Blobs     *blob.Store
 	STS       *sts.Service
 	Decisions *audit.Log
+	S3        *s3.Service
 
-	stopPersist context.CancelFunc
+	stop      context.CancelFunc // ends the background work: decision log writes, lifecycle sweeps
 	persisted   chan struct{} // closed when the decision log's last flush is done
 }
 
@@ -82,7 +83,7 @@ const defaultDecisionRetention = 24 * time.Hour
 // It returns when they are written (or given up on, after ten seconds),
 // and may be called more than once.
 func (a *App) Close() {
-	a.stopPersist()
+	a.stop()
 	<-a.persisted
 }
 
@@ -135,6 +136,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if bases == nil {
 		bases = []string{"s3.localhost", "localhost"}
 	}
+	s3Service := s3.New(cfg.Store, blobs, gate, cfg.Log)
 	h := server.New(server.Config{
 		Gate:     gate,
 		Verifier: sigv4.NewVerifier(cfg.Now),
@@ -143,7 +145,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			"sts": {Service: stsService, Namespace: sts.Namespace},
 			"iam": {Service: iam.New(cfg.Store, gate, cfg.Log), Namespace: iam.Namespace},
 		},
-		S3:               s3.New(cfg.Store, blobs, gate, cfg.Log),
+		S3:               s3Service,
 		VirtualHostBases: bases,
 		TrustedProxies:   cfg.TrustedProxies,
 		Now:              cfg.Now,
@@ -151,8 +153,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		IMDS:             newIMDS(cfg, stsService),
 	})
 	a := &App{Handler: newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads)),
-		Blobs: blobs, STS: stsService, Decisions: decisions}
-	a.persist(ctx, cfg)
+		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service}
+	background, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stop = stop
+	a.persist(background, cfg)
+	go sweepLifecycle(background, s3Service, now, log)
 	return a, nil
 }
 
@@ -164,8 +169,29 @@ func orDefault[T int | time.Duration](v, def T) T {
 	return v
 }
 
-// persist starts writing the decision log to the store until Close. It
-// outlives ctx, which only bounds New.
+// lifecycleSweepInterval is how often bucket lifecycle rules are applied.
+// S3 applies them about once a day; expiry times are whole days rounded to
+// midnight UTC, so a few minutes late is within what S3 promises.
+const lifecycleSweepInterval = 5 * time.Minute
+
+// sweepLifecycle applies the buckets' lifecycle rules until ctx ends.
+func sweepLifecycle(ctx context.Context, svc *s3.Service, now func() time.Time, log *slog.Logger) {
+	tick := time.NewTicker(lifecycleSweepInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := svc.SweepLifecycle(ctx, now()); err != nil && ctx.Err() == nil {
+				log.Warn("lifecycle", "err", err)
+			}
+		}
+	}
+}
+
+// persist starts writing the decision log to the store until ctx ends
+// (Close).
 func (a *App) persist(ctx context.Context, cfg Config) {
 	retention := cfg.DecisionRetention
 	switch {
@@ -179,7 +205,6 @@ func (a *App) persist(ctx context.Context, cfg Config) {
 		log = slog.Default()
 	}
 	onErr := func(err error) { log.Warn("decision log", "err", err) }
-	ctx, a.stopPersist = context.WithCancel(context.WithoutCancel(ctx))
 	a.persisted = make(chan struct{})
 	go func() {
 		defer close(a.persisted)
