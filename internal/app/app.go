@@ -72,7 +72,7 @@ type App struct {
 	S3        *s3.Service
 
 	stop      context.CancelFunc // ends the background work: decision log writes, lifecycle sweeps
-	persisted   chan struct{} // closed when the decision log's last flush is done
+	persisted chan struct{}      // closed when the decision log's last flush is done
 }
 
 // defaultDecisionRetention is how long the store keeps decisions unless
