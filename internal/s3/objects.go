@@ -235,6 +235,9 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 	h := w.Header()
 	h.Set("ETag", info.ETag)
 	setChecksumHeaders(h, info.Checksums)
+	if info.ChecksumType != "" {
+		h.Set("x-amz-checksum-type", info.ChecksumType)
+	}
 	setEncryptionHeaders(h, info.Meta)
 	h.Set("x-amz-request-id", req.RequestID)
 	w.WriteHeader(http.StatusOK)

@@ -155,6 +155,10 @@ func TestSDKDefaultChecksum(t *testing.T) {
 	data := []byte("a body with no checksum sent\n")
 	must[*s3.PutObjectOutput](t, "PutObject")(bare.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("nosum"), Body: bytes.NewReader(data)}))
 
+	put := must[*s3.PutObjectOutput](t, "PutObject again")(bare.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("nosum"), Body: bytes.NewReader(data)}))
+	if aws.ToString(put.ChecksumCRC64NVME) != crc64nvme(data) || put.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("PutObject: CRC64NVME %q type %q", aws.ToString(put.ChecksumCRC64NVME), put.ChecksumType)
+	}
 	head := must[*s3.HeadObjectOutput](t, "HeadObject")(bare.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("nosum"), ChecksumMode: types.ChecksumModeEnabled}))
 	if aws.ToString(head.ChecksumCRC64NVME) != crc64nvme(data) || head.ChecksumType != types.ChecksumTypeFullObject {
 		t.Errorf("HeadObject: CRC64NVME %q type %q, want %q FULL_OBJECT", aws.ToString(head.ChecksumCRC64NVME), head.ChecksumType, crc64nvme(data))

@@ -36,7 +36,7 @@ func (s *Service) applyEncryption(req *Request, bucket string, meta *blob.Meta) 
 		return errInvalidArgument("The encryption method specified is not supported").
 			with("ArgumentName", sseHeader).with("ArgumentValue", alg)
 	}
-	if bucketKey != "" && bucketKey != "true" && bucketKey != "false" {
+	if bucketKey != "" && !strings.EqualFold(bucketKey, "true") && !strings.EqualFold(bucketKey, "false") {
 		return errInvalidArgument("Invalid value for x-amz-server-side-encryption-bucket-key-enabled").
 			with("ArgumentName", sseBucketKeyHeader).with("ArgumentValue", bucketKey)
 	}
@@ -58,7 +58,7 @@ func (s *Service) applyEncryption(req *Request, bucket string, meta *blob.Meta) 
 		return nil // neither a KMS key nor a Bucket Key applies to SSE-S3
 	}
 	meta.SSEKMSKeyID = keyID
-	meta.SSEBucketKeyEnabled = bucketKey == "true" || bucketKey == "" && def.Algorithm == alg && def.BucketKeyEnabled
+	meta.SSEBucketKeyEnabled = strings.EqualFold(bucketKey, "true") || bucketKey == "" && def.Algorithm == alg && def.BucketKeyEnabled
 	return nil
 }
 
