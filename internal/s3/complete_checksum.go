@@ -157,7 +157,7 @@ func fullObjectCRC(a blob.Algorithm, parts []blob.PartInfo) string {
 	if width == 8 {
 		mask = ^uint64(0)
 	}
-	zeros := make([]byte, 64<<10)
+	zeros := make([]byte, 1<<20)
 	var combined uint64
 	for i, p := range parts {
 		c, ok := decodeCRC(p.Checksums[a], width)
