@@ -25,6 +25,14 @@ type Meta struct {
 	StorageClass       string            `json:",omitempty"`
 	Owner              string            `json:",omitempty"` // owning account, if the caller tracks it
 
+	// Server-side encryption as S3 reports it: the algorithm (AES256,
+	// aws:kms or aws:kms:dsse; "" in objects stored before it was
+	// recorded, which S3 reports as AES256), the KMS key, and whether an
+	// S3 Bucket Key is used. Stored only: nothing here encrypts.
+	SSEAlgorithm        string `json:",omitempty"`
+	SSEKMSKeyID         string `json:",omitempty"`
+	SSEBucketKeyEnabled bool   `json:",omitempty"`
+
 	// Checksums are base64 checksums by algorithm. Given to Put, each one
 	// named is computed and stored, and a non-empty value must equal the
 	// computed one (ErrBadDigest). In an Info they are the stored values:

@@ -84,6 +84,7 @@ type copyObjectResult struct {
 	Xmlns        string   `xml:"xmlns,attr"`
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
+	checksumElements
 }
 
 // copyObject authorizes reading the source and writing the destination,
@@ -110,7 +111,8 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	defer body.Close()
 	replace := req.HTTP.Header.Get("x-amz-metadata-directive") == "REPLACE"
 	srcBucket, srcKey, _ := copySource(srcHeader)
-	if srcBucket == dst.Name && srcKey == req.Key && !replace && req.HTTP.Header.Get("x-amz-storage-class") == "" {
+	if srcBucket == dst.Name && srcKey == req.Key && !replace && req.HTTP.Header.Get("x-amz-storage-class") == "" &&
+		!encryptionChanged(req.HTTP.Header) {
 		return s3Errorf("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	meta := info.Meta
@@ -126,16 +128,60 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 		meta.Tags = tags
 	}
 	meta.Owner = objectOwner(req, &dst)
-	meta.WantChecksums, meta.Checksums, meta.ChecksumType = nil, nil, ""
-	for alg := range info.Checksums {
-		meta.WantChecksums = append(meta.WantChecksums, alg)
+	if e := copyChecksums(req.HTTP.Header, info, &meta); e != nil {
+		return e
+	}
+	if e := s.applyEncryption(req, dst.Name, &meta); e != nil {
+		return e
 	}
 	out, err := s.blobs.Put(dst.Name, req.Key, body, meta, nil)
 	if err != nil {
 		return s.blobError(err, req.Bucket, req.Key)
 	}
-	writeXML(w, req.RequestID, copyObjectResult{Xmlns: xmlns, LastModified: isoTime(out.LastModified), ETag: out.ETag})
+	setEncryptionHeaders(w.Header(), out.Meta)
+	writeXML(w, req.RequestID, copyObjectResult{Xmlns: xmlns, LastModified: isoTime(out.LastModified), ETag: out.ETag,
+		checksumElements: checksumXML(out.Checksums, out.ChecksumType)})
 	return nil
+}
+
+// copyChecksums chooses the checksums a copy computes over its new body:
+// the x-amz-checksum-algorithm asked for, else the source's algorithms,
+// else CRC64NVME, as for any new object. A copy's checksums are always
+// full-object, even of a multipart source.
+func copyChecksums(h http.Header, src blob.Info, meta *blob.Meta) *Error {
+	meta.WantChecksums, meta.Checksums, meta.ChecksumType = nil, nil, ""
+	if v := h.Get("x-amz-checksum-algorithm"); v != "" {
+		alg, ok := blob.ParseAlgorithm(v)
+		if !ok {
+			return errInvalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+		meta.WantChecksums = []blob.Algorithm{alg}
+		return nil
+	}
+	for alg := range src.Checksums {
+		meta.WantChecksums = append(meta.WantChecksums, alg)
+	}
+	defaultChecksum(meta)
+	return nil
+}
+
+// checksumElements are the Checksum* elements of CopyObjectResult,
+// CompleteMultipartUploadResult and GetObjectAttributes' Checksum.
+type checksumElements struct {
+	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
+	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
+	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
+	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
+}
+
+func checksumXML(sums map[blob.Algorithm]string, typ string) checksumElements {
+	if len(sums) == 0 {
+		return checksumElements{}
+	}
+	return checksumElements{ChecksumCRC32: sums[blob.CRC32], ChecksumCRC32C: sums[blob.CRC32C], ChecksumCRC64NVME: sums[blob.CRC64NVME],
+		ChecksumSHA1: sums[blob.SHA1], ChecksumSHA256: sums[blob.SHA256], ChecksumType: typ}
 }
 
 type deleteRequest struct {

@@ -35,10 +35,15 @@ func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
 		meta.WantChecksums = []blob.Algorithm{alg}
 		meta.ChecksumType = req.HTTP.Header.Get("x-amz-checksum-type")
 	}
+	if e := s.applyEncryption(req, b.Name, &meta); e != nil {
+		return e
+	}
+	defaultChecksum(&meta) // CRC64NVME: full-object, computed at Complete
 	id, err := s.blobs.CreateUpload(b.Name, req.Key, meta)
 	if err != nil {
 		return s.blobError(err, req.Bucket, req.Key)
 	}
+	setEncryptionHeaders(w.Header(), meta)
 	writeXML(w, req.RequestID, initiateResult{Xmlns: xmlns, Bucket: b.Name, Key: req.Key, UploadID: id})
 	return nil
 }
@@ -93,6 +98,7 @@ func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	if err != nil {
 		return s.multipartError(err, req.Bucket, req.Key)
 	}
+	s.setUploadEncryptionHeaders(w.Header(), b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"))
 	if copied {
 		writeXML(w, req.RequestID, copyPartResult{Xmlns: xmlns, LastModified: isoTime(part.LastModified), ETag: part.ETag})
 		return nil
@@ -186,6 +192,7 @@ type completeResult struct {
 	Bucket   string   `xml:"Bucket"`
 	Key      string   `xml:"Key"`
 	ETag     string   `xml:"ETag"`
+	checksumElements
 }
 
 func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
@@ -204,12 +211,27 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	info, err := s.blobs.CompleteUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), parts)
+	uploadID := req.HTTP.URL.Query().Get("uploadId")
+	if e := s.checkWholeChecksum(req, b.Name, uploadID, parts); e != nil {
+		return e
+	}
+	info, err := s.blobs.CompleteUpload(b.Name, req.Key, uploadID, parts)
 	if err != nil {
 		return s.multipartError(err, req.Bucket, req.Key)
 	}
-	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag})
+	setEncryptionHeaders(w.Header(), info.Meta)
+	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag,
+		checksumElements: checksumXML(info.Checksums, info.ChecksumType)})
 	return nil
+}
+
+// setUploadEncryptionHeaders reports the encryption an upload's object
+// will have, as UploadPart answers. The upload was found moments ago by
+// PutPart; if it is gone now the headers are simply left out.
+func (s *Service) setUploadEncryptionHeaders(h http.Header, bucket, key, uploadID string) {
+	if u, ok := s.findUpload(bucket, key, uploadID); ok {
+		setEncryptionHeaders(h, u.Meta)
+	}
 }
 
 func (s *Service) abortUpload(w http.ResponseWriter, req *Request) *Error {

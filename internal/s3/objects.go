@@ -224,6 +224,10 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	meta.Tags = tags
+	if e := s.applyEncryption(req, b.Name, &meta); e != nil {
+		return e
+	}
+	defaultChecksum(&meta)
 	info, err := s.blobs.Put(b.Name, req.Key, req.Body, meta, checks.verify)
 	if err != nil {
 		return s.blobError(err, req.Bucket, req.Key)
@@ -231,9 +235,21 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 	h := w.Header()
 	h.Set("ETag", info.ETag)
 	setChecksumHeaders(h, info.Checksums)
+	if info.ChecksumType != "" {
+		h.Set("x-amz-checksum-type", info.ChecksumType)
+	}
+	setEncryptionHeaders(h, info.Meta)
 	h.Set("x-amz-request-id", req.RequestID)
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// defaultChecksum: since 2025 S3 computes a full-object CRC64NVME for
+// every new object whose request names no checksum algorithm.
+func defaultChecksum(meta *blob.Meta) {
+	if len(meta.Checksums) == 0 && len(meta.WantChecksums) == 0 {
+		meta.WantChecksums = []blob.Algorithm{blob.CRC64NVME}
+	}
 }
 
 func setChecksumHeaders(h http.Header, sums map[blob.Algorithm]string) {
@@ -398,6 +414,7 @@ func writeObjectHeaders(w http.ResponseWriter, req *Request, info blob.Info) {
 	if len(info.Tags) > 0 {
 		h.Set("x-amz-tagging-count", strconv.Itoa(len(info.Tags)))
 	}
+	setEncryptionHeaders(h, info.Meta)
 	for k, v := range info.UserMetadata {
 		h["x-amz-meta-"+k] = []string{v} // as stored (lower case), not canonicalized: clients keep the case they see
 	}

@@ -211,7 +211,7 @@ var operations = []Operation{
 	{Name: "GetObjectTagging", Method: "GET", Level: objectLevel, Query: []string{"tagging"}, Action: "s3:GetObjectTagging", VersionAction: "s3:GetObjectVersionTagging", Resource: objectResource, Handler: (*Service).getObjectTagging},
 	{Name: "PutObjectTagging", Method: "PUT", Level: objectLevel, Query: []string{"tagging"}, Action: "s3:PutObjectTagging", VersionAction: "s3:PutObjectVersionTagging", Resource: objectResource, Handler: (*Service).putObjectTagging},
 	{Name: "DeleteObjectTagging", Method: "DELETE", Level: objectLevel, Query: []string{"tagging"}, Action: "s3:DeleteObjectTagging", VersionAction: "s3:DeleteObjectVersionTagging", Resource: objectResource, Handler: (*Service).deleteObjectTagging},
-	{Name: "GetObjectAttributes", Method: "GET", Level: objectLevel, Query: []string{"attributes"}, Action: "s3:GetObjectAttributes", VersionAction: "s3:GetObjectVersionAttributes", Resource: objectResource, Handler: notImplemented},
+	{Name: "GetObjectAttributes", Method: "GET", Level: objectLevel, Query: []string{"attributes"}, Action: "s3:GetObjectAttributes", VersionAction: "s3:GetObjectVersionAttributes", Resource: objectResource, Handler: (*Service).getObjectAttributes},
 	{Name: "GetObjectAcl", Method: "GET", Level: objectLevel, Query: []string{"acl"}, Action: "s3:GetObjectAcl", VersionAction: "s3:GetObjectVersionAcl", Resource: objectResource, Handler: notImplemented},
 	{Name: "PutObjectAcl", Method: "PUT", Level: objectLevel, Query: []string{"acl"}, Action: "s3:PutObjectAcl", VersionAction: "s3:PutObjectVersionAcl", Resource: objectResource, Handler: notImplemented},
 

@@ -78,6 +78,22 @@ def main():
     except s3.exceptions.NoSuchKey:
         pass
 
+    step("default encryption (SSE-S3) and default CRC64NVME checksum")
+    head = s3.head_object(Bucket=BUCKET, Key="hello.txt")
+    check(head.get("ServerSideEncryption") == "AES256", "SSE %s" % head.get("ServerSideEncryption"))
+    try:  # newer botocore sends a CRC32 by default; ask it not to
+        plain = boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id=os.environ["ROOT_A_KEY"],
+                             aws_secret_access_key=os.environ["ROOT_A_SECRET"],
+                             config=CONFIG.merge(Config(request_checksum_calculation="when_required")))
+    except TypeError:  # older botocore sends none anyway
+        plain = s3
+    out = plain.put_object(Bucket=BUCKET, Key="nosum.txt", Body=body)
+    check(out.get("ServerSideEncryption") == "AES256", "put SSE %s" % out.get("ServerSideEncryption"))
+    head = plain.head_object(Bucket=BUCKET, Key="nosum.txt", ChecksumMode="ENABLED")
+    headers = head["ResponseMetadata"]["HTTPHeaders"]
+    check(headers.get("x-amz-checksum-crc64nvme") and headers.get("x-amz-checksum-type") == "FULL_OBJECT",
+          "no default CRC64NVME in %s" % sorted(headers))
+
     step("upload_file 12 MB (multipart) and download_file")
     src = os.path.join(WORKDIR, "big.bin")
     with open(src, "wb") as f:
