@@ -3,6 +3,7 @@ package s3_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,7 +46,7 @@ func boto3Ops(t *testing.T, py string) {
 	cmd := exec.CommandContext(ctx, py, "testdata/boto3_ops.py")
 	// A clean environment: no profile, config or credentials of the machine.
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "BOTO_") {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "BOTO_") && !strings.HasPrefix(kv, "SEKISHO_") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
@@ -60,5 +61,8 @@ func boto3Ops(t *testing.T, py string) {
 	}
 	if !strings.HasSuffix(string(out), "\nOK\n") {
 		t.Fatal("boto3_ops.py did not finish")
+	}
+	if want := fmt.Sprintf("\nsummary: %d rows,", len(rows)); !strings.Contains(string(out), want) {
+		t.Fatalf("boto3_ops.py did not run every row (want %q)", want)
 	}
 }
