@@ -280,6 +280,11 @@ def list_objects_v2(t):
     check([p["Prefix"] for p in out.get("CommonPrefixes", [])] == ["d/"] and out["KeyCount"] == 4, "delimiter: %s" % strip_meta(out))
     pages = list(t.s3.get_paginator("list_objects_v2").paginate(Bucket=b, PaginationConfig={"PageSize": 2}))
     check(len(pages) == 3, "paginator pages %d" % len(pages))
+    # boto3 uploaded each object with a CRC32 (its default): S3 lists the
+    # algorithm and the checksum type with every entry.
+    entry = pages[0]["Contents"][0]
+    check(entry.get("ChecksumAlgorithm") == ["CRC32"] and entry.get("ChecksumType") == "FULL_OBJECT",
+          "entry checksum: ChecksumAlgorithm %r ChecksumType %r" % (entry.get("ChecksumAlgorithm"), entry.get("ChecksumType")))
 
 
 @op("ListObjectVersions")
@@ -336,8 +341,10 @@ def list_multipart_uploads(t):
     out = t.s3.list_multipart_uploads(Bucket=b)
     uploads = out.get("Uploads", [])
     check([(u["Key"], u["UploadId"]) for u in uploads] == [("mpu/one", up["UploadId"])], "uploads %s" % uploads)
-    check("Initiated" in uploads[0] and uploads[0].get("Initiator") and uploads[0].get("Owner"), "upload entry %s" % uploads[0])
+    check("Initiated" in uploads[0] and uploads[0].get("StorageClass") == "STANDARD", "upload entry %s" % uploads[0])
     check(out.get("Bucket") == b and out["IsTruncated"] is False, "listing %s" % strip_meta(out))
+    check(uploads[0].get("Initiator", {}).get("ID") and uploads[0].get("Owner", {}).get("ID"),
+          "upload Initiator / Owner: %r / %r" % (uploads[0].get("Initiator"), uploads[0].get("Owner")))
 
 
 @op("DeleteObjects")
@@ -723,15 +730,15 @@ def get_object_lock_configuration(t):
 
 @op("PutObjectLockConfiguration")
 def put_object_lock_configuration(t):
-    locked = t.bucket(ObjectLockEnabledForBucket=True)
     conf = {"ObjectLockEnabled": "Enabled", "Rule": LOCK_RULE}
+    plain = t.bucket()
+    t.expect_error("PutObjectLockConfiguration on an unversioned bucket", lambda: t.s3.put_object_lock_configuration(
+        Bucket=plain, ObjectLockConfiguration=conf), "InvalidBucketState", 409)
+    locked = t.bucket(ObjectLockEnabledForBucket=True)
     out = t.s3.put_object_lock_configuration(Bucket=locked, ObjectLockConfiguration=conf)
     check(status_of(out) == 200, "status %d" % status_of(out))
     got = t.setup(lambda: t.s3.get_object_lock_configuration(Bucket=locked))
     check(got is None or got["ObjectLockConfiguration"] == conf, "stored %s" % (got and got["ObjectLockConfiguration"]))
-    plain = t.bucket()
-    t.expect_error("PutObjectLockConfiguration on an unversioned bucket", lambda: t.s3.put_object_lock_configuration(
-        Bucket=plain, ObjectLockConfiguration=conf), "InvalidBucketState", 409)
 
 
 def replication_for(dest):
@@ -932,12 +939,13 @@ def put_object(t):
     b = t.bucket()
     out = t.put(b, "dir/o.txt", BODY, ContentType="text/plain", Metadata={"tool": "boto3"})
     check(out["ETag"] == md5_etag(BODY), "ETag %s" % out["ETag"])
-    check(out.get("ServerSideEncryption") == "AES256", "ServerSideEncryption %r" % out.get("ServerSideEncryption"))
     # boto3 sends a CRC32 by default (when_supported); S3 echoes it.
     check(out.get("ChecksumCRC32") == crc32_b64(BODY), "ChecksumCRC32 %r, want %s" % (out.get("ChecksumCRC32"), crc32_b64(BODY)))
     head = t.s3.head_object(Bucket=b, Key="dir/o.txt")
     check(head["ContentLength"] == len(BODY) and head["ContentType"] == "text/plain" and head["Metadata"] == {"tool": "boto3"}, "stored %s" % strip_meta(head))
     t.expect_error("PutObject into a missing bucket", lambda: t.put(b + "-missing", "k"), "NoSuchBucket", 404)
+    # Every object is SSE-S3 encrypted (2023).
+    check(out.get("ServerSideEncryption") == "AES256", "ServerSideEncryption %r" % out.get("ServerSideEncryption"))
 
 
 @op("CopyObject")
@@ -977,9 +985,9 @@ def head_object(t):
     t.put(b, "o.txt", BODY)
     out = t.s3.head_object(Bucket=b, Key="o.txt")
     check(out["ContentLength"] == len(BODY) and out["ETag"] == md5_etag(BODY) and "LastModified" in out, "head %s" % strip_meta(out))
-    check(out.get("ServerSideEncryption") == "AES256", "ServerSideEncryption %r" % out.get("ServerSideEncryption"))
     t.expect_error("HeadObject of a missing key", lambda: t.s3.head_object(Bucket=b, Key="absent"), "404", 404)
     t.expect_error("HeadObject If-None-Match", lambda: t.s3.head_object(Bucket=b, Key="o.txt", IfNoneMatch=md5_etag(BODY)), "304", 304)
+    check(out.get("ServerSideEncryption") == "AES256", "ServerSideEncryption %r" % out.get("ServerSideEncryption"))
 
 
 @op("DeleteObject")
@@ -1114,6 +1122,7 @@ def list_parts(t):
     parts = out.get("Parts", [])
     check([(p["PartNumber"], p["ETag"], p["Size"]) for p in parts] == [(1, md5_etag(PART2), len(PART2))], "parts %s" % parts)
     check(out.get("UploadId") == up["UploadId"] and out.get("IsTruncated") is False and out.get("StorageClass") == "STANDARD", "listing %s" % strip_meta(out))
+    check(out.get("Initiator", {}).get("ID") and out.get("Owner", {}).get("ID"), "Initiator / Owner: %r / %r" % (out.get("Initiator"), out.get("Owner")))
 
 
 # ---- Known gaps -------------------------------------------------------------------
@@ -1125,12 +1134,17 @@ def list_parts(t):
 KNOWN_GAPS = {
     # S3 lists each upload with Initiator and Owner (ID of the principal /
     # the account); Sekisho gives neither.
-    "ListMultipartUploads": "Failure: upload entry",
+    "ListMultipartUploads": "Failure: upload Initiator / Owner: None / None",
     # Every object is SSE-S3 encrypted since 2023: PutObject and HeadObject
     # answer x-amz-server-side-encryption: AES256; Sekisho sends no header.
     "GetBucketEncryption": "Failure: PutObject ServerSideEncryption None",
     "PutObject": "Failure: ServerSideEncryption None",
     "HeadObject": "Failure: ServerSideEncryption None",
+    # ListObjectsV2 entries carry ChecksumAlgorithm (["CRC32"] for boto3's
+    # default uploads) and ChecksumType (FULL_OBJECT); Sekisho lists neither.
+    "ListObjectsV2": "Failure: entry checksum: ChecksumAlgorithm None ChecksumType None",
+    # ListParts answers Initiator and Owner; Sekisho gives neither.
+    "ListParts": "Failure: Initiator / Owner: None / None",
     # CreateBucket with x-amz-bucket-object-lock-enabled: true makes a bucket
     # with Object Lock enabled (and versioning on); Sekisho ignores the
     # header, so GetObjectLockConfiguration answers 404 and
