@@ -1135,11 +1135,6 @@ KNOWN_GAPS = {
     # S3 lists each upload with Initiator and Owner (ID of the principal /
     # the account); Sekisho gives neither.
     "ListMultipartUploads": "Failure: upload Initiator / Owner: None / None",
-    # Every object is SSE-S3 encrypted since 2023: PutObject and HeadObject
-    # answer x-amz-server-side-encryption: AES256; Sekisho sends no header.
-    "GetBucketEncryption": "Failure: PutObject ServerSideEncryption None",
-    "PutObject": "Failure: ServerSideEncryption None",
-    "HeadObject": "Failure: ServerSideEncryption None",
     # ListObjectsV2 entries carry ChecksumAlgorithm (["CRC32"] for boto3's
     # default uploads) and ChecksumType (FULL_OBJECT); Sekisho lists neither.
     "ListObjectsV2": "Failure: entry checksum: ChecksumAlgorithm None ChecksumType None",
