@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"slices"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/blob"
@@ -18,6 +19,10 @@ type listEntry struct {
 	Size         int64  `xml:"Size"`
 	StorageClass string `xml:"StorageClass"`
 	Owner        *owner `xml:"Owner,omitempty"`
+	// ChecksumAlgorithm and ChecksumType describe the object's stored
+	// checksums, as S3 lists them.
+	ChecksumAlgorithm []string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string   `xml:"ChecksumType,omitempty"`
 }
 
 type commonPrefix struct {
@@ -183,6 +188,7 @@ func fillListing(out *listBucketResult, l listing, enc func(string) string, with
 		if withOwner && info.Owner != "" {
 			e.Owner = &owner{ID: canonicalID(info.Owner)}
 		}
+		e.ChecksumAlgorithm, e.ChecksumType = listedChecksums(info)
 		out.Contents = append(out.Contents, e)
 	}
 	for _, p := range l.prefixes {
@@ -199,3 +205,21 @@ func encoder(encoding string) func(string) string {
 }
 
 func ptr(s string) *string { return &s }
+
+// listedChecksums are the algorithms of an object's stored checksums
+// (sorted) and their type.
+func listedChecksums(info blob.Info) ([]string, string) {
+	if len(info.Checksums) == 0 {
+		return nil, ""
+	}
+	algs := make([]string, 0, len(info.Checksums))
+	for alg := range info.Checksums {
+		algs = append(algs, string(alg))
+	}
+	slices.Sort(algs)
+	typ := info.ChecksumType
+	if typ == "" {
+		typ = "FULL_OBJECT"
+	}
+	return algs, typ
+}

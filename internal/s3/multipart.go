@@ -267,6 +267,8 @@ type listPartsResult struct {
 	MaxParts             int         `xml:"MaxParts"`
 	IsTruncated          bool        `xml:"IsTruncated"`
 	StorageClass         string      `xml:"StorageClass"`
+	Initiator            owner       `xml:"Initiator"`
+	Owner                owner       `xml:"Owner"`
 	Parts                []partEntry `xml:"Part"`
 }
 
@@ -292,7 +294,7 @@ func (s *Service) listParts(w http.ResponseWriter, req *Request) *Error {
 		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	out := listPartsResult{Xmlns: xmlns, Bucket: b.Name, Key: req.Key, UploadID: q.Get("uploadId"), PartNumberMarker: marker,
-		MaxParts: maxParts, StorageClass: "STANDARD"}
+		MaxParts: maxParts, StorageClass: "STANDARD", Initiator: uploadOwner(b.Account), Owner: uploadOwner(b.Account)}
 	for _, p := range parts {
 		if p.PartNumber <= marker {
 			continue
@@ -311,8 +313,17 @@ func (s *Service) listParts(w http.ResponseWriter, req *Request) *Error {
 type uploadEntry struct {
 	Key          string `xml:"Key"`
 	UploadID     string `xml:"UploadId"`
+	Initiator    owner  `xml:"Initiator"`
+	Owner        owner  `xml:"Owner"`
 	Initiated    string `xml:"Initiated"`
 	StorageClass string `xml:"StorageClass"`
+}
+
+// uploadOwner names an upload's owner, and its initiator: uploads keep the
+// owning account only, so the initiator is given as that account too (S3
+// would name an IAM initiator by its ARN).
+func uploadOwner(account string) owner {
+	return owner{ID: canonicalID(account), DisplayName: account}
 }
 
 type listUploadsResult struct {
@@ -359,7 +370,12 @@ func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Err
 			out.IsTruncated = true
 			break
 		}
-		out.Uploads = append(out.Uploads, uploadEntry{Key: u.Key, UploadID: u.UploadID, Initiated: isoTime(u.Initiated), StorageClass: "STANDARD"})
+		account := u.Meta.Owner
+		if account == "" {
+			account = b.Account
+		}
+		out.Uploads = append(out.Uploads, uploadEntry{Key: u.Key, UploadID: u.UploadID, Initiator: uploadOwner(account), Owner: uploadOwner(account),
+			Initiated: isoTime(u.Initiated), StorageClass: "STANDARD"})
 		out.NextKeyMarker, out.NextUploadIDMarker = u.Key, u.UploadID
 	}
 	writeXML(w, req.RequestID, out)

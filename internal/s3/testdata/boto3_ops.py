@@ -1132,14 +1132,6 @@ def list_parts(t):
 # once it answers as S3 does, the run fails until its entry is removed, so
 # this list can only shrink.
 KNOWN_GAPS = {
-    # S3 lists each upload with Initiator and Owner (ID of the principal /
-    # the account); Sekisho gives neither.
-    "ListMultipartUploads": "Failure: upload Initiator / Owner: None / None",
-    # ListObjectsV2 entries carry ChecksumAlgorithm (["CRC32"] for boto3's
-    # default uploads) and ChecksumType (FULL_OBJECT); Sekisho lists neither.
-    "ListObjectsV2": "Failure: entry checksum: ChecksumAlgorithm None ChecksumType None",
-    # ListParts answers Initiator and Owner; Sekisho gives neither.
-    "ListParts": "Failure: Initiator / Owner: None / None",
     # CreateBucket with x-amz-bucket-object-lock-enabled: true makes a bucket
     # with Object Lock enabled (and versioning on); Sekisho ignores the
     # header, so GetObjectLockConfiguration answers 404 and
