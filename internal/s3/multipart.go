@@ -204,10 +204,15 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	info, err := s.blobs.CompleteUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), parts)
+	v, e := s.bucketVersioning(req.HTTP.Context(), b.Name)
+	if e != nil {
+		return e
+	}
+	info, err := s.blobs.CompleteUploadVersion(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), parts, v)
 	if err != nil {
 		return s.multipartError(err, req.Bucket, req.Key)
 	}
+	s.setVersionHeader(w, req.HTTP.Context(), b.Name, info)
 	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag})
 	return nil
 }
