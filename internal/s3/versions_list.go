@@ -87,7 +87,7 @@ func (s *Service) listObjectVersions(w http.ResponseWriter, req *Request) *Error
 		out.NextKeyMarker, out.NextVersionIDMarker = enc(page.NextKeyMarker), page.NextVersionIDMarker
 	}
 	for _, info := range page.Versions {
-		out.Entries = append(out.Entries, versionListEntry(info, enc))
+		out.Entries = append(out.Entries, versionListEntry(info, b.Account, enc))
 	}
 	for _, p := range page.CommonPrefixes {
 		out.CommonPrefixes = append(out.CommonPrefixes, commonPrefix{Prefix: enc(p)})
@@ -97,9 +97,10 @@ func (s *Service) listObjectVersions(w http.ResponseWriter, req *Request) *Error
 }
 
 // versionListEntry is one version or delete marker as S3 lists it.
-func versionListEntry(info blob.Info, enc func(string) string) versionEntry {
+// Delete markers carry no owner of their own: the bucket owner's.
+func versionListEntry(info blob.Info, bucketOwner string, enc func(string) string) versionEntry {
 	e := versionEntry{XMLName: xml.Name{Local: "DeleteMarker"}, Key: enc(info.Key), VersionID: info.VersionID,
-		IsLatest: info.IsLatest, LastModified: isoTime(info.LastModified)}
+		IsLatest: info.IsLatest, LastModified: isoTime(info.LastModified), Owner: &owner{ID: canonicalID(bucketOwner)}}
 	if info.Owner != "" {
 		e.Owner = &owner{ID: canonicalID(info.Owner)}
 	}
