@@ -348,21 +348,3 @@ func (r *Request) resourceOf(key string) string {
 	}
 	return "*"
 }
-
-// nullVersionOnly holds versionId to what S3 accepts on a bucket that
-// never had versioning: "null" names the current object; anything else is
-// InvalidArgument. (Sekisho has no versioned buckets yet.)
-func nullVersionOnly(req *Request) *Error {
-	q := req.HTTP.URL.Query()
-	if !q.Has("versionId") {
-		return nil
-	}
-	switch v := q.Get("versionId"); v {
-	case "null":
-		return nil
-	case "":
-		return s3Errorf("InvalidArgument", "Version id cannot be the empty string").with("ArgumentName", "versionId").with("ArgumentValue", v)
-	default:
-		return s3Errorf("InvalidArgument", "Invalid version id specified").with("ArgumentName", "versionId").with("ArgumentValue", v)
-	}
-}
