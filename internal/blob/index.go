@@ -236,7 +236,7 @@ func (s *Store) scan(bucket string) ([]*keyEntry, error) {
 	for w := range scanWorkers {
 		wg.Go(func() {
 			for dir := range work {
-				entries, err := scanShard(dir)
+				entries, err := s.scanShardCached(bucket, dir)
 				results[w] = append(results[w], entries...)
 				errs[w] = cmp.Or(errs[w], err)
 			}
@@ -286,36 +286,11 @@ func scanShard(dir string) ([]*keyEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	groups := make(map[string]*fileGroup)
-	buf := make([]byte, headerReadAhead)
-	for _, name := range names {
-		hash, versionID, noncurrent := strings.Cut(name, ".")
-		if !isHex(hash, 64) || noncurrent && checkVersionID(versionID) != nil {
-			continue
-		}
-		l, err := scanFile(filepath.Join(dir, name), hash, buf)
-		if err != nil {
-			return nil, err
-		}
-		if l == nil || noncurrent && l.VersionID != versionID {
-			continue
-		}
-		g := groups[hash]
-		if g == nil {
-			g = &fileGroup{}
-			groups[hash] = g
-		}
-		if noncurrent {
-			g.noncurrent = append(g.noncurrent, l.info())
-		} else {
-			g.current = l.info()
-		}
+	files, err := scanFiles(dir, names)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]*keyEntry, 0, len(groups))
-	for _, g := range groups {
-		out = append(out, g.entry())
-	}
-	return out, nil
+	return groupFiles(files), nil
 }
 
 // fileGroup is the version files of one key found by a scan.

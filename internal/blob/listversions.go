@@ -158,9 +158,12 @@ func versionAfter(vs []*Info, versionID string) int {
 	if err != nil {
 		return len(vs)
 	}
-	for j, v := range vs[1:] { // the latest stays first whatever its Seq
+	// The marker's version is gone (deleted while paging, as emptying a
+	// bucket does): continue with the first version older than it, the
+	// latest included, since the latest always has the highest Seq left.
+	for j, v := range vs {
 		if v.Seq < int64(seq) {
-			return j + 1
+			return j
 		}
 	}
 	return len(vs)

@@ -48,6 +48,9 @@ type Store struct {
 	now    func() time.Time // clock for LastModified and Initiated
 	bufs   sync.Pool        // *[]byte of bufferSize
 	seq    atomic.Int64     // the last version Seq handed out
+	// scanCacheMargin: how long a shard must be left alone before its
+	// scan is cached (scancache.go); tests shorten it.
+	scanCacheMargin time.Duration
 
 	mu      sync.Mutex
 	buckets map[string]*bucketState
@@ -74,7 +77,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // an interrupted run left behind: temporary files, upload directories
 // without a record and half-deleted buckets.
 func Open(root string, opts ...Option) (*Store, error) {
-	s := &Store{root: root, sync: true, now: time.Now, buckets: make(map[string]*bucketState)}
+	s := &Store{root: root, sync: true, now: time.Now, buckets: make(map[string]*bucketState), scanCacheMargin: scanCacheMargin}
 	for _, o := range opts {
 		o(s)
 	}

@@ -42,9 +42,6 @@ type attributesResponse struct {
 // row's action), with NoSuchKey only for callers who may list the bucket,
 // as GetObject.
 func (s *Service) getObjectAttributes(w http.ResponseWriter, req *Request) *Error {
-	if e := nullVersionOnly(req); e != nil {
-		return e
-	}
 	want, e := requestedAttributes(req.HTTP.Header)
 	if e != nil {
 		return e
@@ -57,7 +54,7 @@ func (s *Service) getObjectAttributes(w http.ResponseWriter, req *Request) *Erro
 	if e != nil {
 		return e
 	}
-	_, info, body, e := s.readable(req)
+	_, info, body, e := s.readable(w, req) // versionId honoured, x-amz-version-id set
 	if e != nil {
 		return e
 	}

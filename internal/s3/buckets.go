@@ -612,22 +612,3 @@ func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Err
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
-
-type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	Xmlns   string   `xml:"xmlns,attr"`
-}
-
-// getBucketVersioning: buckets are never versioned here, so the
-// configuration is empty, as S3 answers for a bucket never versioned.
-func (s *Service) getBucketVersioning(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
-	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
-		return e
-	}
-	writeXML(w, req.RequestID, versioningConfiguration{Xmlns: xmlns})
-	return nil
-}

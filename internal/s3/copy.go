@@ -33,16 +33,16 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 	if given && src.Account != expected {
 		return blob.Info{}, nil, errAccessDenied("Access Denied")
 	}
-	action, e := copySourceAction(header)
+	id, action, e := copySourceVersion(header)
 	if e != nil {
 		return blob.Info{}, nil, e
 	}
 	if e := s.authorize(ctx, req, &src, check{action: action, resource: objectARN(bucket, key)}); e != nil {
 		return blob.Info{}, nil, e
 	}
-	info, body, err := s.blobs.Get(bucket, key)
-	if errors.Is(err, blob.ErrNoSuchKey) {
-		return info, nil, errNoSuchKey(key)
+	info, body, err := s.blobs.GetVersion(bucket, key, id)
+	if missingVersion(err) || errors.Is(err, blob.ErrInvalidVersionID) {
+		return info, nil, copySourceError(key, id, err)
 	}
 	if err != nil {
 		return info, nil, s.blobError(err, bucket, key)
@@ -52,20 +52,6 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 		return info, nil, s3Error("PreconditionFailed")
 	}
 	return info, body, nil
-}
-
-// copySourceAction is the action reading x-amz-copy-source asks for. A
-// source versionId other than "null" is refused: no bucket here was ever
-// versioned, and copying the current object instead would be wrong.
-func copySourceAction(header string) (string, *Error) {
-	_, version, named := strings.Cut(header, "?versionId=")
-	switch {
-	case !named:
-		return "s3:GetObject", nil
-	case version != "null":
-		return "", errInvalidArgument("Invalid version id specified").with("ArgumentName", "x-amz-copy-source").with("ArgumentValue", header)
-	}
-	return "s3:GetObjectVersion", nil
 }
 
 // copyPreconditions applies the x-amz-copy-source-if-* headers.
@@ -134,11 +120,12 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	if e := s.applyEncryption(req, dst.Name, &meta); e != nil {
 		return e
 	}
-	out, err := s.blobs.Put(dst.Name, req.Key, body, meta, nil)
-	if err != nil {
-		return s.blobError(err, req.Bucket, req.Key)
+	out, e := s.putVersioned(w, req, dst.Name, req.Key, body, meta, nil)
+	if e != nil {
+		return e
 	}
 	setEncryptionHeaders(w.Header(), out.Meta)
+	setCopyVersionHeaders(w, srcHeader, info)
 	writeXML(w, req.RequestID, copyObjectResult{Xmlns: xmlns, LastModified: isoTime(out.LastModified), ETag: out.ETag,
 		checksumElements: checksumXML(out.Checksums, out.ChecksumType)})
 	return nil
@@ -213,8 +200,10 @@ func parseDeleteRequest(raw []byte) (deleteRequest, *Error) {
 }
 
 type deletedEntry struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteErrorEntry struct {
@@ -254,12 +243,13 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 		if o.VersionID != nil {
 			version = *o.VersionID
 		}
-		if e := s.deleteOne(req, &b, *o.Key, o.VersionID); e != nil {
+		deleted, e := s.deleteOne(req, &b, *o.Key, o.VersionID)
+		if e != nil {
 			out.Errors = append(out.Errors, deleteErrorEntry{Key: *o.Key, VersionID: version, Code: e.Code, Message: e.Message})
 			continue
 		}
 		if !in.Quiet {
-			out.Deleted = append(out.Deleted, deletedEntry{Key: *o.Key, VersionID: version})
+			out.Deleted = append(out.Deleted, deleted)
 		}
 	}
 	writeXML(w, req.RequestID, out)
@@ -267,26 +257,19 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 }
 
 // deleteOne is one key of DeleteObjects, authorized on its own: an entry
-// naming a version asks for s3:DeleteObjectVersion. Buckets here never had
-// versioning, so only the "null" version (the current object) exists.
-func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *string) *Error {
+// naming a version asks for s3:DeleteObjectVersion (with s3:VersionId).
+func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *string) (deletedEntry, *Error) {
 	if len(key) > maxKeyLength {
-		return s3Error("KeyTooLongError")
+		return deletedEntry{}, s3Error("KeyTooLongError")
 	}
-	action := req.op.Action
+	action, extra := req.op.Action, map[string][]string(nil)
 	if version != nil {
-		action = req.op.VersionAction
+		action, extra = req.op.VersionAction, withVersionKey(nil, *version, true)
 	}
-	if e := s.authorize(req.HTTP.Context(), req, b, check{action: action, resource: req.resourceOf(key)}); e != nil {
-		return e
+	if e := s.authorize(req.HTTP.Context(), req, b, check{action: action, resource: req.resourceOf(key), extra: extra}); e != nil {
+		return deletedEntry{}, e
 	}
-	if version != nil && *version != "null" {
-		return s3Error("NoSuchVersion")
-	}
-	if err := s.blobs.Delete(b.Name, key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-		return s.blobError(err, b.Name, key)
-	}
-	return nil
+	return s.deleteEntry(req.HTTP.Context(), b.Name, key, version)
 }
 
 // checkDeleteDigest: DeleteObjects needs Content-MD5 or a checksum (header

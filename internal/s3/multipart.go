@@ -215,11 +215,16 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	if e := s.checkWholeChecksum(req, b.Name, uploadID, parts); e != nil {
 		return e
 	}
-	info, err := s.blobs.CompleteUpload(b.Name, req.Key, uploadID, parts)
+	v, e := s.bucketVersioning(req.HTTP.Context(), b.Name)
+	if e != nil {
+		return e
+	}
+	info, err := s.blobs.CompleteUploadVersion(b.Name, req.Key, uploadID, parts, v)
 	if err != nil {
 		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	setEncryptionHeaders(w.Header(), info.Meta)
+	s.setVersionHeader(w, req.HTTP.Context(), b.Name, info)
 	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag,
 		checksumElements: checksumXML(info.Checksums, info.ChecksumType)})
 	return nil

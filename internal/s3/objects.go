@@ -228,9 +228,9 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	defaultChecksum(&meta)
-	info, err := s.blobs.Put(b.Name, req.Key, req.Body, meta, checks.verify)
-	if err != nil {
-		return s.blobError(err, req.Bucket, req.Key)
+	info, e := s.putVersioned(w, req, b.Name, req.Key, req.Body, meta, checks.verify)
+	if e != nil {
+		return e
 	}
 	h := w.Header()
 	h.Set("ETag", info.ETag)
@@ -258,23 +258,32 @@ func setChecksumHeaders(h http.Header, sums map[blob.Algorithm]string) {
 	}
 }
 
-// readable authorizes s3:GetObject (or s3:GetObjectVersion) and loads the object; a missing key is
-// NoSuchKey only for callers who may also list the bucket (S3 hides
-// existence from everyone else).
-func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *Error) {
+// readable authorizes s3:GetObject (or s3:GetObjectVersion, with
+// s3:VersionId) and loads the object or the version named; a missing one
+// is NoSuchKey (NoSuchVersion, a delete marker's 404 or 405) only for
+// callers who may also list the bucket (S3 hides existence from everyone
+// else). It sets x-amz-version-id on w.
+func (s *Service) readable(w http.ResponseWriter, req *Request) (store.Bucket, blob.Info, *blob.Body, *Error) {
 	ctx := req.HTTP.Context()
 	b, e := s.requestBucket(req)
+	if e != nil {
+		return b, blob.Info{}, nil, e
+	}
+	id, named, e := requestVersion(req)
 	if e != nil {
 		return b, blob.Info{}, nil, e
 	}
 	// The object is opened first so that its tags can be condition keys
 	// (s3:ExistingObjectTag/<key>); whether it exists is only revealed
 	// after the authorization.
-	info, body, err := s.blobs.Get(b.Name, req.Key)
-	if err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
+	info, body, err := s.blobs.GetVersion(b.Name, req.Key, id)
+	if errors.Is(err, blob.ErrInvalidVersionID) {
+		return b, info, nil, errInvalidVersion(id)
+	}
+	if err != nil && !missingVersion(err) {
 		return b, info, nil, s.blobError(err, req.Bucket, req.Key)
 	}
-	if e := s.authorizeOp(req, &b, existingTagKeys(info.Tags)); e != nil {
+	if e := s.authorizeOp(req, &b, withVersionKey(existingTagKeys(info.Tags), id, named)); e != nil {
 		if body != nil {
 			body.Close()
 		}
@@ -284,19 +293,17 @@ func (s *Service) readable(req *Request) (store.Bucket, blob.Info, *blob.Body, *
 		if e := s.authorize(ctx, req, &b, check{action: "s3:ListBucket", resource: bucketARN(b.Name)}); e != nil {
 			return b, info, nil, e
 		}
-		return b, info, nil, errNoSuchKey(req.Key)
+		return b, info, nil, versionReadError(w, req, info, id, err)
 	}
+	s.setVersionHeader(w, ctx, b.Name, info)
 	return b, info, body, nil
 }
 
 func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
-	if e := nullVersionOnly(req); e != nil {
-		return e
-	}
 	if e := refuseAnonymousOverrides(req); e != nil {
 		return e
 	}
-	_, info, body, e := s.readable(req)
+	_, info, body, e := s.readable(w, req)
 	if e != nil {
 		return e
 	}
@@ -333,13 +340,10 @@ func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
 }
 
 func (s *Service) headObject(w http.ResponseWriter, req *Request) *Error {
-	if e := nullVersionOnly(req); e != nil {
-		return e
-	}
 	if e := refuseAnonymousOverrides(req); e != nil {
 		return e
 	}
-	_, info, body, e := s.readable(req)
+	_, info, body, e := s.readable(w, req)
 	if e != nil {
 		return e
 	}
@@ -555,21 +559,11 @@ func copyRange(header string, size int64) (start, length int64, e *Error) {
 }
 
 func (s *Service) deleteObject(w http.ResponseWriter, req *Request) *Error {
-	if e := nullVersionOnly(req); e != nil {
-		return e
-	}
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
 	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
-		return e
-	}
-	if err := s.blobs.Delete(b.Name, req.Key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-		return s.blobError(err, req.Bucket, req.Key)
-	}
-	noContent(w, req)
-	return nil
+	return s.deleteObjectOrVersion(w, req, &b)
 }
 
 // copySource parses x-amz-copy-source: "/bucket/key" or "bucket/key", URL-encoded.

@@ -128,7 +128,7 @@ var operations = []Operation{
 	{Name: "HeadBucket", Method: "HEAD", Level: bucketLevel, Action: "s3:ListBucket", Resource: bucketResource, Handler: (*Service).headBucket},
 	{Name: "ListObjects", Method: "GET", Level: bucketLevel, Action: "s3:ListBucket", Resource: bucketResource, Handler: (*Service).listObjects},
 	{Name: "ListObjectsV2", Method: "GET", Level: bucketLevel, Query: []string{"list-type"}, Action: "s3:ListBucket", Resource: bucketResource, Handler: (*Service).listObjects},
-	{Name: "ListObjectVersions", Method: "GET", Level: bucketLevel, Query: []string{"versions"}, Action: "s3:ListBucketVersions", Resource: bucketResource, Handler: notImplemented},
+	{Name: "ListObjectVersions", Method: "GET", Level: bucketLevel, Query: []string{"versions"}, Action: "s3:ListBucketVersions", Resource: bucketResource, Handler: (*Service).listObjectVersions},
 	{Name: "ListMultipartUploads", Method: "GET", Level: bucketLevel, Query: []string{"uploads"}, Action: "s3:ListBucketMultipartUploads", Resource: bucketResource, Handler: (*Service).listMultipartUploads},
 	{Name: "DeleteObjects", Method: "POST", Level: bucketLevel, Query: []string{"delete"}, Action: "s3:DeleteObject", VersionAction: "s3:DeleteObjectVersion", Resource: bodyObjects, Handler: (*Service).deleteObjects},
 	{Name: "GetBucketLocation", Method: "GET", Level: bucketLevel, Query: []string{"location"}, Action: "s3:GetBucketLocation", Resource: bucketResource, Handler: (*Service).getBucketLocation},
@@ -143,7 +143,7 @@ var operations = []Operation{
 	{Name: "DeleteBucketOwnershipControls", Method: "DELETE", Level: bucketLevel, Query: []string{"ownershipControls"}, Action: "s3:PutBucketOwnershipControls", Resource: bucketResource, Handler: notImplemented},
 
 	{Name: "GetBucketVersioning", Method: "GET", Level: bucketLevel, Query: []string{"versioning"}, Action: "s3:GetBucketVersioning", Resource: bucketResource, Handler: (*Service).getBucketVersioning},
-	{Name: "PutBucketVersioning", Method: "PUT", Level: bucketLevel, Query: []string{"versioning"}, Action: "s3:PutBucketVersioning", Resource: bucketResource, Handler: notImplemented},
+	{Name: "PutBucketVersioning", Method: "PUT", Level: bucketLevel, Query: []string{"versioning"}, Action: "s3:PutBucketVersioning", Resource: bucketResource, Handler: (*Service).putBucketVersioning},
 
 	// Bucket configurations (issue 11).
 	{Name: "GetBucketEncryption", Method: "GET", Level: bucketLevel, Query: []string{"encryption"}, Action: "s3:GetEncryptionConfiguration", Resource: bucketResource, Handler: (*Service).serveConfig},
@@ -347,22 +347,4 @@ func (r *Request) resourceOf(key string) string {
 		return objectARN(r.Bucket, key)
 	}
 	return "*"
-}
-
-// nullVersionOnly holds versionId to what S3 accepts on a bucket that
-// never had versioning: "null" names the current object; anything else is
-// InvalidArgument. (Sekisho has no versioned buckets yet.)
-func nullVersionOnly(req *Request) *Error {
-	q := req.HTTP.URL.Query()
-	if !q.Has("versionId") {
-		return nil
-	}
-	switch v := q.Get("versionId"); v {
-	case "null":
-		return nil
-	case "":
-		return s3Errorf("InvalidArgument", "Version id cannot be the empty string").with("ArgumentName", "versionId").with("ArgumentValue", v)
-	default:
-		return s3Errorf("InvalidArgument", "Invalid version id specified").with("ArgumentName", "versionId").with("ArgumentValue", v)
-	}
 }

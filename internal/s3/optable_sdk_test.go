@@ -10,8 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
-// TestSDKVersionIDWithoutVersioning: buckets here never had versioning, so
-// ListObjectVersions is NotImplemented (not a plain listing), a versionId
+// TestSDKVersionIDWithoutVersioning: in a bucket that never had
+// versioning, ListObjectVersions lists each object as its null version
+// (not a plain ListBucketResult), a versionId
 // other than "null" is InvalidArgument and never acts on the current
 // object, and "null" names the current object under the versioned action
 // (s3:GetObjectVersion, s3:DeleteObjectVersion), as S3 authorizes it.
@@ -23,8 +24,11 @@ func TestSDKVersionIDWithoutVersioning(t *testing.T) {
 	bucket := aws.String("sdk-a-data")
 	must[*s3.PutObjectOutput](t, "PutObject")(root.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("allowed/v.txt"), Body: strings.NewReader("current")}))
 
-	_, err := root.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bucket})
-	wantError(t, "ListObjectVersions", err, 501, "NotImplemented")
+	vers := must[*s3.ListObjectVersionsOutput](t, "ListObjectVersions")(root.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bucket, Prefix: aws.String("allowed/v.txt")}))
+	if len(vers.Versions) != 1 || aws.ToString(vers.Versions[0].VersionId) != "null" || !aws.ToBool(vers.Versions[0].IsLatest) || len(vers.DeleteMarkers) != 0 {
+		t.Errorf("ListObjectVersions of an unversioned bucket: %+v", vers.Versions)
+	}
+	var err error
 
 	for _, id := range []string{"3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "x"} {
 		_, err = root.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("allowed/v.txt"), VersionId: aws.String(id)})

@@ -31,6 +31,8 @@ type Service struct {
 	log   *slog.Logger
 	// configs serves the bucket configuration rows, by operation name.
 	configs map[string]operation
+	// vstates caches buckets' versioning states (versioning.go).
+	vstates versionStates
 }
 
 // New returns the S3 service.

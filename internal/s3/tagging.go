@@ -119,21 +119,28 @@ func (s *Service) authorizeWrite(req *Request, b *store.Bucket, tags map[string]
 	return s.authorize(ctx, req, b, check{action: "s3:PutObjectTagging", resource: objectARN(b.Name, req.Key), extra: extra})
 }
 
-// taggedObject loads an object's header and authorizes the request's
-// operation on it with its tags as s3:ExistingObjectTag keys (and extra keys).
-func (s *Service) taggedObject(req *Request, extra map[string][]string) (store.Bucket, blob.Info, *Error) {
-	if e := nullVersionOnly(req); e != nil {
-		return store.Bucket{}, blob.Info{}, e
-	}
+// taggedObject loads the header of an object (or of the version named)
+// and authorizes the request's operation on it with its tags as
+// s3:ExistingObjectTag keys (and extra keys, and s3:VersionId). It sets
+// x-amz-version-id on w, and returns the version ID asked for ("" for the
+// latest).
+func (s *Service) taggedObject(w http.ResponseWriter, req *Request, extra map[string][]string) (store.Bucket, blob.Info, string, *Error) {
 	b, e := s.requestBucket(req)
 	if e != nil {
-		return b, blob.Info{}, e
+		return b, blob.Info{}, "", e
 	}
-	info, err := s.blobs.Head(b.Name, req.Key)
-	if err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-		return b, info, s.blobError(err, req.Bucket, req.Key)
+	id, named, e := requestVersion(req)
+	if e != nil {
+		return b, blob.Info{}, "", e
 	}
-	keys := existingTagKeys(info.Tags)
+	info, err := s.blobs.HeadVersion(b.Name, req.Key, id)
+	if errors.Is(err, blob.ErrInvalidVersionID) {
+		return b, info, "", errInvalidVersion(id)
+	}
+	if err != nil && !missingVersion(err) {
+		return b, info, "", s.blobError(err, req.Bucket, req.Key)
+	}
+	keys := withVersionKey(existingTagKeys(info.Tags), id, named)
 	for k, v := range extra {
 		if keys == nil {
 			keys = map[string][]string{}
@@ -141,16 +148,17 @@ func (s *Service) taggedObject(req *Request, extra map[string][]string) (store.B
 		keys[k] = v
 	}
 	if e := s.authorizeOp(req, &b, keys); e != nil {
-		return b, info, e
+		return b, info, "", e
 	}
 	if err != nil {
-		return b, info, errNoSuchKey(req.Key)
+		return b, info, "", versionReadError(w, req, info, id, err)
 	}
-	return b, info, nil
+	s.setVersionHeader(w, req.HTTP.Context(), b.Name, info)
+	return b, info, id, nil
 }
 
 func (s *Service) getObjectTagging(w http.ResponseWriter, req *Request) *Error {
-	_, info, e := s.taggedObject(req, nil)
+	_, info, _, e := s.taggedObject(w, req, nil)
 	if e != nil {
 		return e
 	}
@@ -191,11 +199,11 @@ func (s *Service) putObjectTagging(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	b, _, e := s.taggedObject(req, requestTagKeys(tags))
+	b, _, id, e := s.taggedObject(w, req, requestTagKeys(tags))
 	if e != nil {
 		return e
 	}
-	if _, err := s.blobs.SetTags(b.Name, req.Key, tags); err != nil {
+	if _, err := s.blobs.SetVersionTags(b.Name, req.Key, id, tags); err != nil {
 		return s.blobError(err, req.Bucket, req.Key)
 	}
 	w.Header().Set("x-amz-request-id", req.RequestID)
@@ -204,11 +212,11 @@ func (s *Service) putObjectTagging(w http.ResponseWriter, req *Request) *Error {
 }
 
 func (s *Service) deleteObjectTagging(w http.ResponseWriter, req *Request) *Error {
-	b, _, e := s.taggedObject(req, nil)
+	b, _, id, e := s.taggedObject(w, req, nil)
 	if e != nil {
 		return e
 	}
-	if _, err := s.blobs.SetTags(b.Name, req.Key, nil); err != nil {
+	if _, err := s.blobs.SetVersionTags(b.Name, req.Key, id, nil); err != nil {
 		return s.blobError(err, req.Bucket, req.Key)
 	}
 	noContent(w, req)
