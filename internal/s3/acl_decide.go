@@ -37,7 +37,9 @@ var (
 		permReadACP:  {"s3:GetBucketAcl"},
 		permWriteACP: {"s3:PutBucketAcl"},
 	}
-	objectACLActions = map[string][]string{
+	// newObjectACLActions: setting the ACL of an object one creates.
+	newObjectACLActions = map[string][]string{permWrite: {"s3:PutObjectAcl"}}
+	objectACLActions    = map[string][]string{
 		permRead:     {"s3:GetObject", "s3:GetObjectVersion"},
 		permReadACP:  {"s3:GetObjectAcl", "s3:GetObjectVersionAcl"},
 		permWriteACP: {"s3:PutObjectAcl", "s3:PutObjectVersionAcl"},
@@ -78,15 +80,24 @@ func (s *Service) aclSide(req *Request, b *store.Bucket, c check, bucketPolicy *
 	case c.resource != bucketARN(b.Name) && aclActionIn(objectACLActions, c.action):
 		key := c.resource[len(bucketARN(b.Name))+1:]
 		info, err := s.objectHead(req, b.Name, key)
-		if errors.Is(err, blob.ErrNoSuchKey) {
+		switch {
+		case errors.Is(err, blob.ErrNoSuchKey) && c.action == "s3:PutObjectAcl":
+			// The ACL of an object being created: whoever may write it
+			// into the bucket (WRITE) may set it.
+			var e *Error
+			if grants, e = s.bucketGrants(req, b); e != nil {
+				return nil, "", e
+			}
+			table = newObjectACLActions
+		case errors.Is(err, blob.ErrNoSuchKey):
 			return bucketPolicy, b.Account, nil
-		}
-		if err != nil {
+		case err != nil:
 			return nil, "", s.blobError(err, b.Name, key)
-		}
-		owner, grants, table, name = effectiveOwner(b, info), objectGrants(b, info), objectACLActions, b.Name+"/"+key+" object ACL"
-		if owner != b.Account {
-			bucketPolicy = nil // the bucket policy governs only the bucket owner's objects
+		default:
+			owner, grants, table, name = effectiveOwner(b, info), objectGrants(b, info), objectACLActions, b.Name+"/"+key+" object ACL"
+			if owner != b.Account {
+				bucketPolicy = nil // the bucket policy governs only the bucket owner's objects
+			}
 		}
 	case aclActionIn(bucketACLActions, c.action):
 		var e *Error
