@@ -233,3 +233,49 @@ func explainLast(t *testing.T, env *testenv.Env, action string, denied bool) aud
 	t.Fatalf("no decision for %s", action)
 	return audit.Explanation{}
 }
+
+// TestSDKACLBodyAndWriters: an AccessControlPolicy body sets an object's
+// ACL; CopyObject and CreateMultipartUpload take canned ACLs (a copy does
+// not inherit its source's ACL); s3:x-amz-grant-read is a condition key.
+func TestSDKACLBodyAndWriters(t *testing.T) {
+	env := startSDK(t)
+	a := client(env, rootAKey, rootASecret)
+	const bucket = "acl-writers"
+	must[*s3.CreateBucketOutput](t, "CreateBucket")(a.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket), ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	if err := put(a, bucket, "src", ""); err != nil {
+		t.Fatal(err)
+	}
+	must[*s3.PutObjectAclOutput](t, "PutObjectAcl body")(a.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String(bucket), Key: aws.String("src"),
+		AccessControlPolicy: &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(canonicalA)}, Grants: []types.Grant{
+			{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(canonicalA)}, Permission: types.PermissionFullControl},
+			{Grantee: &types.Grantee{Type: types.TypeGroup, URI: aws.String(allUsers)}, Permission: types.PermissionRead}}}}))
+	out, err := getACL(a, bucket, "src")
+	wantACL(t, "after the body", out, err, canonicalA, "CanonicalUser/"+canonicalA+":FULL_CONTROL", "Group/"+allUsers+":READ")
+	_, err = a.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String(bucket), Key: aws.String("src"),
+		AccessControlPolicy: &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(canonicalA)}, Grants: []types.Grant{
+			{Grantee: &types.Grantee{Type: types.TypeGroup, URI: aws.String(allUsers)}, Permission: "EVERYTHING"}}}})
+	wantError(t, "bad permission", err, 400, "MalformedACLError")
+
+	must[*s3.CopyObjectOutput](t, "CopyObject")(a.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String("copy"), CopySource: aws.String(bucket + "/src")}))
+	out, err = getACL(a, bucket, "copy")
+	wantACL(t, "copy without an ACL", out, err, canonicalA, "CanonicalUser/"+canonicalA+":FULL_CONTROL")
+	must[*s3.CopyObjectOutput](t, "CopyObject ACL")(a.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String("copy2"),
+		CopySource: aws.String(bucket + "/src"), ACL: types.ObjectCannedACLAuthenticatedRead}))
+	out, err = getACL(a, bucket, "copy2")
+	wantACL(t, "copy authenticated-read", out, err, canonicalA, "CanonicalUser/"+canonicalA+":FULL_CONTROL", "Group/http://acs.amazonaws.com/groups/global/AuthenticatedUsers:READ")
+
+	up := must[*s3.CreateMultipartUploadOutput](t, "CreateMultipartUpload")(a.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("mp"), ACL: types.ObjectCannedACLPublicRead}))
+	part := must[*s3.UploadPartOutput](t, "UploadPart")(a.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String("mp"), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader([]byte("part"))}))
+	must[*s3.CompleteMultipartUploadOutput](t, "Complete")(a.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("mp"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{ETag: part.ETag, PartNumber: aws.Int32(1), ChecksumCRC32: part.ChecksumCRC32}}}}))
+	out, err = getACL(a, bucket, "mp")
+	wantACL(t, "multipart public-read", out, err, canonicalA, "CanonicalUser/"+canonicalA+":FULL_CONTROL", "Group/"+allUsers+":READ")
+
+	must[*s3.PutBucketPolicyOutput](t, "grant-key policy")(a.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::acl-writers/*","Condition":{"Null":{"s3:x-amz-grant-read":"false"}}}]}`)}))
+	_, err = a.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("granted"), Body: bytes.NewReader([]byte("x")), GrantRead: aws.String(`id="` + canonicalB + `"`)})
+	wantError(t, "s3:x-amz-grant-read condition", err, 403, "AccessDenied")
+	if err := put(a, bucket, "ungranted", ""); err != nil {
+		t.Fatalf("PutObject without grants: %v", err)
+	}
+}
