@@ -228,7 +228,7 @@ func (s *Service) addS3Keys(ctx *policy.Context, req *Request, b *store.Bucket) 
 		"x-amz-grant-write": "s3:x-amz-grant-write", "x-amz-grant-read-acp": "s3:x-amz-grant-read-acp",
 		"x-amz-grant-write-acp": "s3:x-amz-grant-write-acp", "x-amz-grant-full-control": "s3:x-amz-grant-full-control",
 		"x-amz-server-side-encryption": "s3:x-amz-server-side-encryption",
-		"x-amz-copy-source": "s3:x-amz-copy-source", "x-amz-storage-class": "s3:x-amz-storage-class"} {
+		"x-amz-copy-source":            "s3:x-amz-copy-source", "x-amz-storage-class": "s3:x-amz-storage-class"} {
 		if v := h.Get(header); v != "" {
 			ctx.Set(key, v)
 		}
