@@ -101,6 +101,21 @@ func TestSDKACLsDisabledByDefault(t *testing.T) {
 	wantError(t, "PutObjectAcl by e-mail", err, 400, "UnresolvableGrantByEmailAddress")
 	_, err = a.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-default-public"), ACL: types.BucketCannedACLPublicRead})
 	wantError(t, "CreateBucket public-read", err, 400, "InvalidBucketAclWithObjectOwnership")
+
+	// With ACLs enabled at creation, the grant headers are the bucket's
+	// ACL, and B's READ lets B's root list.
+	must[*s3.CreateBucketOutput](t, "CreateBucket with a grant")(a.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-public-list"),
+		GrantFullControl: aws.String(`id="` + canonicalA + `"`), GrantRead: aws.String(`id="` + canonicalB + `"`), ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	ba = must[*s3.GetBucketAclOutput](t, "GetBucketAcl granted")(a.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("acl-public-list")}))
+	if got := grantList(ba.Grants); !slices.Equal(got, []string{"CanonicalUser/" + canonicalA + ":FULL_CONTROL", "CanonicalUser/" + canonicalB + ":READ"}) {
+		t.Fatalf("bucket acl: %v", got)
+	}
+	b := client(env, rootBKey, rootBSecret)
+	must[*s3.ListObjectsV2Output](t, "B lists by the bucket ACL")(b.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("acl-public-list")}))
+	ctl := must[*s3.GetBucketOwnershipControlsOutput](t, "GetBucketOwnershipControls")(a.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String("acl-public-list")}))
+	if ctl.OwnershipControls.Rules[0].ObjectOwnership != types.ObjectOwnershipObjectWriter {
+		t.Fatalf("ownership %v", ctl.OwnershipControls.Rules[0].ObjectOwnership)
+	}
 }
 
 // TestSDKObjectOwnershipCrossAccountWriter: B writes into A's bucket under
