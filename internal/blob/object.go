@@ -24,6 +24,9 @@ type Meta struct {
 	Tags               map[string]string `json:",omitempty"`
 	StorageClass       string            `json:",omitempty"`
 	Owner              string            `json:",omitempty"` // owning account, if the caller tracks it
+	// ACL is the object's access control list as the caller encodes it
+	// ("" = the owner's full control only). Opaque here.
+	ACL string `json:",omitempty"`
 
 	// Server-side encryption as S3 reports it: the algorithm (AES256,
 	// aws:kms or aws:kms:dsse; "" in objects stored before it was
@@ -348,8 +351,20 @@ func (s *Store) SetTags(bucket, key string, tags map[string]string) (Info, error
 // makes it noncurrent) the rewrite is retried, so a concurrent Put is never
 // undone.
 func (s *Store) SetVersionTags(bucket, key, versionID string, tags map[string]string) (Info, error) {
+	return s.rewriteMeta(bucket, key, versionID, func(info *Info) { info.Tags = maps.Clone(tags) })
+}
+
+// SetVersionACL replaces the ACL of version versionID of bucket/key ("" =
+// the latest), as SetVersionTags replaces its tags.
+func (s *Store) SetVersionACL(bucket, key, versionID, acl string) (Info, error) {
+	return s.rewriteMeta(bucket, key, versionID, func(info *Info) { info.ACL = acl })
+}
+
+// rewriteMeta rewrites a version's header with change applied, retrying
+// while the version is replaced underneath.
+func (s *Store) rewriteMeta(bucket, key, versionID string, change func(*Info)) (Info, error) {
 	for range 5 {
-		info, err := s.retag(bucket, key, versionID, tags)
+		info, err := s.retag(bucket, key, versionID, change)
 		if !errors.Is(err, errReplaced) {
 			if err != nil {
 				return info, opError("set tags", bucket, key, err)
@@ -364,7 +379,7 @@ var errReplaced = errors.New("object replaced while rewriting")
 
 // retag rewrites a version's file once with new tags, failing with
 // errReplaced when the file changed while it copied.
-func (s *Store) retag(bucket, key, versionID string, tags map[string]string) (Info, error) {
+func (s *Store) retag(bucket, key, versionID string, change func(*Info)) (Info, error) {
 	info, f, off, err := s.openRead(bucket, key, versionID)
 	if err != nil {
 		return info, err
@@ -373,7 +388,7 @@ func (s *Store) retag(bucket, key, versionID string, tags map[string]string) (In
 	if versionID == "" {
 		versionID = info.VersionID // pin the version: it may become noncurrent
 	}
-	info.Tags = maps.Clone(tags)
+	change(&info)
 	t, err := s.newTemp(bucket)
 	if err != nil {
 		return Info{}, err

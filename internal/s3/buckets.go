@@ -194,11 +194,12 @@ func (s *Service) createBucket(w http.ResponseWriter, req *Request) *Error {
 	if e := s.authorizeOp(req, nil, nil); e != nil {
 		return e
 	}
-	if acl := req.HTTP.Header.Get("x-amz-acl"); acl != "" && acl != "private" && acl != "bucket-owner-full-control" {
-		return s3Error("InvalidBucketAclWithObjectOwnership")
+	ownership, acl, e := s.createBucketACL(req)
+	if e != nil {
+		return e
 	}
 	account := req.Caller.Principal.Account
-	b := store.Bucket{Name: req.Bucket, Account: account, Region: region, Ownership: "BucketOwnerEnforced", CreatedAt: time.Now().UTC()}
+	b := store.Bucket{Name: req.Bucket, Account: account, Region: region, Ownership: ownership, CreatedAt: time.Now().UTC()}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		existing, err := tx.GetBucket(req.Bucket)
 		if err == nil {
@@ -210,7 +211,10 @@ func (s *Service) createBucket(w http.ResponseWriter, req *Request) *Error {
 		if err := s.blobs.CreateBucketDir(req.Bucket); err != nil {
 			return err
 		}
-		return tx.CreateBucket(b)
+		if err := tx.CreateBucket(b); err != nil || acl == "" {
+			return err
+		}
+		return tx.PutBucketSetting(b.Name, bucketACLSetting, acl)
 	})
 	var se *Error
 	switch {
@@ -604,6 +608,9 @@ func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Err
 	case "BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter":
 	default:
 		return errMalformedXML()
+	}
+	if e := s.ownershipAdmitsACL(req, &b, in.Rules[0].ObjectOwnership); e != nil {
+		return e
 	}
 	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.SetBucketOwnership(b.Name, in.Rules[0].ObjectOwnership) }); err != nil {
 		return errInternal()

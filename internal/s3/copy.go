@@ -86,7 +86,7 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	if e := s.authorizeOp(req, &dst, nil); e != nil {
 		return e
 	}
-	if e := checkACLHeader(req.HTTP.Header); e != nil {
+	if e := s.checkWriteACL(req, &dst); e != nil {
 		return e
 	}
 	srcHeader := req.HTTP.Header.Get("x-amz-copy-source")
@@ -114,6 +114,7 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 		meta.Tags = tags
 	}
 	meta.Owner = objectOwner(req, &dst)
+	meta.ACL = writeACL(req, &dst, meta.Owner)
 	if e := copyChecksums(req.HTTP.Header, info, &meta); e != nil {
 		return e
 	}

@@ -27,6 +27,7 @@ func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
 	meta := objectMeta(req.HTTP.Header)
 	meta.Tags = tags
 	meta.Owner = objectOwner(req, &b)
+	meta.ACL = writeACL(req, &b, meta.Owner)
 	if v := req.HTTP.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := blob.ParseAlgorithm(v)
 		if !ok {

@@ -178,19 +178,10 @@ func objectOwner(req *Request, b *store.Bucket) string {
 	return b.Account
 }
 
-// checkACLHeader: buckets enforce bucket-owner ownership, so ACLs other
-// than the owner's full control are refused.
-func checkACLHeader(h http.Header) *Error {
-	acl := h.Get("x-amz-acl")
-	if acl == "" || acl == "private" || acl == "bucket-owner-full-control" {
-		return nil
-	}
-	return s3Error("AccessControlListNotSupported")
-}
-
 // writable opens the way for a new object at req's key (PutObject and
 // CreateMultipartUpload): the bucket exists, the key fits, the tags are
-// valid, the caller may write (and tag), and no ACL is asked for.
+// valid, the caller may write (and tag), and the bucket admits the ACL
+// asked for.
 func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Error) {
 	b, e := s.requestBucket(req)
 	if e != nil {
@@ -206,7 +197,7 @@ func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Erro
 	if e := s.authorizeWrite(req, &b, tags); e != nil {
 		return b, nil, e
 	}
-	return b, tags, checkACLHeader(req.HTTP.Header)
+	return b, tags, s.checkWriteACL(req, &b)
 }
 
 func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
@@ -220,6 +211,7 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 	}
 	meta := objectMeta(req.HTTP.Header)
 	meta.WantChecksums, meta.Checksums, meta.Owner = checks.want, checks.checksums, objectOwner(req, &b)
+	meta.ACL = writeACL(req, &b, meta.Owner)
 	if e := writeConditions(req.HTTP.Header, &meta); e != nil {
 		return e
 	}

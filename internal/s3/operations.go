@@ -195,8 +195,8 @@ var operations = []Operation{
 	{Name: "DeleteBucketIntelligentTieringConfiguration", Method: "DELETE", Level: bucketLevel, Query: []string{"intelligent-tiering", "id"}, Action: "s3:PutIntelligentTieringConfiguration", Resource: bucketResource, Handler: notImplemented},
 
 	// ACLs and Block Public Access (issue 12).
-	{Name: "GetBucketAcl", Method: "GET", Level: bucketLevel, Query: []string{"acl"}, Action: "s3:GetBucketAcl", Resource: bucketResource, Handler: notImplemented},
-	{Name: "PutBucketAcl", Method: "PUT", Level: bucketLevel, Query: []string{"acl"}, Action: "s3:PutBucketAcl", Resource: bucketResource, Handler: notImplemented},
+	{Name: "GetBucketAcl", Method: "GET", Level: bucketLevel, Query: []string{"acl"}, Action: "s3:GetBucketAcl", Resource: bucketResource, Handler: (*Service).getBucketAcl},
+	{Name: "PutBucketAcl", Method: "PUT", Level: bucketLevel, Query: []string{"acl"}, Action: "s3:PutBucketAcl", Resource: bucketResource, Handler: (*Service).putBucketAcl},
 	{Name: "GetPublicAccessBlock", Method: "GET", Level: bucketLevel, Query: []string{"publicAccessBlock"}, Action: "s3:GetBucketPublicAccessBlock", Resource: bucketResource, Handler: notImplemented},
 	{Name: "PutPublicAccessBlock", Method: "PUT", Level: bucketLevel, Query: []string{"publicAccessBlock"}, Action: "s3:PutBucketPublicAccessBlock", Resource: bucketResource, Handler: notImplemented},
 	{Name: "DeletePublicAccessBlock", Method: "DELETE", Level: bucketLevel, Query: []string{"publicAccessBlock"}, Action: "s3:PutBucketPublicAccessBlock", Resource: bucketResource, Handler: notImplemented},
@@ -212,8 +212,8 @@ var operations = []Operation{
 	{Name: "PutObjectTagging", Method: "PUT", Level: objectLevel, Query: []string{"tagging"}, Action: "s3:PutObjectTagging", VersionAction: "s3:PutObjectVersionTagging", Resource: objectResource, Handler: (*Service).putObjectTagging},
 	{Name: "DeleteObjectTagging", Method: "DELETE", Level: objectLevel, Query: []string{"tagging"}, Action: "s3:DeleteObjectTagging", VersionAction: "s3:DeleteObjectVersionTagging", Resource: objectResource, Handler: (*Service).deleteObjectTagging},
 	{Name: "GetObjectAttributes", Method: "GET", Level: objectLevel, Query: []string{"attributes"}, Action: "s3:GetObjectAttributes", VersionAction: "s3:GetObjectVersionAttributes", Resource: objectResource, Handler: (*Service).getObjectAttributes},
-	{Name: "GetObjectAcl", Method: "GET", Level: objectLevel, Query: []string{"acl"}, Action: "s3:GetObjectAcl", VersionAction: "s3:GetObjectVersionAcl", Resource: objectResource, Handler: notImplemented},
-	{Name: "PutObjectAcl", Method: "PUT", Level: objectLevel, Query: []string{"acl"}, Action: "s3:PutObjectAcl", VersionAction: "s3:PutObjectVersionAcl", Resource: objectResource, Handler: notImplemented},
+	{Name: "GetObjectAcl", Method: "GET", Level: objectLevel, Query: []string{"acl"}, Action: "s3:GetObjectAcl", VersionAction: "s3:GetObjectVersionAcl", Resource: objectResource, Handler: (*Service).getObjectAcl},
+	{Name: "PutObjectAcl", Method: "PUT", Level: objectLevel, Query: []string{"acl"}, Action: "s3:PutObjectAcl", VersionAction: "s3:PutObjectVersionAcl", Resource: objectResource, Handler: (*Service).putObjectAcl},
 
 	// Multipart uploads.
 	{Name: "CreateMultipartUpload", Method: "POST", Level: objectLevel, Query: []string{"uploads"}, Action: "s3:PutObject", Resource: objectResource, Handler: (*Service).createUpload},

@@ -178,9 +178,9 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 		}
 		resourcePolicy = &authz.Source{Name: b.Name + " bucket policy", Policy: p}
 	}
-	account := ""
-	if b != nil {
-		account = b.Account
+	resourcePolicy, account, e := s.aclSide(req, b, c, resourcePolicy)
+	if e != nil {
+		return authz.Decision{}, e
 	}
 	var d authz.Decision
 	if req.Caller == nil {
@@ -226,8 +226,11 @@ func (s *Service) addS3Keys(ctx *policy.Context, req *Request, b *store.Bucket) 
 		ctx.Set("s3:x-amz-content-sha256", req.Auth.PayloadHash)
 	}
 	h := req.HTTP.Header
-	for header, key := range map[string]string{"x-amz-acl": "s3:x-amz-acl", "x-amz-server-side-encryption": "s3:x-amz-server-side-encryption",
-		"x-amz-copy-source": "s3:x-amz-copy-source", "x-amz-storage-class": "s3:x-amz-storage-class"} {
+	for header, key := range map[string]string{"x-amz-acl": "s3:x-amz-acl", "x-amz-grant-read": "s3:x-amz-grant-read",
+		"x-amz-grant-write": "s3:x-amz-grant-write", "x-amz-grant-read-acp": "s3:x-amz-grant-read-acp",
+		"x-amz-grant-write-acp": "s3:x-amz-grant-write-acp", "x-amz-grant-full-control": "s3:x-amz-grant-full-control",
+		"x-amz-server-side-encryption": "s3:x-amz-server-side-encryption",
+		"x-amz-copy-source":            "s3:x-amz-copy-source", "x-amz-storage-class": "s3:x-amz-storage-class"} {
 		if v := h.Get(header); v != "" {
 			ctx.Set(key, v)
 		}
