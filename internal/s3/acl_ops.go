@@ -159,7 +159,7 @@ func (s *Service) putBucketAcl(w http.ResponseWriter, req *Request) *Error {
 }
 
 func (s *Service) getObjectAcl(w http.ResponseWriter, req *Request) *Error {
-	b, info, e := s.taggedObject(req, nil)
+	b, info, _, e := s.taggedObject(w, req, nil)
 	if e != nil {
 		return e
 	}
@@ -168,7 +168,7 @@ func (s *Service) getObjectAcl(w http.ResponseWriter, req *Request) *Error {
 }
 
 func (s *Service) putObjectAcl(w http.ResponseWriter, req *Request) *Error {
-	b, info, e := s.taggedObject(req, nil)
+	b, info, version, e := s.taggedObject(w, req, nil)
 	if e != nil {
 		return e
 	}
@@ -180,10 +180,6 @@ func (s *Service) putObjectAcl(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	if aclsEnabled(&b) {
-		version := req.HTTP.URL.Query().Get("versionId")
-		if version == "null" {
-			version = info.VersionID
-		}
 		if _, err := s.blobs.SetVersionACL(b.Name, req.Key, version, encodeGrants(grants, effectiveOwner(&b, info))); err != nil {
 			return s.blobError(err, req.Bucket, req.Key)
 		}
