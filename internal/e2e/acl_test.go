@@ -9,10 +9,11 @@ import (
 	"github.com/sekisho/sekisho/internal/testenv"
 )
 
+// Canonical user ids of the demo accounts (account A's root key is in
+// versioning_test.go).
 const (
-	rootAKey, rootASecret = "AKIA1111ROOT00000001", "DemoRootSecretForAccountA0000000000000001"
-	canonicalA            = "0000000000000000000000000000000000000000000000000000111111111111"
-	canonicalB            = "0000000000000000000000000000000000000000000000000000222222222222"
+	canonicalA = "0000000000000000000000000000000000000000000000000000111111111111"
+	canonicalB = "0000000000000000000000000000000000000000000000000000222222222222"
 )
 
 type aclOutput struct {
