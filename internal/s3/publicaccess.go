@@ -105,6 +105,12 @@ func publicAccessBlock(tx store.Tx, b store.Bucket) (PublicAccessBlock, error) {
 	}, nil
 }
 
+// PublicAccessBlockOf is publicAccessBlock for analyses that read the
+// store (access-report).
+func PublicAccessBlockOf(tx store.Tx, b store.Bucket) (PublicAccessBlock, error) {
+	return publicAccessBlock(tx, b)
+}
+
 // loadPublicAccessBlock decodes a stored configuration into c; unset (or
 // deleted: stored empty) leaves c all off.
 func loadPublicAccessBlock(get func() (string, error), c *publicAccessBlockConfiguration) error {
