@@ -21,10 +21,14 @@ const (
 	controlXmlns                 = "http://awss3control.amazonaws.com/doc/2018-08-20/"
 )
 
-// IsControlRequest tells an S3 Control API request by its path: the
-// server routes it here whatever the Host (SDKs put the account id in
-// front of a custom endpoint's host).
-func IsControlRequest(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, ControlPathPrefix) }
+// IsControlRequest tells an S3 Control API request, which the server
+// routes here whatever the Host (SDKs put the account id in front of a
+// custom endpoint's host): its path and the x-amz-account-id header every
+// S3 Control operation carries. The header keeps a path-style request for
+// a bucket named "v20180820" an S3 request.
+func IsControlRequest(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, ControlPathPrefix) && r.Header.Get("x-amz-account-id") != ""
+}
 
 // ServeControl answers one S3 Control request.
 func (s *Service) ServeControl(w http.ResponseWriter, req *Request) {
@@ -49,10 +53,7 @@ func (s *Service) serveControl(w http.ResponseWriter, req *Request) *Error {
 	default:
 		return errMethodNotAllowed()
 	}
-	account := req.HTTP.Header.Get("x-amz-account-id")
-	if account == "" {
-		return s3Errorf("InvalidRequest", "Missing required header for this request: x-amz-account-id")
-	}
+	account := req.HTTP.Header.Get("x-amz-account-id") // IsControlRequest: never empty
 	// Only the account's own principals manage its settings; no policy
 	// of another account can grant it.
 	if req.Caller == nil || req.Caller.Principal.Account != account {

@@ -209,9 +209,11 @@ func TestPublicAccessBlockBadInput(t *testing.T) {
 	_, err := client(env, rootAKey, rootASecret).GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String("sdk-a-data")})
 	wantError(t, "GetPublicAccessBlock after bad puts", err, 404, "NoSuchPublicAccessBlockConfiguration")
 
+	// Without x-amz-account-id the path is a path-style S3 request for a
+	// bucket named v20180820.
 	missing := rawRequest{Method: "GET", Target: "/v20180820/configuration/publicAccessBlock", Key: rootAKey, Secret: rootASecret}
-	if got := missing.do(t, env); got.Status != 400 || !strings.Contains(got.Body, "<Code>InvalidRequest</Code>") {
-		t.Errorf("S3 Control without x-amz-account-id: %d %s, want 400 InvalidRequest", got.Status, got.Body)
+	if got := missing.do(t, env); got.Status != 404 || got.Code != "NoSuchBucket" {
+		t.Errorf("/v20180820/... without x-amz-account-id: %d %s, want 404 NoSuchBucket", got.Status, got.Body)
 	}
 	anonymous := rawRequest{Method: "GET", Target: "/v20180820/configuration/publicAccessBlock", Header: map[string]string{"x-amz-account-id": accountA}}
 	if got := anonymous.do(t, env); got.Status != 403 || !strings.Contains(got.Body, "<ErrorResponse><Error><Code>AccessDenied</Code>") {
