@@ -4,6 +4,7 @@ import (
 	"github.com/sekisho/sekisho/internal/arn"
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -26,6 +27,11 @@ type Finding struct {
 	Policy      string   `json:"policy"` // e.g. "assume_s3_role trust policy"
 	Statement   int      `json:"statement"`
 	Sid         string   `json:"sid,omitempty"`
+	// Public marks a bucket policy statement that makes the bucket public
+	// as S3 Block Public Access decides it; PublicAccess then says which
+	// setting neutralises it, or that none does.
+	Public       bool   `json:"public,omitempty"`
+	PublicAccess string `json:"public_access,omitempty"`
 }
 
 // AccessReport lists every trust and bucket policy statement that grants
@@ -40,7 +46,12 @@ func (s *Snapshot) AccessReport() []Finding {
 	}
 	for _, b := range s.buckets {
 		if src := s.bucketPolicy(b); src != nil {
-			out = append(out, findings(src, "arn:aws:s3:::"+b.Name, "bucket", b.Account)...)
+			for _, f := range findings(src, "arn:aws:s3:::"+b.Name, "bucket", b.Account) {
+				if src.Policy.Statements[f.Statement].IsPublic() {
+					f.Public, f.PublicAccess = true, publicAccessVerdict(s.publicAccess[b.Name])
+				}
+				out = append(out, f)
+			}
 		}
 	}
 	return out
@@ -125,4 +136,15 @@ func accountOf(name string) string {
 		return ""
 	}
 	return a.Account
+}
+
+// publicAccessVerdict says what Block Public Access does to a bucket's
+// public policy: RestrictPublicBuckets neutralises it (only the owner's
+// account and AWS services keep access through it); otherwise the bucket
+// is public.
+func publicAccessVerdict(pab s3.PublicAccessBlock) string {
+	if r := pab.RestrictPublicBuckets; r.On {
+		return "neutralised by RestrictPublicBuckets, on at the " + r.Level + " level: only the owner's account and AWS services get access through the policy"
+	}
+	return "public: no Block Public Access setting neutralises it (RestrictPublicBuckets is off at the account and bucket levels)"
 }

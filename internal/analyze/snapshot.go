@@ -11,6 +11,7 @@ import (
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/creds"
 	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -56,16 +57,18 @@ type Snapshot struct {
 	byAccount map[string][]*node
 	buckets   []store.Bucket // by account, then name
 	byBucket  map[string]store.Bucket
-	comp      *compiler
-	edges     map[[2]int]verdict // who may assume which role
-	cands     map[int][]*node    // candidate assumers of each role
+	// publicAccess is each bucket's Block Public Access in effect.
+	publicAccess map[string]s3.PublicAccessBlock
+	comp         *compiler
+	edges        map[[2]int]verdict // who may assume which role
+	cands        map[int][]*node    // candidate assumers of each role
 }
 
 // Load reads every account's principals, policies and buckets from st in
 // one read transaction.
 func Load(ctx context.Context, st store.Store) (*Snapshot, error) {
 	s := &Snapshot{now: time.Now().UTC(), byARN: map[string]*node{}, byAccount: map[string][]*node{},
-		byBucket: map[string]store.Bucket{}, comp: newCompiler(), edges: map[[2]int]verdict{}, cands: map[int][]*node{}}
+		byBucket: map[string]store.Bucket{}, publicAccess: map[string]s3.PublicAccessBlock{}, comp: newCompiler(), edges: map[[2]int]verdict{}, cands: map[int][]*node{}}
 	err := st.View(ctx, func(tx store.Tx) error {
 		accounts, err := tx.ListAccounts()
 		if err != nil {
@@ -94,11 +97,19 @@ func (s *Snapshot) loadAccount(tx store.Tx, account string) error {
 		return err
 	}
 	buckets, err := tx.ListBuckets(account)
+	if err != nil {
+		return err
+	}
 	for _, b := range buckets {
 		s.buckets = append(s.buckets, b)
 		s.byBucket[b.Name] = b
+		pab, err := s3.PublicAccessBlockOf(tx, b)
+		if err != nil {
+			return fmt.Errorf("bucket %s: block public access: %w", b.Name, err)
+		}
+		s.publicAccess[b.Name] = pab
 	}
-	return err
+	return nil
 }
 
 // add indexes n and gives it the neutral context of caller c.

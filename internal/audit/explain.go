@@ -83,6 +83,7 @@ func explain(e *entry) Explanation {
 		x.CrossAccountRule = crossAccountOutcome(req, d)
 	}
 	x.Advice = advise(req, d, x.Policies)
+	explainBlockPublicAccess(&x, req, d)
 	return x
 }
 

@@ -75,4 +75,7 @@ func printFinding(w io.Writer, f analyze.Finding) {
 		statement += fmt.Sprintf(" (Sid %q)", f.Sid)
 	}
 	fmt.Fprintf(w, "  statement:  %s\n", statement)
+	if f.Public {
+		fmt.Fprintf(w, "  public:     %s\n", f.PublicAccess)
+	}
 }

@@ -314,10 +314,15 @@ func decodeGrants(stored, owner string) []aclGrant {
 }
 
 // publicAclSettings is the effective BlockPublicAcls / IgnorePublicAcls of
-// a bucket (bucket and account level together). Block Public Access is
-// built beside this work; until it lands, both are off.
+// a bucket, account and bucket level together.
 func publicAclSettings(tx store.Tx, bucket string) (block, ignore bool, err error) {
-	_ = tx
-	_ = bucket
-	return false, false, nil
+	b, err := tx.GetBucket(bucket)
+	if err != nil {
+		return false, false, err
+	}
+	bpa, err := publicAccessBlock(tx, b)
+	if err != nil {
+		return false, false, err
+	}
+	return bpa.BlockPublicAcls.On, bpa.IgnorePublicAcls.On, nil
 }

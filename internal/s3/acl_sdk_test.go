@@ -187,6 +187,10 @@ func TestSDKACLGrantInDecision(t *testing.T) {
 	env := startSDK(t)
 	a, b := client(env, rootAKey, rootASecret), client(env, rootBKey, rootBSecret)
 	must[*s3.CreateBucketOutput](t, "CreateBucket")(a.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-grant"), ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	// A new bucket blocks public ACLs (S3's default since 2023) until its
+	// owner lifts the block.
+	wantError(t, "public-read under BlockPublicAcls", put(a, "acl-grant", "early", types.ObjectCannedACLPublicRead), 403, "AccessDenied")
+	must[*s3.DeletePublicAccessBlockOutput](t, "lift the block")(a.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("acl-grant")}))
 	if _, err := a.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("acl-grant"), Key: aws.String("shared"), Body: bytes.NewReader([]byte("x")),
 		GrantRead: aws.String(`id="` + canonicalB + `"`)}); err != nil {
 		t.Fatal(err)
@@ -220,6 +224,16 @@ func TestSDKACLGrantInDecision(t *testing.T) {
 		t.Fatalf("anonymous read of a public-read object: %d", resp.StatusCode)
 	}
 
+	// IgnorePublicAcls makes the public grant count for nothing, and
+	// lifting it brings the grant back.
+	must[*s3.PutPublicAccessBlockOutput](t, "IgnorePublicAcls")(a.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String("acl-grant"),
+		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{IgnorePublicAcls: aws.Bool(true)}}))
+	if resp, err := http.Get(env.URL + "/acl-grant/public"); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("anonymous read under IgnorePublicAcls: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	must[*s3.DeletePublicAccessBlockOutput](t, "lift IgnorePublicAcls")(a.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("acl-grant")}))
 	must[*s3.PutBucketOwnershipControlsOutput](t, "enforce")(a.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String("acl-grant"),
 		OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}}))
 	wantError(t, "the grant under BucketOwnerEnforced", get(b, "acl-grant", "shared"), 403, "AccessDenied")
@@ -257,6 +271,7 @@ func TestSDKACLBodyAndWriters(t *testing.T) {
 	a := client(env, rootAKey, rootASecret)
 	const bucket = "acl-writers"
 	must[*s3.CreateBucketOutput](t, "CreateBucket")(a.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket), ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	must[*s3.DeletePublicAccessBlockOutput](t, "lift the block")(a.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String(bucket)}))
 	if err := put(a, bucket, "src", ""); err != nil {
 		t.Fatal(err)
 	}

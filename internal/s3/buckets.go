@@ -211,7 +211,11 @@ func (s *Service) createBucket(w http.ResponseWriter, req *Request) *Error {
 		if err := s.blobs.CreateBucketDir(req.Bucket); err != nil {
 			return err
 		}
-		if err := tx.CreateBucket(b); err != nil || acl == "" {
+		if err := tx.CreateBucket(b); err != nil {
+			return err
+		}
+		// S3 turns all four Block Public Access settings on for every new bucket.
+		if err := tx.PutBucketSetting(b.Name, publicAccessBlockSetting, allBlocked.encode()); err != nil || acl == "" {
 			return err
 		}
 		return tx.PutBucketSetting(b.Name, bucketACLSetting, acl)
@@ -449,7 +453,11 @@ func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	if e := validateBucketPolicy(string(body), b.Name); e != nil {
 		return e
 	}
+	var blocked *Error
 	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if blocked, err = s.blockPublicPolicy(tx, req, b, string(body)); blocked != nil || err != nil {
+			return err
+		}
 		// Bare user or role ids get their principals' ARNs, as AWS shows
 		// them; a deleted principal's id (as GetBucketPolicy shows it) is
 		// refused.
@@ -461,6 +469,8 @@ func (s *Service) putBucketPolicy(w http.ResponseWriter, req *Request) *Error {
 	})
 	var unknown *principalid.UnknownPrincipalError
 	switch {
+	case blocked != nil:
+		return blocked
 	case errors.As(err, &unknown):
 		return s3Errorf("MalformedPolicy", "Invalid principal in policy")
 	case err != nil:
@@ -559,7 +569,7 @@ func (s *Service) getBucketPolicyStatus(w http.ResponseWriter, req *Request) *Er
 	if err != nil {
 		return errInternal()
 	}
-	writeXML(w, req.RequestID, policyStatus{Xmlns: xmlns, IsPublic: p.GrantsToEveryone()})
+	writeXML(w, req.RequestID, policyStatus{Xmlns: xmlns, IsPublic: p.IsPublic()})
 	return nil
 }
 

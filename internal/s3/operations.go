@@ -197,9 +197,9 @@ var operations = []Operation{
 	// ACLs and Block Public Access (issue 12).
 	{Name: "GetBucketAcl", Method: "GET", Level: bucketLevel, Query: []string{"acl"}, Action: "s3:GetBucketAcl", Resource: bucketResource, Handler: (*Service).getBucketAcl},
 	{Name: "PutBucketAcl", Method: "PUT", Level: bucketLevel, Query: []string{"acl"}, Action: "s3:PutBucketAcl", Resource: bucketResource, Handler: (*Service).putBucketAcl},
-	{Name: "GetPublicAccessBlock", Method: "GET", Level: bucketLevel, Query: []string{"publicAccessBlock"}, Action: "s3:GetBucketPublicAccessBlock", Resource: bucketResource, Handler: notImplemented},
-	{Name: "PutPublicAccessBlock", Method: "PUT", Level: bucketLevel, Query: []string{"publicAccessBlock"}, Action: "s3:PutBucketPublicAccessBlock", Resource: bucketResource, Handler: notImplemented},
-	{Name: "DeletePublicAccessBlock", Method: "DELETE", Level: bucketLevel, Query: []string{"publicAccessBlock"}, Action: "s3:PutBucketPublicAccessBlock", Resource: bucketResource, Handler: notImplemented},
+	{Name: "GetPublicAccessBlock", Method: "GET", Level: bucketLevel, Query: []string{"publicAccessBlock"}, Action: "s3:GetBucketPublicAccessBlock", Resource: bucketResource, Handler: (*Service).getPublicAccessBlock},
+	{Name: "PutPublicAccessBlock", Method: "PUT", Level: bucketLevel, Query: []string{"publicAccessBlock"}, Action: "s3:PutBucketPublicAccessBlock", Resource: bucketResource, Handler: (*Service).putPublicAccessBlock},
+	{Name: "DeletePublicAccessBlock", Method: "DELETE", Level: bucketLevel, Query: []string{"publicAccessBlock"}, Action: "s3:PutBucketPublicAccessBlock", Resource: bucketResource, Handler: (*Service).deletePublicAccessBlock},
 
 	// Objects.
 	{Name: "PutObject", Method: "PUT", Level: objectLevel, Action: "s3:PutObject", Resource: objectResource, Handler: (*Service).putObject},

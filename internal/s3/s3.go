@@ -182,24 +182,35 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 	if e != nil {
 		return authz.Decision{}, e
 	}
-	var d authz.Decision
+	var areq *authz.Request
 	if req.Caller == nil {
-		areq := &authz.Request{Principal: req.principal(), Action: c.action, Resource: c.resource,
+		areq = &authz.Request{Principal: req.principal(), Action: c.action, Resource: c.resource,
 			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy, RCPs: s.gate.RCPs(account)}
-		d = authz.Evaluate(areq)
-		s.gate.Record(req.RequestID, areq, &d)
 	} else {
 		var err error
-		d, err = s.gate.Authorize(ctx, req.Caller, access.Check{Action: c.action, Resource: c.resource,
+		areq, err = s.gate.Request(ctx, req.Caller, access.Check{Action: c.action, Resource: c.resource,
 			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy, RequestID: req.RequestID})
 		if errors.Is(err, store.ErrUnavailable) {
-			return d, errUnavailable()
+			return authz.Decision{}, errUnavailable()
 		}
 		if err != nil {
 			s.log.Error("authorize", "err", err)
-			return d, errInternal()
+			return authz.Decision{}, errInternal()
 		}
 	}
+	d := authz.Evaluate(areq)
+	if d.Effect != authz.ExplicitDeny {
+		// RestrictPublicBuckets sets a public bucket policy aside for
+		// callers outside the owner's account.
+		restricted, e := s.restrictPublicBuckets(req, b, resourcePolicy)
+		if e != nil {
+			return d, e
+		}
+		if restricted != "" {
+			d = restrictedDecision(areq, restricted)
+		}
+	}
+	s.gate.Record(req.RequestID, areq, &d)
 	s.log.Debug("decision", "request_id", req.RequestID, "principal", d.PrincipalARN(), "action", c.action,
 		"resource", c.resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
 	return d, nil

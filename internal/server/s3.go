@@ -56,9 +56,15 @@ func (s *Server) hostBucket(r *http.Request) string {
 // carries no signature at all) and hands it to the S3 service.
 func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, requestID string, auth *sigv4.Auth, authErr error) {
 	bucket, key := s.bucketAndKey(r)
+	serve, fail := s.cfg.S3.Serve, func(e *s3.Error) { s3.WriteError(w, r, requestID, e) }
+	if s3.IsControlRequest(r) {
+		// S3 Control (/v20180820/...) names no bucket, whatever the Host:
+		// SDKs put the account id in front of a custom endpoint's host.
+		bucket, key = "", ""
+		serve, fail = s.cfg.S3.ServeControl, func(e *s3.Error) { s3.WriteControlError(w, r, requestID, e) }
+	}
 	req := &s3.Request{HTTP: r, RequestID: requestID, Bucket: bucket, Key: key, Body: r.Body,
 		Trailers: func() map[string]string { return nil }}
-	fail := func(e *s3.Error) { s3.WriteError(w, r, requestID, e) }
 	v2, err := sigv2.Parse(r)
 	switch {
 	case err != nil:
@@ -69,7 +75,7 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, requestID strin
 			fail(e)
 			return
 		}
-		s.cfg.S3.Serve(w, req)
+		serve(w, req)
 		return
 	}
 	if authErr != nil && sigv4.KindOf(authErr) != sigv4.KindMissingAuth {
@@ -93,7 +99,7 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, requestID strin
 	} else {
 		req.Context = s.requestContext(r, &sigv4.Auth{})
 	}
-	s.cfg.S3.Serve(w, req)
+	serve(w, req)
 }
 
 func (s *Server) authenticateS3(r *http.Request, auth *sigv4.Auth, req *s3.Request) *s3.Error {

@@ -58,6 +58,8 @@ type Config struct {
 // S3Service serves S3 REST requests.
 type S3Service interface {
 	Serve(w http.ResponseWriter, req *s3.Request)
+	// ServeControl answers an S3 Control API request (/v20180820/...).
+	ServeControl(w http.ResponseWriter, req *s3.Request)
 }
 
 // QueryEndpoint is a Query service and its XML namespace.

@@ -19,6 +19,16 @@ import (
 type corpusFile struct {
 	Cases    []evalCase     `yaml:"cases"`
 	Validate []validateCase `yaml:"validate"`
+	Public   []publicCase   `yaml:"public"`
+}
+
+// publicCase is one bucket policy and whether S3 Block Public Access
+// counts it as public.
+type publicCase struct {
+	Name   string `yaml:"name"`
+	Pins   string `yaml:"pins"`
+	Doc    string `yaml:"doc"`
+	Public bool   `yaml:"public"`
 }
 
 // evalCase is one decision: policies, request, and the expected outcome.
@@ -85,6 +95,10 @@ func TestCorpus(t *testing.T) {
 		for _, c := range f.Validate {
 			total++
 			t.Run(file+"/validate/"+c.Name, func(t *testing.T) { runValidateCase(t, c) })
+		}
+		for _, c := range f.Public {
+			total++
+			t.Run(file+"/public/"+c.Name, func(t *testing.T) { runPublicCase(t, c) })
 		}
 	}
 	t.Logf("%d corpus cases", total)
@@ -192,5 +206,18 @@ func runValidateCase(t *testing.T, c validateCase) {
 		if !ok || pe.Message != c.Error {
 			t.Errorf("error = %v, want message %q", err, c.Error)
 		}
+	}
+}
+
+func runPublicCase(t *testing.T, c publicCase) {
+	if c.Pins == "" {
+		t.Errorf("case has no pins: say which AWS behaviour it pins")
+	}
+	p, err := policy.Parse(c.Doc, policy.Resource)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if got := p.IsPublic(); got != c.Public {
+		t.Errorf("IsPublic = %v, want %v", got, c.Public)
 	}
 }

@@ -378,6 +378,12 @@ def policy_for(b):
             "Principal": {"AWS": "arn:aws:iam::%s:root" % ACCOUNT}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/*" % b}]}
 
 
+def public_policy_for(b):
+    """Public as Block Public Access decides: Principal "*" without a fixed-value condition."""
+    return {"Version": "2012-10-17", "Statement": [{"Sid": "PublicRead", "Effect": "Allow",
+            "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/*" % b}]}
+
+
 @op("GetBucketPolicy")
 def get_bucket_policy(t):
     b = t.bucket()
@@ -923,10 +929,17 @@ def put_public_access_block(t):
 @op("DeletePublicAccessBlock")
 def delete_public_access_block(t):
     b = t.bucket()
+    # BlockPublicPolicy (on for new buckets) refuses a public policy ...
+    t.expect_error("public PutBucketPolicy under BlockPublicPolicy",
+                   lambda: t.s3.put_bucket_policy(Bucket=b, Policy=json.dumps(public_policy_for(b))), "AccessDenied", 403)
     out = t.s3.delete_public_access_block(Bucket=b)
     check(status_of(out) == 204, "status %d" % status_of(out))
     t.expect_error("GetPublicAccessBlock after delete", lambda: t.s3.get_public_access_block(Bucket=b),
                    "NoSuchPublicAccessBlockConfiguration", 404)
+    # ... which is accepted, and reported public, once the block is gone.
+    t.setup(lambda: t.s3.put_bucket_policy(Bucket=b, Policy=json.dumps(public_policy_for(b))))
+    status = t.setup(lambda: t.s3.get_bucket_policy_status(Bucket=b))
+    check(status is None or status.get("PolicyStatus") == {"IsPublic": True}, "status %s" % status)
 
 
 # ---- Objects ----------------------------------------------------------------------
