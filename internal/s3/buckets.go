@@ -198,6 +198,10 @@ func (s *Service) createBucket(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
+	objectLock, e := s.createBucketObjectLock(req)
+	if e != nil {
+		return e
+	}
 	account := req.Caller.Principal.Account
 	b := store.Bucket{Name: req.Bucket, Account: account, Region: region, Ownership: ownership, CreatedAt: time.Now().UTC()}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -215,8 +219,16 @@ func (s *Service) createBucket(w http.ResponseWriter, req *Request) *Error {
 			return err
 		}
 		// S3 turns all four Block Public Access settings on for every new bucket.
-		if err := tx.PutBucketSetting(b.Name, publicAccessBlockSetting, allBlocked.encode()); err != nil || acl == "" {
+		if err := tx.PutBucketSetting(b.Name, publicAccessBlockSetting, allBlocked.encode()); err != nil {
 			return err
+		}
+		if objectLock {
+			if err := enableObjectLock(tx, b.Name); err != nil {
+				return err
+			}
+		}
+		if acl == "" {
+			return nil
 		}
 		return tx.PutBucketSetting(b.Name, bucketACLSetting, acl)
 	})
@@ -235,6 +247,39 @@ func (s *Service) createBucket(w http.ResponseWriter, req *Request) *Error {
 	w.Header().Set("x-amz-request-id", req.RequestID)
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// createBucketObjectLock reads x-amz-bucket-object-lock-enabled. A bucket
+// created with Object Lock has versioning enabled and cannot lose it, so
+// the caller needs s3:PutBucketObjectLockConfiguration and
+// s3:PutBucketVersioning too, as on S3.
+func (s *Service) createBucketObjectLock(req *Request) (bool, *Error) {
+	v := req.HTTP.Header.Get("x-amz-bucket-object-lock-enabled")
+	if v == "" || strings.EqualFold(v, "false") {
+		return false, nil
+	}
+	if !strings.EqualFold(v, "true") {
+		return false, errInvalidArgument("Invalid x-amz-bucket-object-lock-enabled header: %s", v)
+	}
+	for _, action := range []string{"s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning"} {
+		if e := s.authorize(req.HTTP.Context(), req, nil, check{action: action, resource: bucketARN(req.Bucket)}); e != nil {
+			return false, e
+		}
+	}
+	return true, nil
+}
+
+// enableObjectLock turns versioning on for good and records Object Lock
+// as enabled (with no default retention).
+func enableObjectLock(tx store.Tx, bucket string) error {
+	doc, err := canonicalXML([]byte(`<ObjectLockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>`))
+	if err != nil {
+		return err
+	}
+	if err := tx.PutBucketSetting(bucket, versioningSetting, "Enabled"); err != nil {
+		return err
+	}
+	return tx.PutBucketSetting(bucket, objectLockConfig.query, doc)
 }
 
 func existsError(existing store.Bucket, account, region string) *Error {

@@ -1145,12 +1145,6 @@ def list_parts(t):
 # once it answers as S3 does, the run fails until its entry is removed, so
 # this list can only shrink.
 KNOWN_GAPS = {
-    # CreateBucket with x-amz-bucket-object-lock-enabled: true makes a bucket
-    # with Object Lock enabled (and versioning on); Sekisho ignores the
-    # header, so GetObjectLockConfiguration answers 404 and
-    # PutObjectLockConfiguration 409 InvalidBucketState on that bucket.
-    "GetObjectLockConfiguration": "GetObjectLockConfiguration: 404 ObjectLockConfigurationNotFoundError",
-    "PutObjectLockConfiguration": "PutObjectLockConfiguration: 409 InvalidBucketState",
 }
 
 
