@@ -40,6 +40,7 @@ accounts:
   - id: "666666666666"
     buckets:
       - name: public-bucket
+        public_access_block: {}   # every setting off: the policy makes it public
         policy:
           Version: "2012-10-17"
           Statement:

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"time"
@@ -306,8 +307,15 @@ func (l *loader) createBucket(account string, b Bucket) (owned bool, err error) 
 			return false, err
 		}
 	}
-	return true, l.tx.CreateBucket(store.Bucket{Name: b.Name, Account: account, Region: region, Policy: b.Policy.JSON,
-		Ownership: "BucketOwnerEnforced", CreatedAt: l.now})
+	if err := l.tx.CreateBucket(store.Bucket{Name: b.Name, Account: account, Region: region, Policy: b.Policy.JSON,
+		Ownership: "BucketOwnerEnforced", CreatedAt: l.now}); err != nil {
+		return false, err
+	}
+	if b.PublicAccessBlock == nil {
+		return true, nil
+	}
+	doc, _ := xml.Marshal(b.PublicAccessBlock) // four booleans always marshal
+	return true, l.tx.PutBucketSetting(b.Name, "publicAccessBlock", string(doc))
 }
 
 // planObjects queues the declared objects not seeded yet, if the bucket

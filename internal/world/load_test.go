@@ -222,3 +222,37 @@ func mustParse(t *testing.T, text string) *world.World {
 	}
 	return w
 }
+
+// A world's bucket has the Block Public Access it declares, and none when
+// it declares none.
+func TestBucketPublicAccessBlock(t *testing.T) {
+	st := memoryStore(t)
+	w, err := world.Parse([]byte(`
+accounts:
+  - id: "111111111111"
+    buckets:
+      - name: undeclared
+      - name: declared
+        public_access_block: {block_public_acls: true, restrict_public_buckets: true}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := world.Load(context.Background(), st, w); err != nil {
+		t.Fatal(err)
+	}
+	err = st.View(context.Background(), func(tx store.Tx) error {
+		if _, err := tx.GetBucketSetting("undeclared", "publicAccessBlock"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("undeclared: %v, want no setting", err)
+		}
+		got, err := tx.GetBucketSetting("declared", "publicAccessBlock")
+		want := "<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>false</IgnorePublicAcls><BlockPublicPolicy>false</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>"
+		if err != nil || got != want {
+			t.Errorf("declared: %s %v, want %s", got, err, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"log/slog"
 	"os"
@@ -106,6 +107,21 @@ type Bucket struct {
 	Region  string            `yaml:"region"`
 	Policy  Document          `yaml:"policy"`
 	Objects map[string]string `yaml:"objects"`
+	// PublicAccessBlock is the bucket's Block Public Access. Absent, the
+	// bucket has none (as buckets made before April 2023, or with the block
+	// lifted), so a world's bucket policy means what it says; S3 gives
+	// buckets created through the API all four settings on.
+	PublicAccessBlock *PublicAccessBlock `yaml:"public_access_block"`
+}
+
+// PublicAccessBlock is a bucket's Block Public Access configuration, stored
+// as S3 stores it (the bucket setting "publicAccessBlock").
+type PublicAccessBlock struct {
+	XMLName               xml.Name `yaml:"-" xml:"PublicAccessBlockConfiguration"`
+	BlockPublicAcls       bool     `yaml:"block_public_acls" xml:"BlockPublicAcls"`
+	IgnorePublicAcls      bool     `yaml:"ignore_public_acls" xml:"IgnorePublicAcls"`
+	BlockPublicPolicy     bool     `yaml:"block_public_policy" xml:"BlockPublicPolicy"`
+	RestrictPublicBuckets bool     `yaml:"restrict_public_buckets" xml:"RestrictPublicBuckets"`
 }
 
 // Instance is an EC2 instance whose metadata service hands out the
