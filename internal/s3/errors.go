@@ -170,19 +170,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, requestID string, e *Err
 	var b []byte
 	b = append(b, xml.Header...)
 	b = append(b, "<Error><Code>"...)
-	b = appendEscaped(b, e.Code)
-	b = append(b, "</Code><Message>"...)
-	b = appendEscaped(b, e.Message)
-	b = append(b, "</Message>"...)
-	for _, name := range sortedKeys(e.Extra) {
-		b = append(b, '<')
-		b = append(b, name...)
-		b = append(b, '>')
-		b = appendEscaped(b, e.Extra[name])
-		b = append(b, "</"...)
-		b = append(b, name...)
-		b = append(b, '>')
-	}
+	b = appendErrorFields(b, e)
 	b = append(b, "<RequestId>"...)
 	b = append(b, requestID...)
 	b = append(b, "</RequestId><HostId>"...)
@@ -231,3 +219,22 @@ func httpTime(t time.Time) string { return t.UTC().Format(http.TimeFormat) }
 
 // isoTime formats dates inside XML documents.
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// appendErrorFields appends the inside of an S3 error element: Code,
+// Message and the error's extra fields, in name order.
+func appendErrorFields(b []byte, e *Error) []byte {
+	b = appendEscaped(b, e.Code)
+	b = append(b, "</Code><Message>"...)
+	b = appendEscaped(b, e.Message)
+	b = append(b, "</Message>"...)
+	for _, name := range sortedKeys(e.Extra) {
+		b = append(b, '<')
+		b = append(b, name...)
+		b = append(b, '>')
+		b = appendEscaped(b, e.Extra[name])
+		b = append(b, "</"...)
+		b = append(b, name...)
+		b = append(b, '>')
+	}
+	return b
+}
