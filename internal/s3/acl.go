@@ -315,14 +315,14 @@ func decodeGrants(stored, owner string) []aclGrant {
 
 // publicAclSettings is the effective BlockPublicAcls / IgnorePublicAcls of
 // a bucket, account and bucket level together.
-func publicAclSettings(tx store.Tx, bucket string) (block, ignore bool, err error) {
+func publicAclSettings(tx store.Tx, bucket string) (block, ignore BPASetting, err error) {
 	b, err := tx.GetBucket(bucket)
 	if err != nil {
-		return false, false, err
+		return block, ignore, err
 	}
 	bpa, err := publicAccessBlock(tx, b)
 	if err != nil {
-		return false, false, err
+		return block, ignore, err
 	}
-	return bpa.BlockPublicAcls.On, bpa.IgnorePublicAcls.On, nil
+	return bpa.BlockPublicAcls, bpa.IgnorePublicAcls, nil
 }

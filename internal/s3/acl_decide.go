@@ -108,7 +108,8 @@ func (s *Service) aclSide(req *Request, b *store.Bucket, c check, bucketPolicy *
 	default:
 		return bucketPolicy, b.Account, nil
 	}
-	_, ignore, e := s.publicACLs(req, b.Name)
+	_, ignoreSetting, e := s.publicACLs(req, b.Name)
+	ignore := ignoreSetting.On
 	if e != nil {
 		return nil, "", e
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/audit"
+	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -69,21 +71,34 @@ func (s *Service) admitACL(req *Request, b *store.Bucket, grants []aclGrant) *Er
 	if e != nil {
 		return e
 	}
-	if block {
+	if block.On {
+		s.recordBlockedACL(req, b, block.Level)
 		return errAccessDenied("Access Denied")
 	}
 	return nil
 }
 
+// recordBlockedACL logs the refusal of a public ACL by BlockPublicAcls, so
+// that explain names the setting and its level.
+func (s *Service) recordBlockedACL(req *Request, b *store.Bucket, level string) {
+	if s.gate == nil || req.op == nil {
+		return
+	}
+	areq := &authz.Request{Principal: req.principal(), Action: req.action(), Resource: req.resource(),
+		ResourceAccount: b.Account, Context: req.Context}
+	d := authz.Decision{Effect: authz.ImplicitDeny, Reason: audit.BlockPublicAccessReason("BlockPublicAcls", level)}
+	s.gate.Record(req.RequestID, areq, &d)
+}
+
 // publicACLs reads the bucket's effective BlockPublicAcls / IgnorePublicAcls.
-func (s *Service) publicACLs(req *Request, bucket string) (block, ignore bool, e *Error) {
+func (s *Service) publicACLs(req *Request, bucket string) (block, ignore BPASetting, e *Error) {
 	err := s.store.View(req.HTTP.Context(), func(tx store.Tx) error {
 		var err error
 		block, ignore, err = publicAclSettings(tx, bucket)
 		return err
 	})
 	if err != nil {
-		return false, false, s.storeError(err, bucket)
+		return block, ignore, s.storeError(err, bucket)
 	}
 	return block, ignore, nil
 }

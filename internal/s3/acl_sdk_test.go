@@ -189,7 +189,9 @@ func TestSDKACLGrantInDecision(t *testing.T) {
 	must[*s3.CreateBucketOutput](t, "CreateBucket")(a.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-grant"), ObjectOwnership: types.ObjectOwnershipObjectWriter}))
 	// A new bucket blocks public ACLs (S3's default since 2023) until its
 	// owner lifts the block.
-	wantError(t, "public-read under BlockPublicAcls", put(a, "acl-grant", "early", types.ObjectCannedACLPublicRead), 403, "AccessDenied")
+	blocked := put(a, "acl-grant", "early", types.ObjectCannedACLPublicRead)
+	wantError(t, "public-read under BlockPublicAcls", blocked, 403, "AccessDenied")
+	wantContains(t, "explain", explained(t, env, requestIDOf(t, blocked)), "BlockPublicAcls", "bucket level")
 	must[*s3.DeletePublicAccessBlockOutput](t, "lift the block")(a.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("acl-grant")}))
 	if _, err := a.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("acl-grant"), Key: aws.String("shared"), Body: bytes.NewReader([]byte("x")),
 		GrantRead: aws.String(`id="` + canonicalB + `"`)}); err != nil {
