@@ -5,9 +5,9 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/authz"
+	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
