@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/world"
@@ -30,8 +31,12 @@ func TestAccessReportDemo(t *testing.T) {
 	if _, ok := got["arn:aws:iam::222222222222:role/S3FullAccessFromEC2"]; ok {
 		t.Error("a role trusted by an AWS service is not external access")
 	}
-	if len(findings) != 4 {
-		t.Errorf("%d findings, want 4", len(findings))
+	if f := got["arn:aws:s3:::account-a-public-0525"]; !f.Public || !slices.Equal(f.Principals, []string{"*"}) ||
+		!strings.HasPrefix(f.PublicAccess, "public: no Block Public Access setting neutralises it") {
+		t.Errorf("the demo's public bucket: %+v", f)
+	}
+	if len(findings) != 5 {
+		t.Errorf("%d findings, want 5", len(findings))
 	}
 }
 

@@ -10,6 +10,7 @@ func printDemo(w io.Writer, endpoint string) {
 	fmt.Fprintf(w, `Sekisho is serving the demo world on %[1]s
 
 Account A 111111111111 (account-a): bucket account-a-bucket-0525, role assume_s3_role trusting account B
+  (and account-a-public-0525, public on purpose: curl %[1]s/account-a-public-0525/index.html)
 Account B 222222222222 (account-b): user alice may assume it
 
 # Be alice in account B:
