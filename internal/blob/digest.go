@@ -69,7 +69,7 @@ func (a Algorithm) NewHash() hash.Hash {
 	case CRC32C:
 		return crc32.New(castagnoliTable)
 	case CRC64NVME:
-		return crc64.New(crc64NVMETable)
+		return newCRC64NVME()
 	case SHA1:
 		return sha1.New()
 	case SHA256:

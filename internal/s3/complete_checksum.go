@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
-	"hash/crc64"
 	"net/http"
 	"strings"
 
@@ -147,8 +146,7 @@ func fullObjectCRC(a blob.Algorithm, parts []blob.PartInfo) string {
 		table := crc32.MakeTable(crc32.Castagnoli)
 		update = func(c uint64, p []byte) uint64 { return uint64(crc32.Update(uint32(c), table, p)) }
 	case blob.CRC64NVME:
-		table := crc64.MakeTable(crc64NVMEPoly)
-		update = func(c uint64, p []byte) uint64 { return crc64.Update(c, table, p) }
+		update = blob.UpdateCRC64NVME
 		width = 8
 	default:
 		return ""
