@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,6 +66,29 @@ func BenchmarkPutObject4KiBVersioned(b *testing.B) {
 	b.SetBytes(4 << 10)
 	runParallel(b, func(ctx context.Context) error {
 		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(benchBucket), Key: aws.String("bench"), Body: bytes.NewReader(data)})
+		return err
+	})
+}
+
+// BenchmarkPutObject4KiBNewKeys and ...NewKeysVersioned write a new key
+// each time: the workload of uploads rather than overwrites, where a
+// versioned bucket has no previous version to keep.
+func BenchmarkPutObject4KiBNewKeys(b *testing.B)          { benchmarkPutNewKeys(b, false) }
+func BenchmarkPutObject4KiBNewKeysVersioned(b *testing.B) { benchmarkPutNewKeys(b, true) }
+
+func benchmarkPutNewKeys(b *testing.B, versioned bool) {
+	env := testenv.Start(b)
+	c := s3Client(env.URL)
+	if versioned {
+		enableBenchVersioning(b, c)
+	}
+	data := make([]byte, 4<<10)
+	_, _ = rand.Read(data)
+	b.SetBytes(4 << 10)
+	var n atomic.Int64
+	runParallel(b, func(ctx context.Context) error {
+		key := fmt.Sprintf("new/%d", n.Add(1))
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(benchBucket), Key: aws.String(key), Body: bytes.NewReader(data)})
 		return err
 	})
 }
