@@ -62,3 +62,53 @@ func TestAccessReportPublicBuckets(t *testing.T) {
 		t.Errorf("RestrictPublicBuckets at both levels: %+v", pub)
 	}
 }
+
+// TestAccessReportPublicACL: a bucket ACL granting AllUsers READ (ACLs
+// enabled) is reported public, and neutralised once IgnorePublicAcls is on.
+func TestAccessReportPublicACL(t *testing.T) {
+	st, err := sqlite.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	err = st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutAccount(store.Account{ID: "666666666666"}); err != nil {
+			return err
+		}
+		if err := tx.CreateBucket(store.Bucket{Name: "acl-public", Account: "666666666666", Region: "us-east-1", Ownership: "ObjectWriter"}); err != nil {
+			return err
+		}
+		return tx.PutBucketSetting("acl-public", "acl", `[{"ID":"0000000000000000000000000000000000000000000000000000666666666666","Permission":"FULL_CONTROL"},`+
+			`{"URI":"http://acs.amazonaws.com/groups/global/AllUsers","Permission":"READ"}]`)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := func() Finding {
+		t.Helper()
+		s, err := Load(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := s.AccessReport()
+		if len(f) != 1 {
+			t.Fatalf("findings %+v", f)
+		}
+		return f[0]
+	}
+	f := report()
+	if !f.Public || f.Policy != "acl-public bucket ACL" || len(f.Principals) != 1 || f.Principals[0] != "AllUsers" ||
+		len(f.Actions) != 1 || f.Actions[0] != "ACL READ" || !strings.HasPrefix(f.PublicAccess, "public: no Block Public Access setting") {
+		t.Errorf("public ACL: %+v", f)
+	}
+	err = st.Update(ctx, func(tx store.Tx) error {
+		return tx.PutBucketSetting("acl-public", "publicAccessBlock", "<PublicAccessBlockConfiguration><IgnorePublicAcls>true</IgnorePublicAcls></PublicAccessBlockConfiguration>")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := report(); !strings.HasPrefix(f.PublicAccess, "neutralised by IgnorePublicAcls, on at the bucket level") {
+		t.Errorf("under IgnorePublicAcls: %+v", f)
+	}
+}

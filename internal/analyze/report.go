@@ -6,6 +6,7 @@ import (
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/store"
+	"slices"
 )
 
 // Finding is one Allow statement of a trust or bucket policy that grants
@@ -53,8 +54,39 @@ func (s *Snapshot) AccessReport() []Finding {
 				out = append(out, f)
 			}
 		}
+		out = append(out, s.aclFindings(b)...)
 	}
 	return out
+}
+
+// aclFindings reports a bucket ACL's grants to everyone: public, unless
+// IgnorePublicAcls makes them count for nothing.
+func (s *Snapshot) aclFindings(b store.Bucket) []Finding {
+	grants := s.publicACL[b.Name]
+	if len(grants) == 0 {
+		return nil
+	}
+	f := Finding{Resource: "arn:aws:s3:::" + b.Name, ResourceType: "bucket", Account: b.Account,
+		Policy: b.Name + " bucket ACL", Public: true, PublicAccess: publicACLVerdict(s.publicAccess[b.Name])}
+	for _, g := range grants {
+		f.Principals = appendUnique(f.Principals, g.Group)
+		f.Actions = appendUnique(f.Actions, "ACL "+g.Permission)
+	}
+	return []Finding{f}
+}
+
+func appendUnique(list []string, v string) []string {
+	if slices.Contains(list, v) {
+		return list
+	}
+	return append(list, v)
+}
+
+func publicACLVerdict(pab s3.PublicAccessBlock) string {
+	if i := pab.IgnorePublicAcls; i.On {
+		return "neutralised by IgnorePublicAcls, on at the " + i.Level + " level: the grants to everyone count for nothing"
+	}
+	return "public: no Block Public Access setting neutralises it (IgnorePublicAcls is off at the account and bucket levels)"
 }
 
 // bucketPolicy compiles a bucket's policy; nil when it has none or it

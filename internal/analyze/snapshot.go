@@ -59,16 +59,19 @@ type Snapshot struct {
 	byBucket  map[string]store.Bucket
 	// publicAccess is each bucket's Block Public Access in effect.
 	publicAccess map[string]s3.PublicAccessBlock
-	comp         *compiler
-	edges        map[[2]int]verdict // who may assume which role
-	cands        map[int][]*node    // candidate assumers of each role
+	// publicACL is each bucket's ACL grants to everyone, where ACLs count.
+	publicACL map[string][]s3.PublicACLGrant
+	comp      *compiler
+	edges     map[[2]int]verdict // who may assume which role
+	cands     map[int][]*node    // candidate assumers of each role
 }
 
 // Load reads every account's principals, policies and buckets from st in
 // one read transaction.
 func Load(ctx context.Context, st store.Store) (*Snapshot, error) {
 	s := &Snapshot{now: time.Now().UTC(), byARN: map[string]*node{}, byAccount: map[string][]*node{},
-		byBucket: map[string]store.Bucket{}, publicAccess: map[string]s3.PublicAccessBlock{}, comp: newCompiler(), edges: map[[2]int]verdict{}, cands: map[int][]*node{}}
+		byBucket: map[string]store.Bucket{}, publicAccess: map[string]s3.PublicAccessBlock{},
+		publicACL: map[string][]s3.PublicACLGrant{}, comp: newCompiler(), edges: map[[2]int]verdict{}, cands: map[int][]*node{}}
 	err := st.View(ctx, func(tx store.Tx) error {
 		accounts, err := tx.ListAccounts()
 		if err != nil {
@@ -108,6 +111,9 @@ func (s *Snapshot) loadAccount(tx store.Tx, account string) error {
 			return fmt.Errorf("bucket %s: block public access: %w", b.Name, err)
 		}
 		s.publicAccess[b.Name] = pab
+		if s.publicACL[b.Name], err = s3.PublicBucketACL(tx, b); err != nil {
+			return fmt.Errorf("bucket %s: ACL: %w", b.Name, err)
+		}
 	}
 	return nil
 }

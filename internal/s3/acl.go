@@ -3,6 +3,7 @@ package s3
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -325,4 +326,32 @@ func publicAclSettings(tx store.Tx, bucket string) (block, ignore BPASetting, er
 		return block, ignore, err
 	}
 	return bpa.BlockPublicAcls, bpa.IgnorePublicAcls, nil
+}
+
+// PublicACLGrant is a grant of a bucket's ACL to everyone (AllUsers) or to
+// every AWS account (AuthenticatedUsers).
+type PublicACLGrant struct {
+	Group      string // "AllUsers" or "AuthenticatedUsers"
+	Permission string // READ, WRITE, READ_ACP, WRITE_ACP or FULL_CONTROL
+}
+
+// PublicBucketACL returns the public grants of b's ACL; none where ACLs
+// are disabled (BucketOwnerEnforced), since they then count for nothing.
+func PublicBucketACL(tx store.Tx, b store.Bucket) ([]PublicACLGrant, error) {
+	if !aclsEnabled(&b) {
+		return nil, nil
+	}
+	stored, err := tx.GetBucketSetting(b.Name, bucketACLSetting)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var out []PublicACLGrant
+	for _, g := range decodeGrants(stored, b.Account) {
+		if isPublicGroup(g.URI) {
+			out = append(out, PublicACLGrant{Group: strings.TrimPrefix(g.URI, "http://acs.amazonaws.com/groups/global/"), Permission: g.Permission})
+		}
+	}
+	return out, nil
 }
