@@ -31,8 +31,10 @@ type Service struct {
 	log   *slog.Logger
 	// configs serves the bucket configuration rows, by operation name.
 	configs map[string]operation
-	// vstates caches buckets' versioning states (versioning.go).
-	vstates versionStates
+	// vstates and encryption cache buckets' versioning states and default
+	// encryption by store generation (settingcache.go).
+	vstates    settingCache[blob.Versioning]
+	encryption settingCache[DefaultEncryption]
 }
 
 // New returns the S3 service.

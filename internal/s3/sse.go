@@ -64,16 +64,24 @@ func (s *Service) applyEncryption(req *Request, bucket string, meta *blob.Meta) 
 
 // defaultEncryption reads the bucket's default encryption.
 func (s *Service) defaultEncryption(req *Request, bucket string) (DefaultEncryption, *Error) {
+	ctx := req.HTTP.Context()
+	gen, err := s.store.Generation(ctx)
+	if err != nil {
+		return DefaultEncryption{}, s.storeError(err, bucket)
+	}
+	if def, ok := s.encryption.get(gen, bucket); ok {
+		return def, nil
+	}
 	var def DefaultEncryption
-	err := s.store.View(req.HTTP.Context(), func(tx store.Tx) error {
+	err = s.store.View(ctx, func(tx store.Tx) error {
 		var err error
 		def, err = bucketEncryption(tx, bucket)
 		return err
 	})
-	if err != nil {
-		s.log.Error("read bucket encryption", "bucket", bucket, "err", err)
-		return def, errInternal()
+	if e := s.storeError(err, bucket); e != nil {
+		return def, e
 	}
+	s.encryption.put(gen, bucket, def)
 	return def, nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/store"
@@ -23,40 +22,6 @@ const (
 	statusEnabled   = "Enabled"
 	statusSuspended = "Suspended"
 )
-
-// versionStates caches each bucket's versioning state for one store
-// generation: every write of a setting advances the generation, so an
-// entry never outlives the setting it was read from, and reads and writes
-// of objects need no store query of their own.
-type versionStates struct {
-	mu     sync.Mutex
-	gen    uint64
-	states map[string]blob.Versioning
-}
-
-func (c *versionStates) get(gen uint64, bucket string) (blob.Versioning, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen != gen {
-		return 0, false
-	}
-	v, ok := c.states[bucket]
-	return v, ok
-}
-
-func (c *versionStates) put(gen uint64, bucket string, v blob.Versioning) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen != gen || c.states == nil {
-		c.gen, c.states = gen, map[string]blob.Versioning{}
-	}
-	if len(c.states) < maxCachedStates {
-		c.states[bucket] = v
-	}
-}
-
-// maxCachedStates bounds the cache; past it, states are read each time.
-const maxCachedStates = 100_000
 
 // parseVersioning reads the stored status ("" when never set).
 func parseVersioning(status string) blob.Versioning {
