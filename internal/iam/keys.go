@@ -47,6 +47,16 @@ func resolveKeyOwner(call *awsproto.Call, userName string) (keyOwner, *awsproto.
 	return o, awsproto.ValidationError("Must specify userName when calling with non-User credentials")
 }
 
+// authorizedKeyOwner resolves the user a call names (or the caller) and
+// authorizes the call on it.
+func (s *Service) authorizedKeyOwner(ctx context.Context, call *awsproto.Call, userName string) (keyOwner, *awsproto.Error) {
+	owner, e := resolveKeyOwner(call, userName)
+	if e != nil {
+		return owner, e
+	}
+	return owner, s.authorizeKeyOwner(ctx, call, owner)
+}
+
 // authorizeKeyOwner authorizes the call on the owner's ARN: the user's,
 // or the root's for the root's own keys.
 func (s *Service) authorizeKeyOwner(ctx context.Context, call *awsproto.Call, o keyOwner) *awsproto.Error {
@@ -92,11 +102,8 @@ func (s *Service) createAccessKey(ctx context.Context, call *awsproto.Call) (any
 	if e := in.err(); e != nil {
 		return nil, e
 	}
-	owner, e := resolveKeyOwner(call, name)
+	owner, e := s.authorizedKeyOwner(ctx, call, name)
 	if e != nil {
-		return nil, e
-	}
-	if e := s.authorizeKeyOwner(ctx, call, owner); e != nil {
 		return nil, e
 	}
 	key := store.AccessKey{ID: creds.NewAccessKeyID(false), Secret: creds.NewSecretKey(), Account: owner.account,
@@ -148,11 +155,8 @@ func (s *Service) listAccessKeys(ctx context.Context, call *awsproto.Call) (any,
 	if e := in.err(); e != nil {
 		return nil, e
 	}
-	owner, e := resolveKeyOwner(call, name)
+	owner, e := s.authorizedKeyOwner(ctx, call, name)
 	if e != nil {
-		return nil, e
-	}
-	if e := s.authorizeKeyOwner(ctx, call, owner); e != nil {
 		return nil, e
 	}
 	var keys []store.AccessKey

@@ -247,11 +247,8 @@ func (s *Service) deactivateMFADevice(ctx context.Context, call *awsproto.Call) 
 	if e := in.err(); e != nil {
 		return nil, e
 	}
-	owner, e := resolveKeyOwner(call, name)
+	owner, e := s.authorizedKeyOwner(ctx, call, name)
 	if e != nil {
-		return nil, e
-	}
-	if e := s.authorizeKeyOwner(ctx, call, owner); e != nil {
 		return nil, e
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -309,11 +306,8 @@ func (s *Service) getMFADevice(ctx context.Context, call *awsproto.Call) (any, *
 	if e := in.err(); e != nil {
 		return nil, e
 	}
-	owner, e := resolveKeyOwner(call, name)
+	owner, e := s.authorizedKeyOwner(ctx, call, name)
 	if e != nil {
-		return nil, e
-	}
-	if e := s.authorizeKeyOwner(ctx, call, owner); e != nil {
 		return nil, e
 	}
 	var d store.MFADevice

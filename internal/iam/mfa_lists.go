@@ -33,11 +33,8 @@ func (s *Service) listMFADevices(ctx context.Context, call *awsproto.Call) (any,
 	if e := in.err(); e != nil {
 		return nil, e
 	}
-	owner, e := resolveKeyOwner(call, name)
+	owner, e := s.authorizedKeyOwner(ctx, call, name)
 	if e != nil {
-		return nil, e
-	}
-	if e := s.authorizeKeyOwner(ctx, call, owner); e != nil {
 		return nil, e
 	}
 	var devices []store.MFADevice
