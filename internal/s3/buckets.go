@@ -276,7 +276,7 @@ func enableObjectLock(tx store.Tx, bucket string) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.PutBucketSetting(bucket, versioningSetting, "Enabled"); err != nil {
+	if err := tx.PutBucketSetting(bucket, versioningSetting, statusEnabled); err != nil {
 		return err
 	}
 	return tx.PutBucketSetting(bucket, objectLockConfig.query, doc)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -271,19 +272,10 @@ func (s *Service) storeError(err error, bucket string) *Error {
 	return errInternal()
 }
 
-// versioningSetting is the bucket setting holding the versioning status
-// ("Enabled" or "Suspended"; unset: never versioned).
-// TODO(merge): the versioning work decides where the status lives; this
-// is the one place that reads it for configurations needing it.
-const versioningSetting = "versioning"
-
 // versioningEnabled reports whether the bucket's versioning is Enabled.
 func versioningEnabled(tx store.Tx, bucket string) (bool, error) {
-	v, err := tx.GetBucketSetting(bucket, versioningSetting)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	return v == "Enabled", err
+	v, err := readVersioning(tx, bucket)
+	return v == blob.VersioningEnabled, err
 }
 
 // okEmpty answers 200 with no body, as S3's configuration Puts do.

@@ -94,17 +94,8 @@ func readLifecycle(tx store.Tx, bucket string) (lifecycleBucket, bool, error) {
 	if len(lb.rules) == 0 {
 		return lb, false, nil
 	}
-	switch state, err := tx.GetBucketSetting(bucket, "versioning"); {
-	case errors.Is(err, store.ErrNotFound):
-		lb.versioning = blob.Unversioned
-	case err != nil:
-		return lb, false, err
-	case state == "Enabled":
-		lb.versioning = blob.VersioningEnabled
-	default:
-		lb.versioning = blob.VersioningSuspended
-	}
-	return lb, true, nil
+	lb.versioning, err = readVersioning(tx, bucket)
+	return lb, err == nil, err
 }
 
 func (s *Service) sweepBucket(lb lifecycleBucket, now time.Time) error {

@@ -43,21 +43,30 @@ func (s *Service) bucketVersioning(ctx context.Context, bucket string) (blob.Ver
 	if v, ok := s.vstates.get(gen, bucket); ok {
 		return v, nil
 	}
-	var status string
+	var v blob.Versioning
 	err = s.store.View(ctx, func(tx store.Tx) error {
 		var err error
-		status, err = tx.GetBucketSetting(bucket, versioningSetting)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
+		v, err = readVersioning(tx, bucket)
 		return err
 	})
 	if e := s.storeError(err, bucket); e != nil {
 		return 0, e
 	}
-	v := parseVersioning(status)
 	s.vstates.put(gen, bucket, v)
 	return v, nil
+}
+
+// versioningSetting is the bucket setting holding the versioning status
+// ("Enabled" or "Suspended"; unset: never versioned).
+const versioningSetting = "versioning"
+
+// readVersioning is the bucket's stored versioning state.
+func readVersioning(tx store.Tx, bucket string) (blob.Versioning, error) {
+	status, err := tx.GetBucketSetting(bucket, versioningSetting)
+	if errors.Is(err, store.ErrNotFound) {
+		return blob.Unversioned, nil
+	}
+	return parseVersioning(status), err
 }
 
 // requestVersion reads ?versionId=: named reports whether it was given
