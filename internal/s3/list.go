@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 type listEntry struct {
@@ -96,15 +97,17 @@ func (s *Service) listKeys(bucket, prefix, delimiter, after string, maxKeys int)
 	}
 }
 
-func (s *Service) listObjects(w http.ResponseWriter, req *Request) *Error {
+// authorizedListing is the common start of ListObjects(V2) and
+// ListObjectVersions: the bucket, max-keys, the listing's condition keys
+// (s3:prefix, s3:delimiter, s3:max-keys, each only if sent) and the
+// encoding-type.
+func (s *Service) authorizedListing(req *Request) (b store.Bucket, maxKeys int, encoding string, e *Error) {
 	q := req.HTTP.URL.Query()
-	b, e := s.requestBucket(req)
-	if e != nil {
-		return e
+	if b, e = s.requestBucket(req); e != nil {
+		return b, 0, "", e
 	}
-	maxKeys, e := intParam(q, "max-keys", 1000)
-	if e != nil {
-		return e
+	if maxKeys, e = intParam(q, "max-keys", maxListKeys); e != nil {
+		return b, 0, "", e
 	}
 	extra := map[string][]string{}
 	for param, key := range map[string]string{"prefix": "s3:prefix", "delimiter": "s3:delimiter", "max-keys": "s3:max-keys"} {
@@ -113,13 +116,21 @@ func (s *Service) listObjects(w http.ResponseWriter, req *Request) *Error {
 		}
 	}
 	if e := s.authorizeOp(req, &b, extra); e != nil {
+		return b, 0, "", e
+	}
+	encoding = q.Get("encoding-type")
+	if encoding != "" && encoding != "url" {
+		return b, 0, "", errInvalidArgument("Invalid Encoding Method specified in Request").with("ArgumentName", "encoding-type")
+	}
+	return b, maxKeys, encoding, nil
+}
+
+func (s *Service) listObjects(w http.ResponseWriter, req *Request) *Error {
+	b, maxKeys, encoding, e := s.authorizedListing(req)
+	if e != nil {
 		return e
 	}
-	encoding := q.Get("encoding-type")
-	if encoding != "" && encoding != "url" {
-		return errInvalidArgument("Invalid Encoding Method specified in Request").with("ArgumentName", "encoding-type")
-	}
-	if q.Get("list-type") == "2" {
+	if req.HTTP.URL.Query().Get("list-type") == "2" {
 		return s.listObjectsV2(w, req, b.Name, maxKeys, encoding)
 	}
 	return s.listObjectsV1(w, req, b.Name, maxKeys, encoding)

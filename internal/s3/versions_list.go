@@ -47,26 +47,9 @@ const maxListKeys = 1000
 // s3:ListBucketVersions, with the condition keys ListObjects sets.
 func (s *Service) listObjectVersions(w http.ResponseWriter, req *Request) *Error {
 	q := req.HTTP.URL.Query()
-	b, e := s.requestBucket(req)
+	b, maxKeys, encoding, e := s.authorizedListing(req)
 	if e != nil {
 		return e
-	}
-	maxKeys, e := intParam(q, "max-keys", maxListKeys)
-	if e != nil {
-		return e
-	}
-	extra := map[string][]string{}
-	for param, key := range map[string]string{"prefix": "s3:prefix", "delimiter": "s3:delimiter", "max-keys": "s3:max-keys"} {
-		if q.Has(param) {
-			extra[key] = []string{q.Get(param)}
-		}
-	}
-	if e := s.authorizeOp(req, &b, extra); e != nil {
-		return e
-	}
-	encoding := q.Get("encoding-type")
-	if encoding != "" && encoding != "url" {
-		return errInvalidArgument("Invalid Encoding Method specified in Request").with("ArgumentName", "encoding-type")
 	}
 	query := blob.VersionQuery{Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"),
 		KeyMarker: q.Get("key-marker"), VersionIDMarker: q.Get("version-id-marker"), MaxKeys: min(maxKeys, maxListKeys)}
