@@ -88,15 +88,3 @@ func (p *Policy) ResourcePatterns() []string {
 	}
 	return out
 }
-
-// GrantsToEveryone reports whether an Allow statement names "*" as its
-// principal without conditions: the policy makes the resource public.
-func (p *Policy) GrantsToEveryone() bool {
-	for i := range p.Statements {
-		s := &p.Statements[i]
-		if s.Effect == Allow && s.principal != nil && s.principal.any && len(s.conditions) == 0 {
-			return true
-		}
-	}
-	return false
-}
