@@ -109,13 +109,6 @@ func s3Errorf(code, format string, args ...any) *Error {
 	return e
 }
 
-// newError builds an error outside the table. Deprecated: use s3Error or
-// s3Errorf, adding the code to errorCodes; kept so code written against it
-// still builds.
-func newError(status int, code, format string, args ...any) *Error {
-	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
 func (e *Error) with(name, value string) *Error {
 	if e.Extra == nil {
 		e.Extra = map[string]string{}
