@@ -22,6 +22,7 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
@@ -134,6 +135,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		fail(awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Sekisho does not serve the %q service on this endpoint", auth.Service))
 		return
 	}
+	metrics.SetOperation(r.Context(), auth.Service, params.Action())
 	caller, e := s.authenticate(r, auth, body)
 	if e != nil {
 		fail(e)
