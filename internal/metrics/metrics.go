@@ -93,7 +93,18 @@ func (m *Metrics) Decision(d *authz.Decision) {
 	if reason == "" {
 		reason = "none"
 	}
-	m.decisions.WithLabelValues(d.Effect.String(), reason).Inc()
+	m.decisions.WithLabelValues(effectLabel(d.Effect), reason).Inc()
+}
+
+// effectLabel names an effect as the policy language does.
+func effectLabel(e authz.Effect) string {
+	switch e {
+	case authz.Allowed:
+		return "Allow"
+	case authz.ExplicitDeny:
+		return "ExplicitDeny"
+	}
+	return "ImplicitDeny"
 }
 
 // SessionTokenIssued counts temporary credentials issued by operation
