@@ -87,6 +87,9 @@ type Request struct {
 	// Trust marks an sts:AssumeRole* evaluation: the trust policy must
 	// allow whatever the accounts.
 	Trust bool
+	// AccessKeyID is the caller's key, for the decision log (CloudTrail's
+	// userIdentity.accessKeyId); the engine ignores it.
+	AccessKeyID string
 }
 
 // Effect is the final answer.
