@@ -27,6 +27,8 @@ type Event struct {
 	Allowed   bool                `json:"allowed"`
 	Decision  string              `json:"decision,omitempty"` // how it was denied
 	Context   map[string][]string `json:"context,omitempty"`  // condition keys: aws:PrincipalArn, s3:prefix...
+	// AccessKeyID is the key that signed the request ("" when unknown).
+	AccessKeyID string `json:"access_key_id,omitempty"`
 }
 
 // FromExplanations turns decision-log explanations into events.
@@ -35,7 +37,7 @@ func FromExplanations(xs []audit.Explanation) []Event {
 	for i := range xs {
 		x := &xs[i]
 		out[i] = Event{Time: x.Time, Principal: x.Principal, Action: x.Action, Resource: x.Resource,
-			Allowed: x.Decision == "allowed", Decision: x.Decision, Context: x.Context}
+			Allowed: x.Decision == "allowed", Decision: x.Decision, Context: x.Context, AccessKeyID: x.AccessKeyID}
 	}
 	return out
 }
@@ -233,4 +235,11 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// FromLog generates the policy from the decisions l holds between from
+// and to (a zero to: no end): the console's "generate policy" button
+// calls it in the server, `sekisho policy generate` over HTTP.
+func FromLog(l *audit.Log, from, to time.Time, opts Options) (Result, error) {
+	return Generate(FromExplanations(l.Details(from, to)), opts)
 }
