@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sekisho/sekisho/internal/audit"
+	"github.com/sekisho/sekisho/internal/cloudtrail"
 	"github.com/sekisho/sekisho/internal/generate"
 )
 
@@ -120,4 +122,25 @@ func newGenerateCommand() *cobra.Command {
 	fl.BoolVar(&asJSON, "json", false, "print the policy, summary data and denials as one JSON document")
 	_ = cmd.MarkFlagRequired("principal")
 	return cmd
+}
+
+// writeCloudTrail writes the decisions of the window as a CloudTrail log
+// file's document ({"Records": [...]}).
+func writeCloudTrail(out io.Writer, w *windowFlags, deniedOnly bool) error {
+	xs, err := w.details()
+	if err != nil {
+		return err
+	}
+	if deniedOnly {
+		kept := xs[:0]
+		for _, x := range xs {
+			if x.Decision != "allowed" {
+				kept = append(kept, x)
+			}
+		}
+		xs = kept
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(cloudtrail.FromExplanations(xs))
 }
