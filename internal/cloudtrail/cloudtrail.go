@@ -114,8 +114,8 @@ func record(x *audit.Explanation) Record {
 	}
 	r := Record{
 		EventVersion: EventVersion, UserIdentity: identity(x), EventTime: x.Time.UTC().Format(time.RFC3339),
-		EventSource: service + ".amazonaws.com", EventName: name, AWSRegion: orDefault(first(x.Context["aws:RequestedRegion"]), "us-east-1"),
-		SourceIPAddress: first(x.Context["aws:SourceIp"]), UserAgent: first(x.Context["aws:UserAgent"]),
+		EventSource: service + ".amazonaws.com", EventName: name, AWSRegion: orDefault(value(x, "aws:requestedregion"), "us-east-1"),
+		SourceIPAddress: value(x, "aws:sourceip"), UserAgent: value(x, "aws:useragent"),
 		RequestParameters: requestParameters(service, x), RequestID: x.RequestID, ReadOnly: readOnly(action),
 		EventType: "AwsApiCall", ManagementEvent: true, EventCategory: "Management",
 		RecipientAccountID: orDefault(x.PrincipalAcct, x.ResourceAccount),
@@ -139,10 +139,10 @@ func record(x *audit.Explanation) Record {
 // identity is CloudTrail's userIdentity for the caller.
 func identity(x *audit.Explanation) UserIdentity {
 	u := UserIdentity{ARN: x.Principal, AccountID: x.PrincipalAcct, AccessKeyID: x.AccessKeyID,
-		PrincipalID: first(x.Context["aws:userid"])}
+		PrincipalID: value(x, "aws:userid")}
 	switch x.PrincipalType {
 	case "User":
-		u.Type, u.UserName = "IAMUser", first(x.Context["aws:username"])
+		u.Type, u.UserName = "IAMUser", value(x, "aws:username")
 	case "AssumedRole":
 		u.Type = "AssumedRole"
 	case "Account":
@@ -156,15 +156,15 @@ func identity(x *audit.Explanation) UserIdentity {
 	default:
 		u.Type = x.PrincipalType
 	}
-	issued := first(x.Context["aws:TokenIssueTime"])
+	issued := value(x, "aws:tokenissuetime")
 	if issued == "" {
 		return u
 	}
 	u.SessionContext = &SessionContext{Attributes: map[string]string{
 		"creationDate":     issued,
-		"mfaAuthenticated": orDefault(first(x.Context["aws:MultiFactorAuthPresent"]), "false"),
+		"mfaAuthenticated": orDefault(value(x, "aws:multifactorauthpresent"), "false"),
 	}}
-	if roleARN := first(x.Context["aws:PrincipalArn"]); u.Type == "AssumedRole" && roleARN != "" {
+	if roleARN := value(x, "aws:principalarn"); u.Type == "AssumedRole" && roleARN != "" {
 		roleID, _, _ := strings.Cut(u.PrincipalID, ":")
 		u.SessionContext.SessionIssuer = &SessionIssuer{Type: "Role", PrincipalID: roleID, ARN: roleARN,
 			AccountID: x.PrincipalAcct, UserName: roleARN[strings.LastIndexByte(roleARN, '/')+1:]}
@@ -206,7 +206,7 @@ func requestParameters(service string, x *audit.Explanation) map[string]any {
 		if strings.Contains(x.Resource, ":role/") {
 			p["roleArn"] = x.Resource
 		}
-		if v := first(x.Context["sts:RoleSessionName"]); v != "" {
+		if v := value(x, "sts:rolesessionname"); v != "" {
 			p["roleSessionName"] = v
 		}
 	}
@@ -255,6 +255,12 @@ func uuidOf(s string) string {
 	h[6] = h[6]&0x0f | 0x80
 	h[8] = h[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// value is the first value of the logged condition key k (written in
+// lower case by the log).
+func value(x *audit.Explanation, k string) string {
+	return first(x.Context[k])
 }
 
 func first(v []string) string {

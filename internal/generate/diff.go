@@ -75,7 +75,7 @@ func Diff(in DiffInput) (DiffResult, error) {
 	res := DiffResult{For: t.identity}
 	var mine []Event
 	for _, e := range in.Events {
-		if t.matches(e) {
+		if t.matches(&e) {
 			mine = append(mine, e)
 		}
 	}

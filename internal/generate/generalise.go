@@ -36,7 +36,8 @@ func generalise(allowed []Event, n int) ([]grant, []Collapse) {
 		unconditioned bool
 	}
 	listings := map[pair]*listing{}
-	for _, e := range allowed {
+	for i := range allowed {
+		e := &allowed[i]
 		if listActions[e.Action] {
 			p := pair{e.Action, e.Resource}
 			l := listings[p]
@@ -44,7 +45,7 @@ func generalise(allowed []Event, n int) ([]grant, []Collapse) {
 				l = &listing{prefixes: map[string]bool{}}
 				listings[p] = l
 			}
-			if v := first(e.Context[prefixKey]); v != "" {
+			if v := e.value(prefixKey); v != "" {
 				l.prefixes[v] = true
 			} else {
 				l.unconditioned = true

@@ -118,7 +118,7 @@ func Generate(events []Event, opts Options) (Result, error) {
 	var allowed, denied []Event
 	sessions := map[string]bool{}
 	for _, e := range events {
-		if !target.matches(e) {
+		if !target.matches(&e) {
 			continue
 		}
 		if res.Events == 0 || e.Time.Before(res.From) {
@@ -187,11 +187,11 @@ func resolveTarget(principal, session string) (target, error) {
 }
 
 // matches reports whether e was made by the target.
-func (t *target) matches(e Event) bool {
+func (t *target) matches(e *Event) bool {
 	if !t.matchPrincipalArn {
 		return e.Principal == t.identity
 	}
-	pa := first(e.Context["aws:PrincipalArn"])
+	pa := e.value("aws:PrincipalArn")
 	if !sameRole(pa, t.identity) {
 		return false
 	}
@@ -219,6 +219,23 @@ func sessionName(arn string) string {
 	}
 	rest := arn[i+len(":assumed-role/"):]
 	return rest[strings.IndexByte(rest, '/')+1:]
+}
+
+// value is the first value of condition key k (keys compare
+// case-insensitively, as IAM's do; the log writes them in lower case).
+func (e *Event) value(k string) string {
+	if v, ok := e.Context[k]; ok {
+		return first(v)
+	}
+	if v, ok := e.Context[strings.ToLower(k)]; ok {
+		return first(v)
+	}
+	for key, v := range e.Context {
+		if strings.EqualFold(key, k) {
+			return first(v)
+		}
+	}
+	return ""
 }
 
 func first(v []string) string {
