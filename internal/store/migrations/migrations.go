@@ -22,8 +22,11 @@ type Migration struct {
 	SQL     string // one or more statements separated by semicolons
 }
 
-// All returns every migration in version order. It fails if the versions
-// do not run 1, 2, 3... without gaps or duplicates.
+// All returns every migration in version order. It fails on a repeated
+// version. Versions may skip numbers: migrations are numbered as they are
+// planned, and one may be merged before another with a lower number, so
+// the runners apply each migration a database has not recorded (Pending)
+// rather than those above its highest.
 func All() ([]Migration, error) {
 	names, err := fs.Glob(files, "*.sql")
 	if err != nil {
@@ -38,9 +41,33 @@ func All() ([]Migration, error) {
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("migrations: %s: want version %d", m.Name, i+1)
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations: %s and %s share version %d", out[i-1].Name, out[i].Name, out[i].Version)
+		}
+	}
+	return out, nil
+}
+
+// Pending returns the migrations of all whose versions applied lacks, in
+// version order. It fails if applied holds a version all does not have:
+// the database was migrated by a newer build.
+func Pending(all []Migration, applied []int) ([]Migration, error) {
+	known := make(map[int]bool, len(all))
+	for _, m := range all {
+		known[m.Version] = true
+	}
+	done := make(map[int]bool, len(applied))
+	for _, v := range applied {
+		if !known[v] {
+			return nil, fmt.Errorf("migrate: the database has schema version %d, which this build does not know: it was migrated by a newer build", v)
+		}
+		done[v] = true
+	}
+	var out []Migration
+	for _, m := range all {
+		if !done[m.Version] {
+			out = append(out, m)
 		}
 	}
 	return out, nil

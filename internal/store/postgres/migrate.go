@@ -66,14 +66,15 @@ func migrate(ctx context.Context, db beginner, now func() time.Time) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer tx.Rollback(ctx)
-	current, err := lockSchema(ctx, tx)
+	applied, err := lockSchema(ctx, tx)
 	if err != nil {
 		return err
 	}
-	if current > len(all) {
-		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", current, len(all))
+	pending, err := migrations.Pending(all, applied)
+	if err != nil {
+		return err
 	}
-	for _, m := range all[current:] {
+	for _, m := range pending {
 		if err := apply(ctx, tx, m, now()); err != nil {
 			return err
 		}
@@ -88,19 +89,23 @@ func migrate(ctx context.Context, db beginner, now func() time.Time) error {
 }
 
 // lockSchema takes the migration lock (until tx ends) and returns the
-// schema version recorded.
-func lockSchema(ctx context.Context, tx pgx.Tx) (int, error) {
+// schema versions recorded.
+func lockSchema(ctx context.Context, tx pgx.Tx) ([]int, error) {
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLock); err != nil {
-		return 0, fmt.Errorf("migrate: lock: %w", err)
+		return nil, fmt.Errorf("migrate: lock: %w", err)
 	}
 	if _, err := tx.Exec(ctx, createMigrationsTable); err != nil {
-		return 0, fmt.Errorf("migrate: %w", err)
+		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	var current int
-	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
-		return 0, fmt.Errorf("migrate: %w", err)
+	rows, err := tx.Query(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	return current, nil
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return versions, nil
 }
 
 func apply(ctx context.Context, tx pgx.Tx, m migrations.Migration, at time.Time) error {

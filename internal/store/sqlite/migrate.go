@@ -30,14 +30,15 @@ func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
 	if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+	applied, err := appliedVersions(ctx, tx)
+	if err != nil {
+		return err
 	}
-	if current > len(all) {
-		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", current, len(all))
+	pending, err := migrations.Pending(all, applied)
+	if err != nil {
+		return err
 	}
-	for _, m := range all[current:] {
+	for _, m := range pending {
 		if err := apply(ctx, tx, m, now()); err != nil {
 			return err
 		}
@@ -46,6 +47,24 @@ func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
 		return fmt.Errorf("migrate: commit: %w", err)
 	}
 	return nil
+}
+
+// appliedVersions lists the versions recorded in schema_migrations.
+func appliedVersions(ctx context.Context, tx *sql.Tx) ([]int, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 func apply(ctx context.Context, tx *sql.Tx, m migrations.Migration, at time.Time) error {
