@@ -16,6 +16,8 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/console"
+	"github.com/sekisho/sekisho/internal/creds"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/imds"
 	"github.com/sekisho/sekisho/internal/s3"
@@ -137,6 +139,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		bases = []string{"s3.localhost", "localhost"}
 	}
 	s3Service := s3.New(cfg.Store, blobs, gate, cfg.Log)
+	web, err := console.New(ctx, console.Config{Store: cfg.Store, Seal: func(s *creds.Session) (string, error) { return gate.Sealer().Seal(s) },
+		Decisions: decisions, Now: cfg.Now, Log: log})
+	if err != nil {
+		return nil, err
+	}
 	h := server.New(server.Config{
 		Gate:     gate,
 		Verifier: sigv4.NewVerifier(cfg.Now),
@@ -151,9 +158,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Now:              cfg.Now,
 		Decisions:        decisions,
 		IMDS:             newIMDS(cfg, stsService),
+		Console:          web,
 	})
 	a := &App{Handler: newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads)),
 		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service}
+	web.Attach(a.Handler)
 	background, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
 	a.persist(background, cfg)
