@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/testenv"
-	"github.com/sekisho/sekisho/internal/world"
 )
 
 // alicePassword is alice's console password in the demo world.
@@ -36,7 +35,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		t.Skipf("node, playwright-core or chromium is missing (make test installs them): %v", err)
 	}
-	env := testenv.Start(t, testenv.WithWorld(world.Demo()))
+	env := testenv.Start(t)
 	shots := filepath.Join(filepath.Dir(file), "..", "..", "docs", "screenshots")
 	cmd := exec.Command(node, "flow.mjs")
 	cmd.Dir = dir

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/testenv"
-	"github.com/sekisho/sekisho/internal/world"
 )
 
 // browser is a cookie-keeping client that does not follow redirects
@@ -65,7 +64,7 @@ func (b *browser) signIn(t *testing.T, password string) (int, string) {
 }
 
 func TestConsoleSwitchRoleFlow(t *testing.T) {
-	env := testenv.Start(t, testenv.WithWorld(world.Demo()))
+	env := testenv.Start(t)
 	b := newBrowser(t, env.URL)
 
 	if code, html := b.signIn(t, "wrong"); code != http.StatusUnauthorized || !strings.Contains(html, "Your authentication information is incorrect") {

@@ -60,8 +60,11 @@ func (c *Console) decisionLog(w http.ResponseWriter, r *http.Request, s *state) 
 }
 
 func (c *Console) decisionExplain(w http.ResponseWriter, r *http.Request, s *state) {
-	var shown []audit.Explanation
-	for _, e := range c.explain(r.FormValue("id")) {
+	var shown, all []audit.Explanation
+	if c.cfg.Decisions != nil {
+		all, _ = c.cfg.Decisions.Explain(r.FormValue("id"))
+	}
+	for _, e := range all {
 		if visible(s.currentAccount(), e.Principal, e.Resource) {
 			shown = append(shown, e)
 		}

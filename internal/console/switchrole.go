@@ -113,6 +113,14 @@ func (c *Console) explain(requestID string) []audit.Explanation {
 	if requestID == "" || c.cfg.Decisions == nil {
 		return nil
 	}
-	ex, _ := c.cfg.Decisions.Explain(requestID)
-	return ex
+	all, _ := c.cfg.Decisions.Explain(requestID)
+	// A request refused for another reason (a malformed document, say)
+	// was allowed by the engine: its explanation would only mislead.
+	var denied []audit.Explanation
+	for _, e := range all {
+		if e.Decision != "allowed" {
+			denied = append(denied, e)
+		}
+	}
+	return denied
 }
