@@ -90,6 +90,18 @@ func TestConsoleSwitchRoleFlow(t *testing.T) {
 		!strings.Contains(html, "assumed-role/assume_s3_role/alice") {
 		t.Fatalf("switch: %d\n%s", code, html)
 	}
+	// A second switch is made as alice, not chained from the role session:
+	// DESTINATION-ROLENAME trusts alice's ARN only.
+	code, html = b.post("/console/switchrole", "/console/switchrole", url.Values{"account": {"111111111111"},
+		"roleName": {"DESTINATION-ROLENAME"}, "displayName": {"Dest"}}, false)
+	if code != http.StatusOK || !strings.Contains(html, "assumed-role/DESTINATION-ROLENAME/alice") {
+		t.Fatalf("second switch: %d\n%s", code, html)
+	}
+	code, html = b.post("/console/switchrole", "/console/switchrole", url.Values{"account": {"111111111111"},
+		"roleName": {"assume_s3_role"}, "displayName": {"S3 in A"}, "color": {"B7CA9D"}}, false)
+	if code != http.StatusOK || !strings.Contains(html, "assumed-role/assume_s3_role/alice") {
+		t.Fatalf("third switch: %d\n%s", code, html)
+	}
 	if _, html = b.get("/console/s3"); !strings.Contains(html, "account-a-bucket-0525") {
 		t.Fatalf("buckets as the role:\n%s", html)
 	}

@@ -27,6 +27,7 @@ type mapEdge struct {
 	Kind           string // assume, read, write
 	Cross, Public  bool
 	Conditional    bool
+	Selected       bool
 	Path           string
 	Statements     []analyze.Finding
 	X1, Y1, X2, Y2 int
@@ -68,6 +69,7 @@ func (c *Console) accessMap(w http.ResponseWriter, r *http.Request, s *state) {
 	}
 	if n, err := strconv.Atoi(r.FormValue("edge")); err == nil && n >= 0 && n < len(m.Edges) {
 		m.Selected = m.Edges[n]
+		m.Selected.Selected = true
 	}
 	c.render(w, r, s, "map", pageData{Title: "Access map", Data: m})
 }
@@ -255,6 +257,9 @@ func (e *mapEdge) Class() string {
 	}
 	if e.Public {
 		classes = append(classes, "public")
+	}
+	if e.Selected {
+		classes = append(classes, "selected")
 	}
 	return strings.Join(classes, " ")
 }
