@@ -210,6 +210,16 @@ func TestConsoleValidationInline(t *testing.T) {
 		!strings.Contains(html, "User newbie created") {
 		t.Fatalf("create user: %d\n%s", code, html)
 	}
+	if code, html = b.post("/console/iam/createpolicy", "/console/iam/createpolicy", url.Values{"name": {"Broken"},
+		"policy": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}`}}, false); code != http.StatusBadRequest ||
+		!strings.Contains(html, "MalformedPolicyDocument") {
+		t.Fatalf("malformed policy: %d\n%s", code, html)
+	}
+	if code, html = b.post("/console/iam/createpolicy", "/console/iam/createpolicy", url.Values{"name": {"ReadC"},
+		"policy": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`}}, false); code != http.StatusOK ||
+		!strings.Contains(html, "Policy ReadC created") || !strings.Contains(html, "v1") {
+		t.Fatalf("create policy: %d\n%s", code, html)
+	}
 	if code, html = b.post("/console/iam/role?name=x", "/console/iam/trust", url.Values{"name": {"nosuchrole"}, "policy": {"{}"}}, false); code < 400 {
 		t.Fatalf("trust policy of a missing role: %d", code)
 	}

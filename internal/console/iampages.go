@@ -252,3 +252,24 @@ func (c *Console) iamCreateUser(w http.ResponseWriter, r *http.Request, s *state
 	c.save(w, r, s)
 	http.Redirect(w, r, Prefix+"/iam/user?name="+url.QueryEscape(name), http.StatusSeeOther)
 }
+
+// iamCreatePolicy creates a customer managed policy; IAM's validation
+// errors (MalformedPolicyDocument, ...) show inline.
+func (c *Console) iamCreatePolicy(w http.ResponseWriter, r *http.Request, s *state) {
+	if r.Method != http.MethodPost {
+		c.render(w, r, s, "createpolicy", pageData{Title: "Create policy"})
+		return
+	}
+	name, doc := strings.TrimSpace(r.FormValue("name")), r.FormValue("policy")
+	var out struct {
+		Arn string `xml:"CreatePolicyResult>Policy>Arn"`
+	}
+	params := url.Values{"Action": {"CreatePolicy"}, "PolicyName": {name}, "PolicyDocument": {doc}}
+	if e := c.query(r, s.current(), "iam", params, &out); e != nil {
+		c.showRefusal(w, r, s, "createpolicy", "Create policy", e, map[string]string{"Name": name, "Policy": doc})
+		return
+	}
+	s.Flash = "Policy " + name + " created."
+	c.save(w, r, s)
+	http.Redirect(w, r, Prefix+"/iam/policy?arn="+url.QueryEscape(out.Arn), http.StatusSeeOther)
+}
