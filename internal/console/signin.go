@@ -25,10 +25,14 @@ const (
 	msgRootNoPassword = "The root user of this account has no console password in Sekisho; sign in as an IAM user with a login profile."
 )
 
-// Failed sign-ins are limited per user and per client address.
+// Failed sign-ins are limited per user and per client address (more
+// generous: one address may be a whole office behind a proxy).
 const (
-	maxFailures   = 5
-	failureWindow = 15 * time.Minute
+	maxFailures        = 5
+	maxAddressFailures = 20
+	failureWindow      = 15 * time.Minute
+	// maxTracked bounds the limiter's memory: past it, expired entries go.
+	maxTracked = 10_000
 )
 
 // signInLimiter counts recent failed sign-ins.
@@ -63,7 +67,11 @@ func (l *signInLimiter) blocked(keys ...string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range keys {
-		if l.recent(k) >= maxFailures {
+		limit := maxFailures
+		if strings.HasPrefix(k, "addr:") {
+			limit = maxAddressFailures
+		}
+		if l.recent(k) >= limit {
 			return true
 		}
 	}
@@ -73,6 +81,11 @@ func (l *signInLimiter) blocked(keys ...string) bool {
 func (l *signInLimiter) fail(keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.failures) > maxTracked {
+		for k := range l.failures {
+			l.recent(k)
+		}
+	}
 	for _, k := range keys {
 		l.failures[k] = append(l.failures[k], l.now())
 	}
