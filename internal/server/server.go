@@ -22,6 +22,7 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/console"
 	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
@@ -54,6 +55,9 @@ type Config struct {
 	// IMDS serves the instance metadata and container credential
 	// endpoints (/latest/..., /_sekisho/imds/..., /_sekisho/container-credentials/...).
 	IMDS http.Handler
+	// Console serves the web console's unsigned browser requests
+	// (console.IsConsoleRequest); nil serves none.
+	Console http.Handler
 }
 
 // S3Service serves S3 REST requests.
@@ -96,6 +100,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case strings.HasPrefix(r.URL.Path, DecisionsPath):
 		s.serveDecisions(w, r)
+		return
+	case s.cfg.Console != nil && console.IsConsoleRequest(r):
+		s.cfg.Console.ServeHTTP(w, r)
 		return
 	case s.cfg.IMDS != nil && isMetadataRequest(r):
 		s.cfg.IMDS.ServeHTTP(w, r)
