@@ -69,6 +69,23 @@ func (c *Context) Keys() []string {
 	return keys
 }
 
+// SizeBytes estimates the memory the context holds (map slots, keys,
+// values), for callers that bound what they keep.
+func (c *Context) SizeBytes() int {
+	if c == nil {
+		return 0
+	}
+	const perKey, perValue = 64, 16 // map slot and slice header; string header
+	n := 48
+	for k, v := range c.values {
+		n += perKey + len(k)
+		for _, s := range v {
+			n += perValue + len(s)
+		}
+	}
+	return n
+}
+
 // Clone returns an independent copy.
 func (c *Context) Clone() *Context {
 	out := NewContext()
