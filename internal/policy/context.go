@@ -88,12 +88,26 @@ func (c *Context) SizeBytes() int {
 
 // Clone returns an independent copy.
 func (c *Context) Clone() *Context {
-	out := NewContext()
 	if c == nil {
-		return out
+		return NewContext()
 	}
+	// One backing array for every value: a copy costs two allocations
+	// (plus the map's), not one per key. Each key's slice is capped, so an
+	// Add to one key reallocates instead of overwriting the next key's.
+	total := 0
+	for _, v := range c.values {
+		total += len(v)
+	}
+	backing := make([]string, 0, total)
+	out := &Context{values: make(map[string][]string, len(c.values))}
 	for k, v := range c.values {
-		out.values[k] = append([]string(nil), v...)
+		if len(v) == 0 {
+			out.values[k] = nil
+			continue
+		}
+		start := len(backing)
+		backing = append(backing, v...)
+		out.values[k] = backing[start:len(backing):len(backing)]
 	}
 	return out
 }
