@@ -152,10 +152,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Decisions:        decisions,
 		IMDS:             newIMDS(cfg, stsService),
 	})
-	a := &App{Handler: newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads)),
-		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service}
+	counted := &activity{next: newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads))}
+	a := &App{Handler: counted, Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service}
 	background, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
+	go returnMemoryWhenIdle(background, counted)
 	a.persist(background, cfg)
 	go sweepLifecycle(background, s3Service, now, log)
 	return a, nil
