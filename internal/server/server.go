@@ -152,7 +152,9 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		fail(e)
 		return
 	}
-	s.cfg.Log.Debug("request", "request_id", requestID, "service", auth.Service, "action", call.Action, "principal", caller.Principal.ARN)
+	if s.cfg.Log.Enabled(r.Context(), slog.LevelDebug) { // boxing the arguments allocates even when not logged
+		s.cfg.Log.Debug("request", "request_id", requestID, "service", auth.Service, "action", call.Action, "principal", caller.Principal.ARN)
+	}
 	awsproto.WriteXML(w, call.Action, endpoint.Namespace, requestID, result)
 }
 
