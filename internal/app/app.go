@@ -151,6 +151,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Now:              cfg.Now,
 		Decisions:        decisions,
 		IMDS:             newIMDS(cfg, stsService),
+		Tokens:           stsService.Issuers(),
 	})
 	a := &App{Handler: newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads)),
 		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service}

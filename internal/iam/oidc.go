@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/oidc"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -34,7 +34,6 @@ func (s *Service) oidcOperations() map[string]operation {
 
 // Limits from the IAM model and quotas.
 const (
-	maxOIDCURL        = 255
 	maxClientID       = 255
 	maxClientIDs      = 100
 	maxThumbprints    = 5
@@ -43,21 +42,6 @@ const (
 )
 
 var thumbprintPattern = constraint{re: regexp.MustCompile(`^[0-9A-Fa-f]{40}$`), shown: `[0-9A-Fa-f]{40}`}
-
-// OIDCProviderARN is the ARN AWS gives the provider of issuerURL.
-func OIDCProviderARN(account, issuerURL string) string {
-	return "arn:aws:iam::" + account + ":oidc-provider/" + strings.TrimPrefix(issuerURL, "https://")
-}
-
-// ValidOIDCURL reports whether u is an issuer URL IAM accepts: https,
-// a host, an optional path, no port, query, fragment or user.
-func ValidOIDCURL(u string) bool {
-	if !strings.HasPrefix(u, "https://") || len(u) > maxOIDCURL {
-		return false
-	}
-	p, err := url.Parse(u)
-	return err == nil && p.Host != "" && p.Port() == "" && p.User == nil && p.RawQuery == "" && p.Fragment == "" && !p.ForceQuery
-}
 
 func noSuchOIDCProvider(arn string) *awsproto.Error {
 	return noSuchEntity("OpenIDConnect Provider not found for arn %s", arn)
@@ -98,14 +82,14 @@ type createOIDCProviderResult struct {
 
 func (s *Service) createOIDCProvider(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
-	issuer := in.text("Url", true, 1, maxOIDCURL, nil)
+	issuer := in.text("Url", true, 1, oidc.MaxIssuerURL, nil)
 	clients := in.clientIDs("ClientIDList")
 	thumbs := in.thumbprints(false)
 	tags := in.tags(false)
 	if e := in.err(); e != nil {
 		return nil, e
 	}
-	if !ValidOIDCURL(issuer) {
+	if !oidc.ValidIssuerURL(issuer) {
 		return nil, awsproto.ValidationError("Invalid Open ID Connect Provider URL")
 	}
 	if e := checkOIDCLists(clients, thumbs); e != nil {
@@ -115,7 +99,7 @@ func (s *Service) createOIDCProvider(ctx context.Context, call *awsproto.Call) (
 		return nil, e
 	}
 	account := callerAccount(call)
-	p := store.OIDCProvider{ARN: OIDCProviderARN(account, issuer), Account: account, URL: issuer,
+	p := store.OIDCProvider{ARN: oidc.ProviderARN(account, issuer), Account: account, URL: issuer,
 		ClientIDs: dedupe(clients), Thumbprints: dedupe(thumbs), Tags: tags, CreatedAt: s.gate.Now()}
 	if e := s.authorize(ctx, call, account, p.ARN, tagContext(tags, nil)); e != nil {
 		return nil, e

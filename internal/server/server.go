@@ -53,6 +53,8 @@ type Config struct {
 	// IMDS serves the instance metadata and container credential
 	// endpoints (/latest/..., /_sekisho/imds/..., /_sekisho/container-credentials/...).
 	IMDS http.Handler
+	// Tokens issues the built-in identity providers' tokens at TokenPath.
+	Tokens TokenIssuer
 }
 
 // S3Service serves S3 REST requests.
@@ -95,6 +97,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case strings.HasPrefix(r.URL.Path, DecisionsPath):
 		s.serveDecisions(w, r)
+		return
+	case r.URL.Path == TokenPath:
+		s.serveToken(w, r)
 		return
 	case s.cfg.IMDS != nil && isMetadataRequest(r):
 		s.cfg.IMDS.ServeHTTP(w, r)
