@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +167,50 @@ func TestWebIdentityGoSDKAndExplain(t *testing.T) {
 		if !strings.Contains(explained, want) {
 			t.Fatalf("explain lacks %q:\n%s", want, explained)
 		}
+	}
+}
+
+// TestWebIdentityJavaScriptSDK: the JS SDK v3's default credential chain
+// with AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN (testdata/js).
+func TestWebIdentityJavaScriptSDK(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "testdata", "js")
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, "node_modules", "@aws-sdk", "client-sts"))
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("node or the JS SDK is missing (make test installs them): %v", err)
+		}
+		t.Skipf("node or the JS SDK is missing (make test installs them): %v", err)
+	}
+	env := testenv.Start(t)
+	run := func(role, sub string) (string, error) {
+		cmd := exec.Command(node, "webidentity.mjs")
+		cmd.Dir = dir
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "AWS_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		home := t.TempDir()
+		cmd.Env = append(cmd.Env, "SEKISHO_ENDPOINT="+env.URL, "AWS_ENDPOINT_URL="+env.URL, "AWS_REGION=us-east-1",
+			"AWS_ROLE_ARN="+role, "AWS_WEB_IDENTITY_TOKEN_FILE="+githubTokenFile(t, env, sub), "AWS_ROLE_SESSION_NAME=js",
+			"AWS_CONFIG_FILE="+filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
+			"AWS_EC2_METADATA_DISABLED=true", "HOME="+home)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr // node may warn about its version there
+		out, err := cmd.Output()
+		if err != nil {
+			return stderr.String(), err
+		}
+		return strings.TrimSpace(string(out)), nil
+	}
+	if out, err := run(githubExactRole, appMainSub); err != nil || out != "arn:aws:sts::111111111111:assumed-role/github-deploy/js" {
+		t.Fatalf("js sdk: %v\n%s", err, out)
+	}
+	if out, err := run(githubExactRole, foreignSub); err == nil || !strings.Contains(out, "AccessDenied") {
+		t.Fatalf("js sdk with a foreign repository's token: %v\n%s", err, out)
 	}
 }
