@@ -250,3 +250,21 @@ accounts:
 	_, err = assumeWeb(env, "arn:aws:iam::111111111111:role/tenant-app", other)
 	wantAPIError(t, err, "AccessDenied", "")
 }
+
+// TestBuiltinIssuerKeyIsKeptInTheStore: the issuer's key is generated
+// once and stored, so a server started again on the same store (here, a
+// fresh set of issuers over it) verifies tokens issued before.
+func TestBuiltinIssuerKeyIsKeptInTheStore(t *testing.T) {
+	env := testenv.Start(t)
+	token := issueToken(t, env, oidc.TokenRequest{Issuer: "github", Subject: appMain})
+	keys, builtin, err := oidc.NewIssuers(env.Store, nil).KeySet(context.Background(), oidc.GitHubURL)
+	if err != nil || !builtin {
+		t.Fatalf("KeySet: %v %v", builtin, err)
+	}
+	if _, err := oidc.Verify(token, keys); err != nil {
+		t.Fatalf("a token issued before the restart: %v", err)
+	}
+	if _, builtin, _ := oidc.NewIssuers(env.Store, nil).KeySet(context.Background(), "https://idp.example.com"); builtin {
+		t.Fatal("only the built-in issuers' URLs have built-in keys")
+	}
+}
