@@ -36,6 +36,8 @@ type Service struct {
 	gate    *access.Gate
 	log     *slog.Logger
 	issuers *oidc.Issuers
+	// providers caches OIDC providers and their keys for web identity.
+	providers providerCache
 }
 
 // New returns the STS service.

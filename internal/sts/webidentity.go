@@ -162,20 +162,22 @@ func (s *Service) verifyWebIdentity(ctx context.Context, account, token string) 
 		issuerURL = "https://" + issuerURL
 	}
 	arn := oidc.ProviderARN(account, issuerURL)
-	var provider store.OIDCProvider
-	err = s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		provider, err = tx.GetOIDCProvider(arn)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, invalidIdentityToken("No OpenIDConnect provider found in your account for %s", iss)
-	} else if err != nil {
+	entry, err := s.providers.lookup(ctx, s.store, arn)
+	if err != nil {
 		return nil, s.internal(err)
 	}
-	keys, e := s.providerKeys(ctx, provider)
-	if e != nil {
-		return nil, e
+	if !entry.found {
+		return nil, invalidIdentityToken("No OpenIDConnect provider found in your account for %s", iss)
+	}
+	provider := entry.provider
+	keys := entry.keys
+	if keys == nil {
+		var e *awsproto.Error
+		if keys, e = s.providerKeys(ctx, provider); e != nil {
+			return nil, e
+		}
+		entry.keys = keys
+		s.providers.remember(ctx, s.store, arn, entry)
 	}
 	claims, err := oidc.Verify(token, keys)
 	if errors.Is(err, oidc.ErrNoKey) {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	jose "github.com/go-jose/go-jose/v4"
@@ -267,4 +268,30 @@ func TestBuiltinIssuerKeyIsKeptInTheStore(t *testing.T) {
 	if _, builtin, _ := oidc.NewIssuers(env.Store, nil).KeySet(context.Background(), "https://idp.example.com"); builtin {
 		t.Fatal("only the built-in issuers' URLs have built-in keys")
 	}
+}
+
+// TestWebIdentityFollowsProviderChanges: changing the provider through
+// IAM takes effect on the next token (the provider cache follows the
+// store): a removed client id refuses the audience, a deleted provider
+// refuses the issuer.
+func TestWebIdentityFollowsProviderChanges(t *testing.T) {
+	env := testenv.Start(t)
+	token := issueToken(t, env, oidc.TokenRequest{Issuer: "github", Subject: appMain})
+	if _, err := assumeWeb(env, githubExact, token); err != nil {
+		t.Fatal(err)
+	}
+	root := iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String(env.URL), Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider(rootAKey, rootASecret, "")})
+	arn := aws.String("arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com")
+	if _, err := root.RemoveClientIDFromOpenIDConnectProvider(context.Background(), &iam.RemoveClientIDFromOpenIDConnectProviderInput{
+		OpenIDConnectProviderArn: arn, ClientID: aws.String("sts.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := assumeWeb(env, githubExact, token)
+	wantAPIError(t, err, "InvalidIdentityToken", "Incorrect token audience")
+	if _, err := root.DeleteOpenIDConnectProvider(context.Background(), &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = assumeWeb(env, githubExact, token)
+	wantAPIError(t, err, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com")
 }
