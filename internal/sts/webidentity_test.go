@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	jose "github.com/go-jose/go-jose/v4"
@@ -294,4 +295,26 @@ func TestWebIdentityFollowsProviderChanges(t *testing.T) {
 	}
 	_, err = assumeWeb(env, githubExact, token)
 	wantAPIError(t, err, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com")
+}
+
+// TestWebIdentitySessionPolicy: a session policy passed with the token
+// narrows the role's permissions for that session.
+func TestWebIdentitySessionPolicy(t *testing.T) {
+	env := testenv.Start(t)
+	token := issueToken(t, env, oidc.TokenRequest{Issuer: "github", Subject: appMain})
+	listOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`
+	out, err := anonymousSTS(env).AssumeRoleWithWebIdentity(context.Background(), &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(githubExact), RoleSessionName: aws.String("narrow"), WebIdentityToken: aws.String(token), Policy: aws.String(listOnly)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	s3c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(env.URL), UsePathStyle: true, Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)})
+	bucket := aws.String("account-a-bucket-0525")
+	if _, err := s3c.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: bucket}); err != nil {
+		t.Fatalf("list within the session policy: %v", err)
+	}
+	_, err = s3c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: bucket, Key: aws.String("test.txt")})
+	wantAPIError(t, err, "AccessDenied", "")
 }
