@@ -88,6 +88,14 @@ func TestWebIdentityAWSCLI(t *testing.T) {
 	if who.Arn != "arn:aws:sts::111111111111:assumed-role/github-deploy-wildcard/gha" {
 		t.Fatalf("caller %+v", who)
 	}
+	// A profile with web_identity_token_file, as the CLI documents.
+	c.extraEnv = nil
+	c.appendConfig("[profile gha]\nrole_arn = " + githubExactRole + "\nweb_identity_token_file = " + githubTokenFile(t, env, appMainSub) +
+		"\nrole_session_name = profile\nregion = us-east-1")
+	c.ok(&who, "--profile", "gha", "sts", "get-caller-identity")
+	if who.Arn != "arn:aws:sts::111111111111:assumed-role/github-deploy/profile" {
+		t.Fatalf("profile caller %+v", who)
+	}
 	withToken(githubExactRole, githubTokenFile(t, env, appMainSub, "--ttl", "-10m"))
 	if stderr := c.fails("sts", "get-caller-identity"); !strings.Contains(stderr, "ExpiredTokenException") {
 		t.Fatalf("expired token: %s", stderr)
