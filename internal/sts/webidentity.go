@@ -59,7 +59,14 @@ func parseWebIdentity(p awsproto.Params) (*webIdentityInput, *awsproto.Error) {
 	if n := len(in.token); n < 4 || n > oidc.MaxTokenSize {
 		return nil, validationError("***", "webIdentityToken", fmt.Sprintf("Member must have length less than or equal to %d", oidc.MaxTokenSize))
 	}
-	in.providerID = p.Get("ProviderId")
+	if p.Has("ProviderId") {
+		// Only OAuth 2.0 access tokens name their provider here; Sekisho
+		// verifies OpenID Connect ID tokens, whose iss names it.
+		in.providerID = p.Get("ProviderId")
+		if n := len(in.providerID); n < 4 || n > 2048 {
+			return nil, validationError(in.providerID, "providerId", "Member must have length greater than or equal to 4")
+		}
+	}
 	in.durationGiven = p.Has("DurationSeconds")
 	if in.duration, e = p.Int("DurationSeconds", 3600); e != nil {
 		return nil, e
