@@ -215,7 +215,8 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 		resourceAccount = c.Principal.Account
 	}
 	req.SCPs, req.RCPs = g.org.SCPs(c.Principal.Account), g.org.RCPs(resourceAccount)
-	if c.Principal.Type != policy.PrincipalRoot {
+	// The root has no identity policies; a web identity has none in any account.
+	if c.Principal.Type != policy.PrincipalRoot && c.Principal.Type != policy.PrincipalWebIdentity {
 		b, err := g.principalPolicies(ctx, c)
 		if err != nil {
 			return nil, fmt.Errorf("gather policies of %s: %w", c.Principal.ARN, err)

@@ -33,6 +33,10 @@ type Finding struct {
 	// setting neutralises it, or that none does.
 	Public       bool   `json:"public,omitempty"`
 	PublicAccess string `json:"public_access,omitempty"`
+	// Federated says, per Federated principal, which of the identity
+	// provider's identities the statement admits (e.g. "any GitHub
+	// repository (sub repo:*)").
+	Federated []string `json:"federated,omitempty"`
 }
 
 // AccessReport lists every trust and bucket policy statement that grants
@@ -121,7 +125,7 @@ func findings(src *authz.Source, resource, resourceType, owner string) []Finding
 			Principals: external, Except: except,
 			Actions: src.Policy.ActionsAsWritten(i), NotAction: st.NotAction(),
 			Conditional: st.HasConditions(), Conditions: st.ConditionDescriptions(),
-			Policy: src.Name, Statement: i, Sid: st.Sid,
+			Policy: src.Name, Statement: i, Sid: st.Sid, Federated: federatedScopes(names, st),
 		})
 	}
 	return out
@@ -141,11 +145,14 @@ func externalPrincipals(names policy.PrincipalNames, owner string) (external, ex
 			external = append(external, a)
 		}
 	}
-	for _, a := range append(append([]string(nil), names.ARNs...), names.Federated...) {
+	for _, a := range names.ARNs {
 		if accountOf(a) != owner {
 			external = append(external, a)
 		}
 	}
+	// A provider's identities live outside AWS: whoever the provider
+	// issues tokens to is external, whichever account holds the provider.
+	external = append(external, names.Federated...)
 	for _, c := range names.CanonicalUsers {
 		external = append(external, "CanonicalUser:"+c)
 	}

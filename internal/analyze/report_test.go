@@ -35,8 +35,20 @@ func TestAccessReportDemo(t *testing.T) {
 		!strings.HasPrefix(f.PublicAccess, "public: no Block Public Access setting neutralises it") {
 		t.Errorf("the demo's public bucket: %+v", f)
 	}
-	if len(findings) != 5 {
-		t.Errorf("%d findings, want 5", len(findings))
+	// The GitHub roles: a provider's identities are external even though
+	// the provider is the account's own; the wildcard sub admits every
+	// repository on GitHub.
+	const github = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+	if f := got[roleA+"github-deploy"]; !slices.Equal(f.Principals, []string{github}) ||
+		!slices.Equal(f.Federated, []string{github + ": only sub repo:example-org/app:ref:refs/heads/main"}) {
+		t.Errorf("github-deploy: %+v", f)
+	}
+	if f := got[roleA+"github-deploy-wildcard"]; !slices.Equal(f.Federated, []string{github + ": any GitHub repository (sub repo:*)"}) ||
+		f.Sid != "GitHubAnyRepository" {
+		t.Errorf("github-deploy-wildcard: %+v", f)
+	}
+	if len(findings) != 7 {
+		t.Errorf("%d findings, want 7", len(findings))
 	}
 }
 

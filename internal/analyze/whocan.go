@@ -80,7 +80,14 @@ func (s *Snapshot) WhoCan(action, resource string) ([]Path, error) {
 	}
 	reach := s.direct(t)
 	s.chain(reach)
-	return s.paths(t, reach, s.via(reach)), nil
+	paths := s.paths(t, reach, s.via(reach))
+	byRole := map[int]Path{}
+	for _, p := range paths {
+		if n := s.byARN[p.Principal.ARN]; n != nil && n.Kind == KindRole {
+			byRole[n.index] = p
+		}
+	}
+	return append(paths, s.federatedPaths(t, reach, byRole)...), nil
 }
 
 // direct finds the principals that may perform t themselves.

@@ -170,6 +170,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Decisions:        decisions,
 		IMDS:             newIMDS(cfg, stsService, m),
 		Console:          web,
+		Tokens:           stsService.Issuers(),
 	})
 	limited := newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads))
 	counted := &activity{next: limited}

@@ -70,6 +70,9 @@ func printFinding(w io.Writer, f analyze.Finding) {
 	for _, c := range f.Conditions {
 		fmt.Fprintf(w, "  condition:  %s\n", c)
 	}
+	for _, who := range f.Federated {
+		fmt.Fprintf(w, "  federated:  %s\n", who)
+	}
 	statement := fmt.Sprintf("%s, statement %d", f.Policy, f.Statement)
 	if f.Sid != "" {
 		statement += fmt.Sprintf(" (Sid %q)", f.Sid)

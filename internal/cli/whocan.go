@@ -156,6 +156,9 @@ func printPath(w io.Writer, p analyze.Path) {
 		line += "  [conditional]"
 	}
 	fmt.Fprintln(w, line)
+	if p.Principal.Kind == analyze.KindFederated {
+		fmt.Fprintf(w, "    identities: %s\n", p.Principal.Name)
+	}
 	var others []string
 	for _, role := range p.Via {
 		if len(p.Steps) < 2 || role != p.Steps[0].Resource {

@@ -81,7 +81,8 @@ func TestAccessReportCommand(t *testing.T) {
 	stdout, stderr, code := run("access-report", "--demo")
 	if code != 0 || !strings.Contains(stdout, "role arn:aws:iam::111111111111:role/assume_s3_role (account 111111111111)\n  external:   222222222222\n") ||
 		!strings.Contains(stdout, "  condition:  ArnLike aws:PrincipalArn [arn:aws:iam::222222222222:user/*_infra]\n") ||
-		!strings.Contains(stdout, "public: no Block Public Access setting neutralises it") {
+		!strings.Contains(stdout, "public: no Block Public Access setting neutralises it") ||
+		!strings.Contains(stdout, "  federated:  arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com: any GitHub repository (sub repo:*)\n") {
 		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
 	}
 	stdout, _, code = run("access-report", "--demo", "--json")
@@ -91,7 +92,7 @@ func TestAccessReportCommand(t *testing.T) {
 			Principals []string `json:"principals"`
 		} `json:"findings"`
 	}
-	if err := json.Unmarshal([]byte(stdout), &out); err != nil || code != 0 || len(out.Findings) != 5 {
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || code != 0 || len(out.Findings) != 7 {
 		t.Fatalf("exit %d, %v: %s", code, err, stdout)
 	}
 }

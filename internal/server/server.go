@@ -58,6 +58,8 @@ type Config struct {
 	// Console serves the web console's unsigned browser requests
 	// (console.IsConsoleRequest); nil serves none.
 	Console http.Handler
+	// Tokens issues the built-in identity providers' tokens at TokenPath.
+	Tokens TokenIssuer
 }
 
 // S3Service serves S3 REST requests.
@@ -103,6 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case s.cfg.Console != nil && console.IsConsoleRequest(r):
 		s.cfg.Console.ServeHTTP(w, r)
+		return
+	case r.URL.Path == TokenPath:
+		s.serveToken(w, r)
 		return
 	case s.cfg.IMDS != nil && isMetadataRequest(r):
 		s.cfg.IMDS.ServeHTTP(w, r)

@@ -85,6 +85,11 @@ func parsePrincipal(s string) (policy.Principal, error) {
 	if strings.HasSuffix(s, ".amazonaws.com") {
 		return policy.Principal{Type: policy.PrincipalService, Service: s}, nil
 	}
+	if strings.HasPrefix(s, "arn:") && strings.Contains(s, ":oidc-provider/") {
+		// A web identity: the caller of AssumeRoleWithWebIdentity is the
+		// provider that issued its token, as a Federated principal names it.
+		return policy.Principal{Type: policy.PrincipalWebIdentity, ARN: s}, nil
+	}
 	p, err := policy.ParsePrincipalARN(s)
 	if err != nil {
 		return p, fmt.Errorf("principal: %w", err)

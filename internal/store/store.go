@@ -152,6 +152,14 @@ type Tx interface {
 	UseMFAStep(serial string, step int64) error
 	DeleteMFADevice(serial string) error
 
+	// OpenID Connect identity providers, looked up by ARN
+	// (arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH, compared exactly).
+	CreateOIDCProvider(p OIDCProvider) error // ErrExists for a taken ARN
+	GetOIDCProvider(arn string) (OIDCProvider, error)
+	ListOIDCProviders(account string) ([]OIDCProvider, error) // by ARN
+	UpdateOIDCProvider(p OIDCProvider) error                  // client ids, thumbprints, keys, tags
+	DeleteOIDCProvider(arn string) error
+
 	// Buckets (names are global across accounts).
 	CreateBucket(b Bucket) error
 	GetBucket(name string) (Bucket, error)
@@ -341,6 +349,21 @@ type MFADevice struct {
 	UserName  string    // the user it is enabled for, "" when unassigned
 	EnabledAt time.Time // zero when unassigned
 	LastStep  int64     // the time step of the last code accepted, 0 if none
+	Tags      []Tag
+	CreatedAt time.Time
+}
+
+// OIDCProvider is an IAM OpenID Connect identity provider.
+type OIDCProvider struct {
+	ARN         string // arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH
+	Account     string
+	URL         string // the issuer URL as created (https://HOST/PATH)
+	ClientIDs   []string
+	Thumbprints []string
+	// JWKS is the provider's JSON Web Key Set, "" when none was given
+	// (tokens are then verified with a built-in issuer's keys, if the URL
+	// is one's).
+	JWKS      string
 	Tags      []Tag
 	CreatedAt time.Time
 }

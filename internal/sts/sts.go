@@ -20,6 +20,7 @@ import (
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/awsproto"
 	"github.com/sekisho/sekisho/internal/creds"
+	"github.com/sekisho/sekisho/internal/oidc"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -32,15 +33,22 @@ const APIVersion = "2011-06-15"
 
 // Service is the STS API.
 type Service struct {
-	store store.Store
-	gate  *access.Gate
-	log   *slog.Logger
+	store   store.Store
+	gate    *access.Gate
+	log     *slog.Logger
+	issuers *oidc.Issuers
+	// providers caches OIDC providers and their keys for web identity.
+	providers providerCache
 }
 
 // New returns the STS service.
 func New(st store.Store, gate *access.Gate, log *slog.Logger) *Service {
-	return &Service{store: st, gate: gate, log: log}
+	return &Service{store: st, gate: gate, log: log, issuers: oidc.NewIssuers(st, gate.Now)}
 }
+
+// Issuers are the built-in identity providers whose tokens this service
+// verifies (and `sekisho token oidc` asks for).
+func (s *Service) Issuers() *oidc.Issuers { return s.issuers }
 
 // Handle runs one STS action and returns its result document.
 func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
@@ -354,6 +362,12 @@ func (s *Service) authorizeAssume(ctx context.Context, call *awsproto.Call, role
 	if in.sourceIdentity != "" {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
+	return s.authorizeTrust(ctx, call, role, in, actions)
+}
+
+// authorizeTrust asks the engine for each action on the role, its trust
+// policy as the resource policy; every one must be allowed.
+func (s *Service) authorizeTrust(ctx context.Context, call *awsproto.Call, role store.Role, in *assumeRoleInput, actions []string) (bool, error) {
 	trust, err := s.gate.Compile(role.TrustPolicy, policy.Trust)
 	if err != nil {
 		return false, fmt.Errorf("trust policy of %s: %w", role.Name, err)

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MFADevices", testMFADevices},
 		{"MFALimit", testMFALimit},
 		{"MFAStepRace", testMFAStepRace},
+		{"OIDCProviders", testOIDCProviders},
 		{"Buckets", testBuckets},
 		{"BucketFields", testBucketFields},
 		{"BucketSettings", testBucketSettings},
