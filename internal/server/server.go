@@ -22,6 +22,8 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/console"
+	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
@@ -55,6 +57,9 @@ type Config struct {
 	IMDS http.Handler
 	// Tokens issues the built-in identity providers' tokens at TokenPath.
 	Tokens TokenIssuer
+	// Console serves the web console's unsigned browser requests
+	// (console.IsConsoleRequest); nil serves none.
+	Console http.Handler
 }
 
 // S3Service serves S3 REST requests.
@@ -101,6 +106,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == TokenPath:
 		s.serveToken(w, r)
 		return
+	case s.cfg.Console != nil && console.IsConsoleRequest(r):
+		s.cfg.Console.ServeHTTP(w, r)
+		return
 	case s.cfg.IMDS != nil && isMetadataRequest(r):
 		s.cfg.IMDS.ServeHTTP(w, r)
 		return
@@ -136,6 +144,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		return
 	}
 	endpoint, caller, region, e := s.queryCaller(r, auth, authErr, params.Action(), body)
+	metrics.SetOperation(r.Context(), endpoint.Name, params.Action())
 	if e != nil {
 		fail(e)
 		return
