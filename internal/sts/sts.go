@@ -46,7 +46,16 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 	if v := call.Params.Get("Version"); v != APIVersion {
 		return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, v)
 	}
+	if call.Caller == nil && !servedUnsigned(call.Action) {
+		// The front door lets only unsigned operations through without a
+		// caller; refuse anything else as AWS refuses an unsigned call.
+		return nil, awsproto.Errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	}
 	switch call.Action {
+	case "AssumeRoleWithWebIdentity":
+		return s.assumeRoleWithWebIdentity(ctx, call)
+	case "AssumeRoleWithSAML":
+		return nil, assumeRoleWithSAML(call)
 	case "GetCallerIdentity":
 		return s.getCallerIdentity(call), nil
 	case "AssumeRole":
