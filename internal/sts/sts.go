@@ -55,7 +55,7 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 	case "AssumeRoleWithWebIdentity":
 		return s.assumeRoleWithWebIdentity(ctx, call)
 	case "AssumeRoleWithSAML":
-		return nil, assumeRoleWithSAML(call)
+		return s.assumeRoleWithSAMLAssertion(ctx, call)
 	case "GetCallerIdentity":
 		return s.getCallerIdentity(call), nil
 	case "AssumeRole":

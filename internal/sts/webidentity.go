@@ -40,14 +40,3 @@ func (s *Service) assumeRoleWithWebIdentity(_ context.Context, call *awsproto.Ca
 	}
 	return nil, awsproto.Errorf(http.StatusNotImplemented, "NotImplemented", "Sekisho does not implement %s yet", call.Action)
 }
-
-// assumeRoleWithSAML checks the operation's required parameters and
-// answers NotImplemented: SAML federation is not served yet.
-func assumeRoleWithSAML(call *awsproto.Call) *awsproto.Error {
-	for _, name := range []string{"RoleArn", "PrincipalArn", "SAMLAssertion"} {
-		if _, e := call.Params.Required(name); e != nil {
-			return e
-		}
-	}
-	return awsproto.Errorf(http.StatusNotImplemented, "NotImplemented", "Sekisho does not implement %s yet", call.Action)
-}
