@@ -104,16 +104,23 @@ func (p *IdP) UnmarshalJSON(b []byte) error {
 // MetadataXML is the IdP's SAML metadata document, to upload with
 // CreateSAMLProvider.
 func (p *IdP) MetadataXML() string {
-	cert := base64.StdEncoding.EncodeToString(p.cert.Raw)
+	return MetadataFor(p.EntityID, []*x509.Certificate{p.cert})
+}
+
+// MetadataFor writes the metadata document of an IdP with this entity id
+// and signing certificates.
+func MetadataFor(entityID string, certs []*x509.Certificate) string {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	fmt.Fprintf(&b, `<md:EntityDescriptor xmlns:md="%s" xmlns:ds="%s" entityID="%s">`+"\n", nsMetadata, nsDSig, xmlEscape(p.EntityID))
+	fmt.Fprintf(&b, `<md:EntityDescriptor xmlns:md="%s" xmlns:ds="%s" entityID="%s">`+"\n", nsMetadata, nsDSig, xmlEscape(entityID))
 	fmt.Fprintf(&b, `  <md:IDPSSODescriptor protocolSupportEnumeration="%s">`+"\n", nsProtocol)
-	b.WriteString(`    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>`)
-	b.WriteString(cert)
-	b.WriteString(`</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` + "\n")
+	for _, c := range certs {
+		b.WriteString(`    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>`)
+		b.WriteString(base64.StdEncoding.EncodeToString(c.Raw))
+		b.WriteString(`</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` + "\n")
+	}
 	b.WriteString(`    <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>` + "\n")
-	fmt.Fprintf(&b, `    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="%s/sso"/>`+"\n", xmlEscape(p.EntityID))
+	fmt.Fprintf(&b, `    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="%s/sso"/>`+"\n", xmlEscape(entityID))
 	b.WriteString("  </md:IDPSSODescriptor>\n</md:EntityDescriptor>\n")
 	return b.String()
 }

@@ -43,6 +43,7 @@ type Account struct {
 	Policies         []ManagedPolicy   `yaml:"policies"`
 	InstanceProfiles []InstanceProfile `yaml:"instance_profiles"`
 	Buckets          []Bucket          `yaml:"buckets"`
+	SAMLProviders    []SAMLProvider    `yaml:"saml_providers"`
 }
 
 // Key is an access key pair.
