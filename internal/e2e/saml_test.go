@@ -1,0 +1,164 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	sekisho "github.com/sekisho/sekisho/internal/cli"
+	"github.com/sekisho/sekisho/internal/testenv"
+)
+
+const (
+	samlRoleARN     = "arn:aws:iam::111111111111:role/saml-developer"
+	samlProviderARN = "arn:aws:iam::111111111111:saml-provider/sekisho-idp"
+)
+
+// samlToken runs `sekisho token saml` against the server's data directory.
+func samlToken(t *testing.T, dataDir string, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := sekisho.NewRoot(&out, &errOut)
+	root.SetArgs(append([]string{"token", "saml", "--data-dir", dataDir, "--role", samlRoleARN, "--provider", samlProviderARN}, args...))
+	if err := root.Execute(); err != nil {
+		t.Fatalf("token saml: %v %s", err, errOut.String())
+	}
+	return strings.TrimSpace(out.String())
+}
+
+// boto3SAML is a boto3 client's AssumeRoleWithSAML (botocore sends it
+// unsigned), then the session's identity and a read of the demo bucket.
+const boto3SAML = `
+import boto3, botocore, json, sys
+endpoint, assertion = sys.argv[1], sys.argv[2]
+sts = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1",
+    aws_access_key_id="unused", aws_secret_access_key="unused")
+try:
+    r = sts.assume_role_with_saml(RoleArn=sys.argv[3], PrincipalArn=sys.argv[4], SAMLAssertion=assertion)
+except botocore.exceptions.ClientError as e:
+    print(json.dumps({"error": e.response["Error"]["Code"], "message": e.response["Error"]["Message"]}))
+    sys.exit(0)
+c = r["Credentials"]
+sess = boto3.session.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+    aws_session_token=c["SessionToken"], region_name="us-east-1")
+who = sess.client("sts", endpoint_url=endpoint).get_caller_identity()
+keys = sess.client("s3", endpoint_url=endpoint).list_objects_v2(Bucket="account-a-bucket-0525").get("KeyCount", 0)
+print(json.dumps({"arn": who["Arn"], "subject": r["Subject"], "subject_type": r["SubjectType"], "issuer": r["Issuer"],
+    "audience": r["Audience"], "name_qualifier": r["NameQualifier"], "packed": r.get("PackedPolicySize"),
+    "assumed": r["AssumedRoleUser"]["Arn"], "keys": keys}))
+`
+
+type boto3SAMLResult struct {
+	Error, Message                string
+	Arn, Subject, Issuer, Assumed string
+	SubjectType                   string `json:"subject_type"`
+	Audience                      string
+	NameQualifier                 string `json:"name_qualifier"`
+	Packed                        *int
+	Keys                          int
+}
+
+func runBoto3SAML(t *testing.T, endpoint, assertion string) boto3SAMLResult {
+	t.Helper()
+	cmd := exec.Command(boto3Python(t), "-c", boto3SAML, endpoint, assertion, samlRoleARN, samlProviderARN)
+	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "AWS_EC2_METADATA_DISABLED=true"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+	var res boto3SAMLResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("boto3 output: %v\n%s", err, out)
+	}
+	return res
+}
+
+// TestAssumeRoleWithSAMLClients: a response from `sekisho token saml`
+// buys a session of the demo's saml-developer role through boto3 and the
+// aws CLI, against a real server process; expired and foreign responses
+// get AWS's errors.
+func TestAssumeRoleWithSAMLClients(t *testing.T) {
+	boto3Python(t)
+	dataDir := t.TempDir()
+	p := startServe(t, buildSekisho(t), "--demo", "--data-dir", dataDir)
+
+	good := samlToken(t, dataDir, "--subject", "alice@example.com", "--attr", "PrincipalTag:team=blue")
+	res := runBoto3SAML(t, p.URL, good)
+	if res.Error != "" {
+		t.Fatalf("boto3 AssumeRoleWithSAML: %s: %s", res.Error, res.Message)
+	}
+	want := "arn:aws:sts::111111111111:assumed-role/saml-developer/alice@example.com"
+	if res.Arn != want || res.Assumed != want || res.Subject != "alice@example.com" || res.SubjectType != "persistent" ||
+		res.Issuer != "https://sekisho.local/saml/idp" || res.Audience != "https://signin.aws.amazon.com/saml" ||
+		res.NameQualifier == "" || res.Packed == nil || res.Keys == 0 {
+		t.Fatalf("boto3 result: %+v", res)
+	}
+
+	expired := samlToken(t, dataDir, "--subject", "alice@example.com", "--ttl", "-1m")
+	if res := runBoto3SAML(t, p.URL, expired); res.Error != "ExpiredTokenException" {
+		t.Fatalf("expired response: %+v", res)
+	}
+	// An edit anywhere in the signed assertion breaks the signature.
+	tampered := samlToken(t, dataDir, "--subject", "alice@example.com")
+	if res := runBoto3SAML(t, p.URL, tamper(t, tampered)); res.Error != "InvalidIdentityToken" || res.Message != "Response signature invalid" {
+		t.Fatalf("tampered response: %+v", res)
+	}
+
+	aws := newCLI(t, &testenv.Env{URL: p.URL})
+	var out struct {
+		AssumedRoleUser struct{ Arn string }
+		Subject         string
+		Credentials     struct{ AccessKeyId string }
+	}
+	cliToken := samlToken(t, dataDir, "--subject", "bob", "--subject-format", "transient")
+	aws.ok(&out, "sts", "assume-role-with-saml", "--role-arn", samlRoleARN, "--principal-arn", samlProviderARN,
+		"--saml-assertion", cliToken)
+	if out.AssumedRoleUser.Arn != "arn:aws:sts::111111111111:assumed-role/saml-developer/bob" || out.Subject != "bob" ||
+		!strings.HasPrefix(out.Credentials.AccessKeyId, "ASIA") {
+		t.Fatalf("aws CLI: %+v", out)
+	}
+	stderr := aws.fails("sts", "assume-role-with-saml", "--role-arn", "arn:aws:iam::111111111111:role/assume_s3_role",
+		"--principal-arn", samlProviderARN, "--saml-assertion", cliToken)
+	if !strings.Contains(stderr, "AccessDenied") {
+		t.Fatalf("role outside the assertion: %s", stderr)
+	}
+}
+
+// tamper changes the subject inside a base64 response, keeping its signature.
+func tamper(t *testing.T, encoded string) string {
+	t.Helper()
+	raw, err := base64Decode(encoded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(raw), "alice@example.com</NameID>", "mallory@example.com</NameID>", 1)
+	if edited == string(raw) {
+		t.Fatal("no NameID to tamper with")
+	}
+	return base64Encode([]byte(edited))
+}
+
+func base64Decode(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
+func base64Encode(b []byte) string          { return base64.StdEncoding.EncodeToString(b) }
+
+// boto3Python is the path of a python3 that imports boto3 (Debian's, or
+// the first on PATH), run directly so that the test controls its
+// environment.
+func boto3Python(t *testing.T) string {
+	t.Helper()
+	for _, py := range []string{"/usr/bin/python3", "python3"} {
+		out, err := exec.Command(py, "-c", "import boto3, sys; print(sys.executable)").Output()
+		if err == nil {
+			return strings.TrimSpace(string(out))
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("boto3 is not installed (apt-get install python3-boto3)")
+	}
+	t.Skip("boto3 is not installed (apt-get install python3-boto3)")
+	return ""
+}
