@@ -85,6 +85,10 @@ func parsePrincipal(s string) (policy.Principal, error) {
 	if strings.HasSuffix(s, ".amazonaws.com") {
 		return policy.Principal{Type: policy.PrincipalService, Service: s}, nil
 	}
+	if a, err := arn.Parse(s); err == nil && a.Service == "iam" && strings.HasPrefix(a.Resource, "saml-provider/") {
+		// A SAML-federated caller is its provider, as in AssumeRoleWithSAML.
+		return policy.Principal{Type: policy.PrincipalWebIdentity, Account: a.Account, ARN: s}, nil
+	}
 	p, err := policy.ParsePrincipalARN(s)
 	if err != nil {
 		return p, fmt.Errorf("principal: %w", err)
