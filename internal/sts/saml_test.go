@@ -193,3 +193,16 @@ func TestSAMLContextKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestAssumeRoleWithSAMLAcceptsAResponseTwice: AWS documents no one-time
+// use of SAML assertions with STS (tools assume several roles from one
+// sign-in), so a response stays good until NotOnOrAfter.
+func TestAssumeRoleWithSAMLAcceptsAResponseTwice(t *testing.T) {
+	f := newSAMLFixture(t)
+	resp := f.issue(t, f.claims())
+	for i := range 2 {
+		if _, e := f.call(samlRole, samlProvider, resp, nil); e != nil {
+			t.Fatalf("use %d: %v", i+1, e)
+		}
+	}
+}
