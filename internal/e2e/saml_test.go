@@ -68,7 +68,7 @@ type boto3SAMLResult struct {
 
 func runBoto3SAML(t *testing.T, endpoint string, assertions ...string) []boto3SAMLResult {
 	t.Helper()
-	cmd := exec.Command(boto3Python(t), append([]string{"-c", boto3SAML, endpoint, samlRoleARN, samlProviderARN}, assertions...)...)
+	cmd := exec.Command(boto3Interpreter(t), append([]string{"-c", boto3SAML, endpoint, samlRoleARN, samlProviderARN}, assertions...)...)
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "AWS_EC2_METADATA_DISABLED=true"}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -86,7 +86,7 @@ func runBoto3SAML(t *testing.T, endpoint string, assertions ...string) []boto3SA
 // aws CLI, against a real server process; expired and foreign responses
 // get AWS's errors.
 func TestAssumeRoleWithSAMLClients(t *testing.T) {
-	boto3Python(t)
+	boto3Interpreter(t)
 	dataDir := t.TempDir()
 	p := startServe(t, buildSekisho(t), "--demo", "--data-dir", dataDir)
 
@@ -145,10 +145,10 @@ func tamper(t *testing.T, encoded string) string {
 func base64Decode(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
 func base64Encode(b []byte) string          { return base64.StdEncoding.EncodeToString(b) }
 
-// boto3Python is the path of a python3 that imports boto3 (Debian's, or
+// boto3Interpreter is the path of a python3 that imports boto3 (Debian's, or
 // the first on PATH), run directly so that the test controls its
 // environment.
-func boto3Python(t *testing.T) string {
+func boto3Interpreter(t *testing.T) string {
 	t.Helper()
 	for _, py := range []string{"/usr/bin/python3", "python3"} {
 		out, err := exec.Command(py, "-c", "import boto3, sys; print(sys.executable)").Output()

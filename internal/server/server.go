@@ -22,6 +22,7 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
@@ -131,6 +132,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		return
 	}
 	endpoint, caller, region, e := s.queryCaller(r, auth, authErr, params.Action(), body)
+	metrics.SetOperation(r.Context(), endpoint.Name, params.Action())
 	if e != nil {
 		fail(e)
 		return
