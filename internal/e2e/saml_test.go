@@ -2,12 +2,16 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	sekisho "github.com/sekisho/sekisho/internal/cli"
 	"github.com/sekisho/sekisho/internal/testenv"
@@ -82,9 +86,9 @@ func runBoto3SAML(t *testing.T, endpoint string, assertions ...string) []boto3SA
 }
 
 // TestAssumeRoleWithSAMLClients: a response from `sekisho token saml`
-// buys a session of the demo's saml-developer role through boto3 and the
-// aws CLI, against a real server process; expired and foreign responses
-// get AWS's errors.
+// buys a session of the demo's saml-developer role through boto3, the aws
+// CLI and aws-sdk-go-v2 (after a restart), against a real server process;
+// expired and tampered responses get AWS's errors.
 func TestAssumeRoleWithSAMLClients(t *testing.T) {
 	boto3Interpreter(t)
 	dataDir := t.TempDir()
@@ -94,6 +98,7 @@ func TestAssumeRoleWithSAMLClients(t *testing.T) {
 	expired := samlToken(t, dataDir, "--subject", "alice@example.com", "--ttl", "-1m")
 	// An edit anywhere in the signed assertion breaks the signature.
 	tampered := tamper(t, samlToken(t, dataDir, "--subject", "alice@example.com"))
+	beforeRestart := samlToken(t, dataDir, "--subject", "carol@example.com")
 	results := runBoto3SAML(t, p.URL, good, expired, tampered)
 
 	res := results[0]
@@ -113,18 +118,32 @@ func TestAssumeRoleWithSAMLClients(t *testing.T) {
 		t.Fatalf("tampered response: %+v", res)
 	}
 
-	aws := newCLI(t, &testenv.Env{URL: p.URL})
+	awsCLI := newCLI(t, &testenv.Env{URL: p.URL})
 	var out struct {
 		AssumedRoleUser struct{ Arn string }
 		Subject         string
 		Credentials     struct{ AccessKeyId string }
 	}
 	cliToken := samlToken(t, dataDir, "--subject", "bob", "--subject-format", "transient")
-	aws.ok(&out, "sts", "assume-role-with-saml", "--role-arn", samlRoleARN, "--principal-arn", samlProviderARN,
+	awsCLI.ok(&out, "sts", "assume-role-with-saml", "--role-arn", samlRoleARN, "--principal-arn", samlProviderARN,
 		"--saml-assertion", cliToken)
 	if out.AssumedRoleUser.Arn != "arn:aws:sts::111111111111:assumed-role/saml-developer/bob" || out.Subject != "bob" ||
 		!strings.HasPrefix(out.Credentials.AccessKeyId, "ASIA") {
 		t.Fatalf("aws CLI: %+v", out)
+	}
+
+	// The built-in IdP's key is in the store: a response it signed before
+	// a restart still verifies after it (aws-sdk-go-v2, sent unsigned).
+	p.stop()
+	again := startServe(t, buildSekisho(t), "--demo", "--data-dir", dataDir)
+	client := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String(again.URL), Retryer: aws.NopRetryer{}})
+	sdkOut, err := client.AssumeRoleWithSAML(context.Background(), &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(samlRoleARN),
+		PrincipalArn: aws.String(samlProviderARN), SAMLAssertion: aws.String(beforeRestart)})
+	if err != nil {
+		t.Fatalf("aws-sdk-go-v2 after restart: %v", err)
+	}
+	if got := aws.ToString(sdkOut.AssumedRoleUser.Arn); got != "arn:aws:sts::111111111111:assumed-role/saml-developer/carol@example.com" {
+		t.Fatalf("aws-sdk-go-v2 after restart: %s", got)
 	}
 }
 
