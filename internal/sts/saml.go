@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -280,8 +281,10 @@ func (s *Service) authorizeSAML(ctx context.Context, call *awsproto.Call, role s
 		if err != nil {
 			return false, err
 		}
-		s.log.Debug("decision", "request_id", call.RequestID, "principal", caller.Principal.ARN,
-			"action", action, "resource", chk.Resource, "effect", d.Effect.String(), "reason", d.Reason)
+		if s.log.Enabled(ctx, slog.LevelDebug) {
+			s.log.Debug("decision", "request_id", call.RequestID, "principal", caller.Principal.ARN,
+				"action", action, "resource", chk.Resource, "effect", d.Effect.String(), "reason", d.Reason)
+		}
 		if d.Effect != authz.Allowed {
 			return false, nil
 		}
