@@ -36,6 +36,7 @@ func TestWhoCanFederated(t *testing.T) {
 	want := []string{
 		githubProvider + " → sts:AssumeRoleWithWebIdentity " + roleA + "github-deploy → s3:GetObject | only sub repo:example-org/app:ref:refs/heads/main",
 		githubProvider + " → sts:AssumeRoleWithWebIdentity " + roleA + "github-deploy-wildcard → s3:GetObject | any GitHub repository (sub repo:*)",
+		"arn:aws:iam::111111111111:saml-provider/sekisho-idp → sts:AssumeRoleWithSAML " + roleA + "saml-developer → s3:GetObject | users of SAML provider sekisho-idp",
 	}
 	if strings.Join(federated, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("federated paths:\n%s", strings.Join(federated, "\n"))

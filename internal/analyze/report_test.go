@@ -47,8 +47,13 @@ func TestAccessReportDemo(t *testing.T) {
 		f.Sid != "GitHubAnyRepository" {
 		t.Errorf("github-deploy-wildcard: %+v", f)
 	}
-	if len(findings) != 7 {
-		t.Errorf("%d findings, want 7", len(findings))
+	const idp = "arn:aws:iam::111111111111:saml-provider/sekisho-idp"
+	if f := got[roleA+"saml-developer"]; !slices.Equal(f.Principals, []string{idp}) ||
+		!slices.Equal(f.Federated, []string{idp + ": users of SAML provider sekisho-idp"}) {
+		t.Errorf("saml-developer: %+v", f)
+	}
+	if len(findings) != 8 {
+		t.Errorf("%d findings, want 8", len(findings))
 	}
 }
 

@@ -28,7 +28,9 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.AddCommand(newPolicyCommand(), newServeCommand(), newVersionCommand(), newWhoCanCommand(), newAccessReportCommand(), newAssumeCommand(), newConfigCommand())
 	root.AddCommand(newExplainCommand(), newLogCommand(), newMigrateCommand(), newMFACommand())
-	root.AddCommand(newTokenCommand())
+	token := newTokenCommand()
+	token.AddCommand(newTokenSAMLCommand())
+	root.AddCommand(token)
 	documentEnv(root)
 	return root
 }

@@ -92,7 +92,7 @@ func TestAccessReportCommand(t *testing.T) {
 			Principals []string `json:"principals"`
 		} `json:"findings"`
 	}
-	if err := json.Unmarshal([]byte(stdout), &out); err != nil || code != 0 || len(out.Findings) != 7 {
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || code != 0 || len(out.Findings) != 8 {
 		t.Fatalf("exit %d, %v: %s", code, err, stdout)
 	}
 }

@@ -116,7 +116,7 @@ func (s *Service) operations() map[string]operation {
 	for _, group := range []map[string]operation{
 		s.userOperations(), s.keyOperations(), s.groupOperations(), s.roleOperations(),
 		s.policyOperations(), s.attachOperations(), s.inlineOperations(), s.profileOperations(),
-		s.accountOperations(), s.simulateOperations(), s.mfaOperations(), s.oidcOperations(),
+		s.accountOperations(), s.simulateOperations(), s.mfaOperations(), s.oidcOperations(), s.samlOperations(),
 	} {
 		for name, op := range group {
 			ops[name] = op

@@ -60,8 +60,8 @@ func TestRoleLifecycle(t *testing.T) {
 	if len(roles) != 1 || decode(t, roles[0].AssumeRolePolicyDocument) != trustEC2 {
 		t.Fatalf("ListRoles: %+v", roles)
 	}
-	if all := must(c.ListRoles(bg, &iam.ListRolesInput{}))(t).Roles; len(all) != 7 {
-		t.Fatalf("ListRoles: %d roles, want the demo's 6 and builder", len(all))
+	if all := must(c.ListRoles(bg, &iam.ListRolesInput{}))(t).Roles; len(all) != 8 {
+		t.Fatalf("ListRoles: %d roles, want the demo's 7 and builder", len(all))
 	}
 
 	must(c.DeleteRole(bg, &iam.DeleteRoleInput{RoleName: aws.String("builder")}))(t)

@@ -90,6 +90,10 @@ func parsePrincipal(s string) (policy.Principal, error) {
 		// provider that issued its token, as a Federated principal names it.
 		return policy.Principal{Type: policy.PrincipalWebIdentity, ARN: s}, nil
 	}
+	if a, err := arn.Parse(s); err == nil && a.Service == "iam" && strings.HasPrefix(a.Resource, "saml-provider/") {
+		// A SAML-federated caller is its provider, as in AssumeRoleWithSAML.
+		return policy.Principal{Type: policy.PrincipalWebIdentity, Account: a.Account, ARN: s}, nil
+	}
 	p, err := policy.ParsePrincipalARN(s)
 	if err != nil {
 		return p, fmt.Errorf("principal: %w", err)

@@ -182,6 +182,14 @@ type Tx interface {
 	GetBucketSetting(bucket, name string) (string, error) // ErrNotFound when unset
 	DeleteBucketSetting(bucket, name string) error        // unset; ErrNotFound when it was not set
 
+	// SAML identity providers, looked up by ARN
+	// (arn:aws:iam::ACCOUNT:saml-provider/NAME, compared case-insensitively).
+	CreateSAMLProvider(p SAMLProvider) error // ErrExists for a name taken in the account
+	GetSAMLProvider(arn string) (SAMLProvider, error)
+	ListSAMLProviders(account string) ([]SAMLProvider, error) // by ARN
+	UpdateSAMLProvider(p SAMLProvider) error                  // metadata, valid until, tags
+	DeleteSAMLProvider(arn string) error
+
 	// Settings hold server-wide secrets such as the session-token keys.
 	GetSetting(key string) (string, error)
 	PutSetting(key, value string) error
@@ -366,6 +374,18 @@ type OIDCProvider struct {
 	JWKS      string
 	Tags      []Tag
 	CreatedAt time.Time
+}
+
+// SAMLProvider is an IAM SAML 2.0 identity provider.
+type SAMLProvider struct {
+	ARN        string // arn:aws:iam::ACCOUNT:saml-provider/NAME
+	Account    string
+	Name       string
+	UUID       string    // SAMLProviderUUID
+	Metadata   string    // the SAML metadata document as uploaded
+	ValidUntil time.Time // zero when the metadata sets none
+	Tags       []Tag
+	CreatedAt  time.Time
 }
 
 // Bucket is an S3 bucket.

@@ -74,9 +74,7 @@ var operations = map[string]func(*Service, context.Context, *awsproto.Call) (any
 	"AssumeRole":                (*Service).assumeRole,
 	"GetSessionToken":           (*Service).getSessionToken,
 	"AssumeRoleWithWebIdentity": (*Service).assumeRoleWithWebIdentity,
-	"AssumeRoleWithSAML": func(_ *Service, _ context.Context, call *awsproto.Call) (any, *awsproto.Error) {
-		return nil, assumeRoleWithSAML(call)
-	},
+	"AssumeRoleWithSAML":        (*Service).assumeRoleWithSAMLAssertion,
 }
 
 // Actions lists the IAM actions of the operations STS serves (sts:...),

@@ -344,14 +344,3 @@ func (s *Service) authorizeWebIdentity(ctx context.Context, call *awsproto.Call,
 	}
 	return s.authorizeTrust(ctx, call, role, in, actions)
 }
-
-// assumeRoleWithSAML checks the operation's required parameters and
-// answers NotImplemented: SAML federation is not served yet.
-func assumeRoleWithSAML(call *awsproto.Call) *awsproto.Error {
-	for _, name := range []string{"RoleArn", "PrincipalArn", "SAMLAssertion"} {
-		if _, e := call.Params.Required(name); e != nil {
-			return e
-		}
-	}
-	return awsproto.Errorf(http.StatusNotImplemented, "NotImplemented", "Sekisho does not implement %s yet", call.Action)
-}

@@ -26,7 +26,7 @@ func (l *loader) loadAccount(a *Account) error {
 			return err
 		}
 	}
-	steps := []func(*Account) error{l.loadPolicies, l.loadGroups, l.loadUsers, l.loadMFADevices, l.loadOIDCProviders, l.loadRoles, l.loadInstanceProfiles, l.loadBuckets}
+	steps := []func(*Account) error{l.loadPolicies, l.loadGroups, l.loadUsers, l.loadMFADevices, l.loadOIDCProviders, l.loadSAMLProviders, l.loadRoles, l.loadInstanceProfiles, l.loadBuckets}
 	for _, step := range steps {
 		if err := step(a); err != nil {
 			return err

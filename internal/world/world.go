@@ -44,6 +44,7 @@ type Account struct {
 	InstanceProfiles []InstanceProfile `yaml:"instance_profiles"`
 	Buckets          []Bucket          `yaml:"buckets"`
 	OIDCProviders    []OIDCProvider    `yaml:"oidc_providers"`
+	SAMLProviders    []SAMLProvider    `yaml:"saml_providers"`
 }
 
 // Key is an access key pair.

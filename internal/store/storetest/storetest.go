@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"BucketSettings", testBucketSettings},
 		{"BucketSettingRace", testBucketSettingRace},
 		{"Settings", testSettings},
+		{"SAMLProviders", testSAMLProviders},
 		{"Rollback", testRollback},
 		{"ReadOnlyView", testReadOnlyView},
 		{"CanceledContext", testCanceledContext},
