@@ -136,6 +136,14 @@ type roleLastUsedXML struct {
 	Region       string `xml:"Region,omitempty"`
 }
 
+// roleLastUsed is GetRole's RoleLastUsed: empty for a role never used.
+func roleLastUsed(r store.Role) *roleLastUsedXML {
+	if r.LastUsed.IsZero() {
+		return &roleLastUsedXML{}
+	}
+	return &roleLastUsedXML{LastUsedDate: optionalTimestamp(r.LastUsed), Region: r.LastUsedRegion}
+}
+
 type roleXML struct {
 	Path                     string           `xml:"Path"`
 	RoleName                 string           `xml:"RoleName"`
@@ -159,7 +167,7 @@ func toRoleXML(r store.Role, d detail) roleXML {
 	if d == full {
 		x.PermissionsBoundary = toBoundaryXML(r.PermissionsBoundary)
 		x.Tags = optionalList(toTagsXML(r.Tags))
-		x.RoleLastUsed = &roleLastUsedXML{LastUsedDate: optionalTimestamp(r.LastUsed)}
+		x.RoleLastUsed = roleLastUsed(r)
 	}
 	return x
 }

@@ -203,6 +203,10 @@ type Tx interface {
 	// PruneDecisions deletes the records made earlier than before and
 	// returns how many it deleted.
 	PruneDecisions(before time.Time) (int, error)
+	// RecordUses sets the last use of access keys and roles, keeping a
+	// later one already stored; keys and roles that are gone are skipped.
+	// Like the decision log, it does not advance Generation.
+	RecordUses(uses []CredentialUse) error
 }
 
 // EntityKind is what an inline policy or attachment belongs to.
@@ -248,6 +252,10 @@ type AccessKey struct {
 	Active    bool
 	CreatedAt time.Time
 	LastUsed  time.Time
+	// LastUsedService and LastUsedRegion are those of the last use
+	// (e.g. "s3", "us-east-1"); "" when never used.
+	LastUsedService string
+	LastUsedRegion  string
 }
 
 // LoginProfile is a user's console password.
@@ -281,6 +289,7 @@ type Role struct {
 	Tags                []Tag
 	CreatedAt           time.Time
 	LastUsed            time.Time
+	LastUsedRegion      string // of the last use; "" when never used
 }
 
 // ManagedPolicy is a customer (or AWS) managed policy.
@@ -353,6 +362,15 @@ type Bucket struct {
 	Policy    string // "" when none
 	Ownership string // BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter
 	CreatedAt time.Time
+}
+
+// CredentialUse is the last use of an access key (AccessKeyID) or of a
+// role (RoleAccount and RoleID, for its sessions' requests).
+type CredentialUse struct {
+	AccessKeyID         string
+	RoleAccount, RoleID string
+	At                  time.Time
+	Service, Region     string
 }
 
 // DecisionAllowed is the Decision of a record that allowed its request;
