@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -218,7 +219,12 @@ func explanationJSON(e *entry) (b []byte, err error) {
 			b, err = nil, fmt.Errorf("audit: explain the decision of request %s: %v", e.requestID, v)
 		}
 	}()
-	x := explain(e)
+	var x Explanation
+	if e.decision.Effect == authz.Allowed {
+		x = brief(e)
+	} else {
+		x = explain(e)
+	}
 	if b, err = json.Marshal(&x); err != nil {
 		return nil, fmt.Errorf("audit: explain the decision of request %s: %w", e.requestID, err)
 	}
