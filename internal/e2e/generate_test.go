@@ -384,6 +384,7 @@ func assertDiff(t *testing.T, bin, dataDir, worldFile string, window []string) {
 		t.Errorf("the admin role's last use: %+v", d.LastUsed)
 	}
 	text, _ := runSekisho(t, bin, 0, append([]string{"policy", "diff", "--principal", genAdminRole, "--data-dir", dataDir}, window...)...)
+	t.Logf("policy diff:\n%s", text)
 	if !strings.Contains(text, "Unused access (granted, never used)") || !strings.Contains(text, "CreateUser") {
 		t.Errorf("policy diff:\n%s", text)
 	}
