@@ -47,6 +47,11 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 	if v := call.Params.Get("Version"); v != APIVersion {
 		return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, v)
 	}
+	if call.Caller == nil && !servedUnsigned(call.Action) {
+		// The front door lets only unsigned operations through without a
+		// caller; refuse anything else as AWS refuses an unsigned call.
+		return nil, awsproto.Errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	}
 	if op, ok := operations[call.Action]; ok {
 		return op(s, ctx, call)
 	}
@@ -58,8 +63,12 @@ var operations = map[string]func(*Service, context.Context, *awsproto.Call) (any
 	"GetCallerIdentity": func(s *Service, _ context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 		return s.getCallerIdentity(call), nil
 	},
-	"AssumeRole":      (*Service).assumeRole,
-	"GetSessionToken": (*Service).getSessionToken,
+	"AssumeRole":                (*Service).assumeRole,
+	"GetSessionToken":           (*Service).getSessionToken,
+	"AssumeRoleWithWebIdentity": (*Service).assumeRoleWithWebIdentity,
+	"AssumeRoleWithSAML": func(_ *Service, _ context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+		return nil, assumeRoleWithSAML(call)
+	},
 }
 
 // Actions lists the IAM actions of the operations STS serves (sts:...),

@@ -22,11 +22,10 @@ type Migration struct {
 	SQL     string // one or more statements separated by semicolons
 }
 
-// All returns every migration in version order. It fails on a repeated
-// version. Versions may skip numbers: migrations are numbered as they are
-// planned, and one may be merged before another with a lower number, so
-// the runners apply each migration a database has not recorded (Pending)
-// rather than those above its highest.
+// All returns every migration in version order. It fails on a duplicate
+// version. Versions may have gaps: helpers working in parallel are handed
+// numbers in advance, and a store applies each version it has not recorded
+// (see Pending), so a lower number arriving later is still applied.
 func All() ([]Migration, error) {
 	names, err := fs.Glob(files, "*.sql")
 	if err != nil {
@@ -43,34 +42,31 @@ func All() ([]Migration, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	for i := 1; i < len(out); i++ {
 		if out[i].Version == out[i-1].Version {
-			return nil, fmt.Errorf("migrations: %s and %s share version %d", out[i-1].Name, out[i].Name, out[i].Version)
+			return nil, fmt.Errorf("migrations: %s: version %d used twice", out[i].Name, out[i].Version)
 		}
 	}
 	return out, nil
 }
 
-// Pending returns the migrations of all whose versions applied lacks, in
-// version order. It fails if applied holds a version all does not have:
-// the database was migrated by a newer build.
-func Pending(all []Migration, applied []int) ([]Migration, error) {
-	known := make(map[int]bool, len(all))
-	for _, m := range all {
-		known[m.Version] = true
-	}
-	done := make(map[int]bool, len(applied))
-	for _, v := range applied {
-		if !known[v] {
-			return nil, fmt.Errorf("migrate: the database has schema version %d, which this build does not know: it was migrated by a newer build", v)
-		}
-		done[v] = true
-	}
+// Pending returns the migrations of all whose versions are not in applied,
+// in version order.
+func Pending(all []Migration, applied map[int]bool) []Migration {
 	var out []Migration
 	for _, m := range all {
-		if !done[m.Version] {
+		if !applied[m.Version] {
 			out = append(out, m)
 		}
 	}
-	return out, nil
+	return out
+}
+
+// Latest is the highest version of all (0 for none): a database recording a
+// higher one is newer than this build.
+func Latest(all []Migration) int {
+	if len(all) == 0 {
+		return 0
+	}
+	return all[len(all)-1].Version
 }
 
 func load(file string) (Migration, error) {

@@ -70,11 +70,14 @@ func migrate(ctx context.Context, db beginner, now func() time.Time) error {
 	if err != nil {
 		return err
 	}
-	pending, err := migrations.Pending(all, applied)
-	if err != nil {
-		return err
+	latest := 0
+	for v := range applied {
+		latest = max(latest, v)
 	}
-	for _, m := range pending {
+	if latest > migrations.Latest(all) {
+		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", latest, migrations.Latest(all))
+	}
+	for _, m := range migrations.Pending(all, applied) {
 		if err := apply(ctx, tx, m, now()); err != nil {
 			return err
 		}
@@ -90,7 +93,7 @@ func migrate(ctx context.Context, db beginner, now func() time.Time) error {
 
 // lockSchema takes the migration lock (until tx ends) and returns the
 // schema versions recorded.
-func lockSchema(ctx context.Context, tx pgx.Tx) ([]int, error) {
+func lockSchema(ctx context.Context, tx pgx.Tx) (map[int]bool, error) {
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLock); err != nil {
 		return nil, fmt.Errorf("migrate: lock: %w", err)
 	}
@@ -101,11 +104,16 @@ func lockSchema(ctx context.Context, tx pgx.Tx) ([]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
-	if err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		applied[v] = true
 	}
-	return versions, nil
+	return applied, rows.Err()
 }
 
 func apply(ctx context.Context, tx pgx.Tx, m migrations.Migration, at time.Time) error {
