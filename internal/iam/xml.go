@@ -90,12 +90,14 @@ type userXML struct {
 	UserID              string           `xml:"UserId"`
 	Arn                 string           `xml:"Arn"`
 	CreateDate          string           `xml:"CreateDate"`
+	PasswordLastUsed    string           `xml:"PasswordLastUsed,omitempty"`
 	PermissionsBoundary *boundaryXML     `xml:"PermissionsBoundary"`
 	Tags                *members[tagXML] `xml:"Tags"`
 }
 
 func toUserXML(u store.User, d detail) userXML {
-	x := userXML{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: access.UserARN(u), CreateDate: timestamp(u.CreatedAt)}
+	x := userXML{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: access.UserARN(u), CreateDate: timestamp(u.CreatedAt),
+		PasswordLastUsed: optionalTimestamp(u.PasswordLastUsed)}
 	if d == full {
 		x.PermissionsBoundary = toBoundaryXML(u.PermissionsBoundary)
 		x.Tags = optionalList(toTagsXML(u.Tags))

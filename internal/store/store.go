@@ -241,6 +241,7 @@ type User struct {
 	PermissionsBoundary string // managed policy ARN, or ""
 	Tags                []Tag
 	CreatedAt           time.Time
+	PasswordLastUsed    time.Time // last console sign-in with the password; zero: never
 }
 
 // AccessKey is a long-term access key of a user or of the account root.
@@ -364,11 +365,13 @@ type Bucket struct {
 	CreatedAt time.Time
 }
 
-// CredentialUse is the last use of an access key (AccessKeyID) or of a
-// role (RoleAccount and RoleID, for its sessions' requests).
+// CredentialUse is the last use of an access key (AccessKeyID), of a
+// role (RoleAccount and RoleID, for its sessions' requests) or of a
+// user's password (UserID, a console sign-in).
 type CredentialUse struct {
 	AccessKeyID         string
 	RoleAccount, RoleID string
+	UserID              string
 	At                  time.Time
 	Service, Region     string
 }

@@ -7,3 +7,5 @@
 ALTER TABLE access_keys ADD COLUMN last_used_service TEXT NOT NULL DEFAULT '';
 ALTER TABLE access_keys ADD COLUMN last_used_region TEXT NOT NULL DEFAULT '';
 ALTER TABLE roles ADD COLUMN last_used_region TEXT NOT NULL DEFAULT '';
+-- A user's last console sign-in with its password (GetUser's PasswordLastUsed).
+ALTER TABLE users ADD COLUMN password_last_used BIGINT;

@@ -250,7 +250,7 @@ func testDecisionBatch(h *h) {
 // service and region, an earlier use does not replace a later one, a gone
 // key is skipped, and the generation stays.
 func testRecordUses(h *h) {
-	h.mkUser(acctA, "user-of-keys")
+	keyUser := h.mkUser(acctA, "user-of-keys")
 	role := h.mkRole(acctA, "used-role")
 	h.update(func(tx store.Tx) error {
 		return tx.CreateAccessKey(store.AccessKey{ID: "AKIAUSED", Secret: "s", Account: acctA, UserName: "user-of-keys", Active: true})
@@ -263,6 +263,7 @@ func testRecordUses(h *h) {
 			{AccessKeyID: "AKIAUSED", At: at(3), Service: "iam", Region: "us-east-1"}, // earlier: ignored
 			{AccessKeyID: "AKIAGONE", At: at(5), Service: "s3", Region: "eu-west-1"},
 			{RoleAccount: acctA, RoleID: role.ID, At: at(7), Service: "sts", Region: "ap-northeast-1"},
+			{UserID: keyUser.ID, At: at(9)},
 		})
 	})
 	if g, err := h.s.Generation(h.ctx); err != nil || g != g0 {
@@ -273,6 +274,11 @@ func testRecordUses(h *h) {
 		h.must(err)
 		if !k.LastUsed.Equal(at(5)) || k.LastUsedService != "s3" || k.LastUsedRegion != "eu-west-1" {
 			h.Fatalf("key last used %v %q %q, want %v s3 eu-west-1", k.LastUsed, k.LastUsedService, k.LastUsedRegion, at(5))
+		}
+		u, err := tx.GetUser(acctA, "user-of-keys")
+		h.must(err)
+		if !u.PasswordLastUsed.Equal(at(9)) {
+			h.Fatalf("PasswordLastUsed %v, want %v", u.PasswordLastUsed, at(9))
 		}
 		r, err := tx.GetRole(acctA, "used-role")
 		h.must(err)
