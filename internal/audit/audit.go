@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/policy"
@@ -28,7 +29,13 @@ type entry struct {
 	at        time.Time
 	req       *authz.Request
 	decision  authz.Decision
+	cost      int // estimated bytes held, counted against Log.maxBytes
 }
+
+// DefaultMaxBytes bounds the memory the ring holds (entries and the
+// requests they keep for explanations), whatever its size in entries:
+// under load the oldest decisions leave first.
+const DefaultMaxBytes = 8 << 20
 
 // maxPending bounds the decisions waiting to be written to the store.
 const maxPending = 100_000
@@ -37,13 +44,16 @@ const maxPending = 100_000
 // front of the store's decision log once WithStore attached one.
 type Log struct {
 	mu    sync.Mutex
-	ring  []entry
+	ring  []*entry // nil: a free slot; live entries are the count before next, circularly
 	next  int
-	full  bool
-	byID  map[string][]int // ring positions of a request's decisions
-	now   func() time.Time
-	limit int
-	seq   int // decisions recorded: the next one's seq
+	count int
+	bytes int // sum of the live entries' cost
+	// maxBytes bounds bytes; the oldest entries are dropped to stay under.
+	maxBytes int
+	byID     map[string][]int // ring positions of a request's decisions
+	now      func() time.Time
+	limit    int
+	seq      int // decisions recorded: the next one's seq
 
 	st         store.Store
 	onErr      func(error) // reports store failures of Explain and List
@@ -105,7 +115,15 @@ func NewLog(size int, now func() time.Time) *Log {
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{ring: make([]entry, size), byID: map[string][]int{}, now: now, limit: size, maxPending: maxPending}
+	return &Log{ring: make([]*entry, size), byID: map[string][]int{}, now: now, limit: size, maxPending: maxPending,
+		maxBytes: DefaultMaxBytes}
+}
+
+// WithMaxBytes replaces DefaultMaxBytes as the bound of the ring's memory;
+// the newest decision is always kept.
+func (l *Log) WithMaxBytes(n int) *Log {
+	l.maxBytes = n
+	return l
 }
 
 // Record logs a decision. The request must not be modified afterwards.
@@ -113,18 +131,24 @@ func (l *Log) Record(requestID string, req *authz.Request, d *authz.Decision) {
 	if l == nil || requestID == "" {
 		return
 	}
+	// Times are kept to the microsecond, as the store keeps them.
+	e := &entry{requestID: requestID, at: l.now().UTC().Truncate(time.Microsecond), req: req, decision: *d}
+	e.cost = entryCost(e)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if old := l.ring[l.next]; old.requestID != "" {
-		l.forget(old.requestID, l.next)
+	if l.ring[l.next] != nil {
+		l.evict(l.next)
 	}
-	// Times are kept to the microsecond, as the store keeps them.
-	e := entry{requestID: requestID, seq: l.seq, at: l.now().UTC().Truncate(time.Microsecond), req: req, decision: *d}
+	e.seq = l.seq
 	l.seq++
 	l.ring[l.next] = e
+	l.count++
+	l.bytes += e.cost
 	l.byID[requestID] = append(l.byID[requestID], l.next)
 	l.next = (l.next + 1) % l.limit
-	l.full = l.full || l.next == 0
+	for l.bytes > l.maxBytes && l.count > 1 {
+		l.evict((l.next - l.count + l.limit) % l.limit) // the oldest
+	}
 	if l.st != nil {
 		l.noteUse(req, e.at)
 	}
@@ -133,12 +157,13 @@ func (l *Log) Record(requestID string, req *authz.Request, d *authz.Decision) {
 		// explain, and they are rare under load; persisting every allow
 		// costs throughput (docs/benchmarks.md), so allows are persisted
 		// only when asked for (policy generation reads them).
-		l.queue(e)
+		l.queue(*e)
 	}
 }
 
-// noteUse remembers the caller's access key and, for a role session, its
-// role as used at at. l.mu is held.
+// noteUse remembers the caller's long-term access key, or for a role
+// session its role, as used at at. The map holds one entry per key and
+// role used within a flush interval. l.mu is held.
 func (l *Log) noteUse(req *authz.Request, at time.Time) {
 	if req.AccessKeyID == "" {
 		return
@@ -151,7 +176,10 @@ func (l *Log) noteUse(req *authz.Request, at time.Time) {
 	if v, ok := req.Context.Get("aws:RequestedRegion"); ok && len(v) > 0 {
 		region = v[0]
 	}
-	l.uses[req.AccessKeyID] = store.CredentialUse{AccessKeyID: req.AccessKeyID, At: at, Service: service, Region: region}
+	if strings.HasPrefix(req.AccessKeyID, "AKIA") {
+		// Long-term keys only: session keys (ASIA…) have no last use in IAM.
+		l.uses[req.AccessKeyID] = store.CredentialUse{AccessKeyID: req.AccessKeyID, At: at, Service: service, Region: region}
+	}
 	if req.Principal.Type != policy.PrincipalAssumedRole {
 		return
 	}
@@ -192,6 +220,28 @@ func (l *Log) requeueUses(uses []store.CredentialUse) {
 	}
 }
 
+// evict frees the ring slot pos.
+func (l *Log) evict(pos int) {
+	e := l.ring[pos]
+	l.forget(e.requestID, pos)
+	l.bytes -= e.cost
+	l.count--
+	l.ring[pos] = nil
+}
+
+// entryCost estimates the bytes an entry keeps alive: itself, its request
+// and the request's condition context. Compiled policies are shared with
+// the gate's caches and not counted.
+func entryCost(e *entry) int {
+	r := e.req
+	n := int(unsafe.Sizeof(*e)) + len(e.requestID)
+	if r != nil {
+		n += int(unsafe.Sizeof(*r)) + len(r.Action) + len(r.Resource) + len(r.ResourceAccount) +
+			r.Context.SizeBytes() + 16*(len(r.Identity)+len(r.Session)+len(r.SCPs)+len(r.RCPs))
+	}
+	return n
+}
+
 func (l *Log) forget(id string, pos int) {
 	positions := l.byID[id]
 	for i, p := range positions {
@@ -216,7 +266,7 @@ func (l *Log) Explain(requestID string) ([]Explanation, bool) {
 	l.mu.Lock()
 	var entries []entry
 	for _, pos := range l.byID[requestID] {
-		entries = append(entries, l.ring[pos])
+		entries = append(entries, *l.ring[pos])
 	}
 	st := l.st
 	l.mu.Unlock()
@@ -263,10 +313,10 @@ func (l *Log) List(f Filter) []Summary {
 	l.mu.Lock()
 	var entries []entry
 	for _, e := range l.ring {
-		if e.requestID == "" || e.at.Before(f.Since) || (f.DeniedOnly && e.decision.Effect == authz.Allowed) {
+		if e == nil || e.at.Before(f.Since) || (f.DeniedOnly && e.decision.Effect == authz.Allowed) {
 			continue
 		}
-		entries = append(entries, e)
+		entries = append(entries, *e)
 	}
 	st := l.st
 	l.mu.Unlock()
