@@ -10,11 +10,13 @@ package audit
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
 
 	"github.com/sekisho/sekisho/internal/authz"
+	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -59,6 +61,9 @@ type Log struct {
 	maxPending int
 	dropped    int // pending decisions dropped since the last flush
 	record     Recording
+	// uses are the last uses of access keys and roles seen since the last
+	// flush, written with the decisions (IAM's last-used answers).
+	uses map[string]store.CredentialUse
 }
 
 // Recording selects the decisions persisted to the store.
@@ -144,12 +149,74 @@ func (l *Log) Record(requestID string, req *authz.Request, d *authz.Decision) {
 	for l.bytes > l.maxBytes && l.count > 1 {
 		l.evict((l.next - l.count + l.limit) % l.limit) // the oldest
 	}
+	if l.st != nil {
+		l.noteUse(req, e.at)
+	}
 	if l.st != nil && l.record.keeps(d.Effect) {
 		// By default denials alone: they are what people come back to
 		// explain, and they are rare under load; persisting every allow
 		// costs throughput (docs/benchmarks.md), so allows are persisted
 		// only when asked for (policy generation reads them).
 		l.queue(*e)
+	}
+}
+
+// noteUse remembers the caller's long-term access key, or for a role
+// session its role, as used at at. The map holds one entry per key and
+// role used within a flush interval. l.mu is held.
+func (l *Log) noteUse(req *authz.Request, at time.Time) {
+	if req.AccessKeyID == "" {
+		return
+	}
+	if l.uses == nil {
+		l.uses = map[string]store.CredentialUse{}
+	}
+	service, _, _ := strings.Cut(req.Action, ":")
+	var region string
+	if v, ok := req.Context.Get("aws:RequestedRegion"); ok && len(v) > 0 {
+		region = v[0]
+	}
+	if strings.HasPrefix(req.AccessKeyID, "AKIA") {
+		// Long-term keys only: session keys (ASIA…) have no last use in IAM.
+		l.uses[req.AccessKeyID] = store.CredentialUse{AccessKeyID: req.AccessKeyID, At: at, Service: service, Region: region}
+	}
+	if req.Principal.Type != policy.PrincipalAssumedRole {
+		return
+	}
+	if v, ok := req.Context.Get("aws:userid"); ok && len(v) > 0 {
+		roleID, _, _ := strings.Cut(v[0], ":")
+		l.uses["role:"+roleID] = store.CredentialUse{RoleAccount: req.Principal.Account, RoleID: roleID, At: at, Service: service, Region: region}
+	}
+}
+
+// takeUses returns the uses noted since the last call.
+func (l *Log) takeUses() []store.CredentialUse {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]store.CredentialUse, 0, len(l.uses))
+	for _, u := range l.uses {
+		out = append(out, u)
+	}
+	l.uses = nil
+	return out
+}
+
+// requeueUses puts back uses that could not be written, unless a later
+// use of the same key or role was noted since.
+func (l *Log) requeueUses(uses []store.CredentialUse) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.uses == nil {
+		l.uses = map[string]store.CredentialUse{}
+	}
+	for _, u := range uses {
+		k := u.AccessKeyID
+		if k == "" {
+			k = "role:" + u.RoleID
+		}
+		if have, ok := l.uses[k]; !ok || have.At.Before(u.At) {
+			l.uses[k] = u
+		}
 	}
 }
 

@@ -65,11 +65,7 @@ func principalName(req *authz.Request) string {
 // explain traces every policy of the request in AWS's evaluation order.
 func explain(e *entry) Explanation {
 	req, d := e.req, &e.decision
-	x := Explanation{Summary: summarize(e), PrincipalType: req.Principal.Type.String(), AccessKeyID: req.AccessKeyID, Operation: req.Operation, PrincipalAcct: req.Principal.Account,
-		ResourceAccount: resourceAccount(req), CrossAccount: d.CrossAccount, Message: d.Message(), Context: contextOf(req)}
-	for _, s := range d.Statements() {
-		x.Deciding = append(x.Deciding, describeRef(s))
-	}
+	x := brief(e)
 	for _, m := range d.Missing() {
 		x.Missing = append(x.Missing, m.String())
 	}
@@ -86,6 +82,22 @@ func explain(e *entry) Explanation {
 	}
 	x.Advice = advise(req, d, x.Policies)
 	explainBlockPublicAccess(&x, req, d)
+	return x
+}
+
+// brief is the explanation without the policy traces and advice: who,
+// what, the deciding statements and the request's keys. The store keeps
+// allowed decisions so (serve --record all): policy generation and the
+// CloudTrail export need no more, and tracing every policy of every
+// allowed request would cost the server throughput.
+func brief(e *entry) Explanation {
+	req, d := e.req, &e.decision
+	x := Explanation{Summary: summarize(e), PrincipalType: req.Principal.Type.String(), AccessKeyID: req.AccessKeyID,
+		Operation: req.Operation, PrincipalAcct: req.Principal.Account, ResourceAccount: resourceAccount(req),
+		CrossAccount: d.CrossAccount, Message: d.Message(), Context: contextOf(req)}
+	for _, s := range d.Statements() {
+		x.Deciding = append(x.Deciding, describeRef(s))
+	}
 	return x
 }
 

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -151,6 +152,13 @@ func (p *persister) finalFlush(ctx context.Context) {
 // flush writes the decisions recorded since the last flush, maxBatch per
 // Update. What it could not write waits for the next flush.
 func (p *persister) flush(ctx context.Context) error {
+	if uses := p.log.takeUses(); len(uses) > 0 {
+		err := p.st.Update(ctx, func(tx store.Tx) error { return tx.RecordUses(uses) })
+		if err != nil {
+			p.log.requeueUses(uses)
+			return fmt.Errorf("audit: record the last use of %d keys and roles (kept for the next flush): %w", len(uses), err)
+		}
+	}
 	batch, dropped := p.log.takePending()
 	if dropped > 0 {
 		p.onErr(fmt.Errorf("audit: the store fell behind: %d decisions dropped without being written", dropped))
@@ -211,7 +219,12 @@ func explanationJSON(e *entry) (b []byte, err error) {
 			b, err = nil, fmt.Errorf("audit: explain the decision of request %s: %v", e.requestID, v)
 		}
 	}()
-	x := explain(e)
+	var x Explanation
+	if e.decision.Effect == authz.Allowed {
+		x = brief(e)
+	} else {
+		x = explain(e)
+	}
 	if b, err = json.Marshal(&x); err != nil {
 		return nil, fmt.Errorf("audit: explain the decision of request %s: %w", e.requestID, err)
 	}

@@ -171,8 +171,11 @@ func credentialsOf(ctx context.Context, st store.Store, snap *analyze.Snapshot, 
 				out = append(out, generate.Credential{Kind: "access-key", ID: k.ID, LastUsed: k.LastUsed})
 			}
 			if _, err := tx.GetLoginProfile(target.Account, target.Name); err == nil {
-				// Sekisho serves no console sign-in: a password is never used.
-				out = append(out, generate.Credential{Kind: "password", ID: identity})
+				u, err := tx.GetUser(target.Account, target.Name)
+				if err != nil {
+					return err
+				}
+				out = append(out, generate.Credential{Kind: "password", ID: identity, LastUsed: u.PasswordLastUsed})
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}

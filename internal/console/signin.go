@@ -245,6 +245,7 @@ func (c *Console) finishSignIn(w http.ResponseWriter, r *http.Request, s *state)
 	}
 	s.Cred = credential{AccessKeyID: sess.AccessKeyID, Secret: sess.SecretAccessKey, Token: token}
 	s.Expires = sess.Expires
+	c.notePasswordUse(r.Context(), user, now)
 	s.Stage = ""
 	return true
 }
@@ -384,4 +385,16 @@ func (c *Console) signOut(w http.ResponseWriter, r *http.Request) {
 	}
 	c.clear(w, r)
 	http.Redirect(w, r, Prefix+"/", http.StatusSeeOther)
+}
+
+// notePasswordUse records a sign-in with the password as the user's
+// PasswordLastUsed (GetUser, policy diff). It is bookkeeping: a failure is
+// logged, not shown.
+func (c *Console) notePasswordUse(ctx context.Context, user store.User, at time.Time) {
+	err := c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		return tx.RecordUses([]store.CredentialUse{{UserID: user.ID, At: at}})
+	})
+	if err != nil {
+		c.cfg.Log.Warn("console: record the password's last use", "user", user.Name, "err", err)
+	}
 }

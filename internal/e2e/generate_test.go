@@ -225,6 +225,7 @@ func TestPolicyGenerateLeastPrivilege(t *testing.T) {
 	first.stop() // the last batch of decisions reaches the store
 
 	p := startServe(t, bin, serveArgs...)
+	assertLastUsed(t, ctx, p.URL)
 	window := []string{"--endpoint", p.URL, "--from", start.Format(time.RFC3339Nano), "--to", adminDone.Format(time.RFC3339Nano)}
 	policyFile := filepath.Join(dir, "generated.json")
 	_, summary := runSekisho(t, bin, 0, append([]string{"policy", "generate", "--principal", genAdminRole, "--out", policyFile}, window...)...)
@@ -261,6 +262,35 @@ func TestPolicyGenerateLeastPrivilege(t *testing.T) {
 
 	assertDiff(t, bin, dataDir, worldFile, window)
 	assertCloudTrail(t, bin, p.URL, start)
+}
+
+// assertLastUsed: IAM answers the last use the server recorded (and
+// kept across the restart): the deployer's key last called STS, the admin
+// role was used, the app role not yet.
+func assertLastUsed(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	client := iamAs(url, genRootKey, genRootSecret)
+	key, err := client.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(genDeployKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := key.AccessKeyLastUsed; u.LastUsedDate == nil || aws.ToString(u.ServiceName) != "sts" || aws.ToString(u.Region) != "us-east-1" {
+		t.Errorf("the deployer's key last used: %+v, want a date, sts, us-east-1", u)
+	}
+	admin, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("AdminRole")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := admin.Role.RoleLastUsed; u == nil || u.LastUsedDate == nil || aws.ToString(u.Region) != "us-east-1" {
+		t.Errorf("AdminRole's RoleLastUsed: %+v, want a date and us-east-1", u)
+	}
+	app, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("AppRole")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := app.Role.RoleLastUsed; u != nil && u.LastUsedDate != nil {
+		t.Errorf("AppRole, never used, has RoleLastUsed %v", u.LastUsedDate)
+	}
 }
 
 // assertGenerated checks the generalisation on the real run: the five
@@ -354,6 +384,7 @@ func assertDiff(t *testing.T, bin, dataDir, worldFile string, window []string) {
 		t.Errorf("the admin role's last use: %+v", d.LastUsed)
 	}
 	text, _ := runSekisho(t, bin, 0, append([]string{"policy", "diff", "--principal", genAdminRole, "--data-dir", dataDir}, window...)...)
+	t.Logf("policy diff:\n%s", text)
 	if !strings.Contains(text, "Unused access (granted, never used)") || !strings.Contains(text, "CreateUser") {
 		t.Errorf("policy diff:\n%s", text)
 	}

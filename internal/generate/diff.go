@@ -84,6 +84,9 @@ func Diff(in DiffInput) (DiffResult, error) {
 	usedResources := map[string]bool{}
 	grantedActions := map[string]bool{}
 	for _, action := range in.Actions {
+		if needsNoPermission[action] {
+			continue
+		}
 		for _, resource := range candidates {
 			if !allows(in.Request, in.SCPs, action, resource) {
 				continue
@@ -117,6 +120,11 @@ func Diff(in DiffInput) (DiffResult, error) {
 	res.LastUsed = lastUses(t, mine, in.Credentials)
 	return res, nil
 }
+
+// needsNoPermission are the actions AWS performs whatever the policies
+// say ("No permissions are required to perform this operation"): never
+// logged, so never "used", and no grant of them is unused access.
+var needsNoPermission = map[string]bool{"sts:GetCallerIdentity": true}
 
 // grantedResources are the resources the identity policies' Allow
 // statements name ("*" for NotResource), where grants can be.

@@ -155,10 +155,10 @@ func collapse(keys map[string]bool, n int) (map[string]string, []Collapse) {
 	mapping := make(map[string]string, len(keys))
 	covered := map[string]int{}
 	for k := range keys {
-		mapping[k] = k
+		mapping[k] = literal(k)
 		for _, p := range ancestors(k) { // shallowest first
 			if collapsed[p] {
-				mapping[k] = p + "*"
+				mapping[k] = literal(p) + "*"
 				covered[p]++
 				break
 			}
@@ -166,9 +166,28 @@ func collapse(keys map[string]bool, n int) (map[string]string, []Collapse) {
 	}
 	var cs []Collapse
 	for p, count := range covered {
-		cs = append(cs, Collapse{Pattern: p + "*", Keys: count})
+		cs = append(cs, Collapse{Pattern: literal(p) + "*", Keys: count})
 	}
 	return mapping, cs
+}
+
+// literal writes s so that a policy matches it literally: "$", "*" and
+// "?" in a key would otherwise be a variable or wildcards (IAM's ${$},
+// ${*} and ${?} stand for them).
+func literal(s string) string {
+	if !strings.ContainsAny(s, "$*?") {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '$', '*', '?':
+			b.WriteString("${" + string(r) + "}")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // parent is the prefix a key or prefix sits directly under: "a/b/c" and

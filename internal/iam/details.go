@@ -268,7 +268,7 @@ func roleDetails(tx store.Tx, account string) ([]detailItem, error) {
 			AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy), InstanceProfileList: memberList(profiles),
 			RolePolicyList: inline, AttachedManagedPolicies: attached,
 			PermissionsBoundary: toBoundaryXML(r.PermissionsBoundary), Tags: optionalList(toTagsXML(r.Tags)),
-			RoleLastUsed: &roleLastUsedXML{LastUsedDate: optionalTimestamp(r.LastUsed)},
+			RoleLastUsed: roleLastUsed(r),
 		}})
 	}
 	return out, nil

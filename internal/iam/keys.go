@@ -260,8 +260,8 @@ type getAccessKeyLastUsedResult struct {
 }
 
 // getAccessKeyLastUsed reports when a key of the caller's account was last
-// used. The store keeps no service or region, which AWS reports as "N/A"
-// for keys never used.
+// used, and the service and region of that use: "N/A" for keys never
+// used, as AWS answers.
 func (s *Service) getAccessKeyLastUsed(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	id := in.text("AccessKeyId", true, 16, 128, &accessKeyIDPattern)
@@ -293,6 +293,9 @@ func (s *Service) getAccessKeyLastUsed(ctx context.Context, call *awsproto.Call)
 	if !found {
 		return nil, noSuchAccessKey(id)
 	}
-	return getAccessKeyLastUsedResult{UserName: key.UserName, AccessKeyLastUsed: accessKeyLastUsedXML{
-		LastUsedDate: optionalTimestamp(key.LastUsed), ServiceName: "N/A", Region: "N/A"}}, nil
+	used := accessKeyLastUsedXML{ServiceName: "N/A", Region: "N/A"}
+	if !key.LastUsed.IsZero() {
+		used = accessKeyLastUsedXML{LastUsedDate: optionalTimestamp(key.LastUsed), ServiceName: key.LastUsedService, Region: key.LastUsedRegion}
+	}
+	return getAccessKeyLastUsedResult{UserName: key.UserName, AccessKeyLastUsed: used}, nil
 }

@@ -90,12 +90,14 @@ type userXML struct {
 	UserID              string           `xml:"UserId"`
 	Arn                 string           `xml:"Arn"`
 	CreateDate          string           `xml:"CreateDate"`
+	PasswordLastUsed    string           `xml:"PasswordLastUsed,omitempty"`
 	PermissionsBoundary *boundaryXML     `xml:"PermissionsBoundary"`
 	Tags                *members[tagXML] `xml:"Tags"`
 }
 
 func toUserXML(u store.User, d detail) userXML {
-	x := userXML{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: access.UserARN(u), CreateDate: timestamp(u.CreatedAt)}
+	x := userXML{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: access.UserARN(u), CreateDate: timestamp(u.CreatedAt),
+		PasswordLastUsed: optionalTimestamp(u.PasswordLastUsed)}
 	if d == full {
 		x.PermissionsBoundary = toBoundaryXML(u.PermissionsBoundary)
 		x.Tags = optionalList(toTagsXML(u.Tags))
@@ -136,6 +138,14 @@ type roleLastUsedXML struct {
 	Region       string `xml:"Region,omitempty"`
 }
 
+// roleLastUsed is GetRole's RoleLastUsed: empty for a role never used.
+func roleLastUsed(r store.Role) *roleLastUsedXML {
+	if r.LastUsed.IsZero() {
+		return &roleLastUsedXML{}
+	}
+	return &roleLastUsedXML{LastUsedDate: optionalTimestamp(r.LastUsed), Region: r.LastUsedRegion}
+}
+
 type roleXML struct {
 	Path                     string           `xml:"Path"`
 	RoleName                 string           `xml:"RoleName"`
@@ -159,7 +169,7 @@ func toRoleXML(r store.Role, d detail) roleXML {
 	if d == full {
 		x.PermissionsBoundary = toBoundaryXML(r.PermissionsBoundary)
 		x.Tags = optionalList(toTagsXML(r.Tags))
-		x.RoleLastUsed = &roleLastUsedXML{LastUsedDate: optionalTimestamp(r.LastUsed)}
+		x.RoleLastUsed = roleLastUsed(r)
 	}
 	return x
 }

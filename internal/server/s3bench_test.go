@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/testenv"
 )
 
@@ -296,5 +297,32 @@ func rangedGet(b *testing.B, ctx context.Context, c *s3.Client, dst string, size
 	}
 	if err := out.Sync(); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// BenchmarkRecord: the throughput cost of persisting allowed decisions
+// (serve --record all) against the default (denials only), for 4 KiB
+// GetObjects (one allowed decision each) with the store in a file, as
+// serve --data-dir keeps it.
+func BenchmarkRecord(b *testing.B) {
+	for _, mode := range []struct {
+		name   string
+		record audit.Recording
+	}{{"denials", audit.RecordDenials}, {"all", audit.RecordAll}} {
+		b.Run(mode.name, func(b *testing.B) {
+			env := testenv.Start(b, testenv.WithRecord(mode.record), testenv.WithStoreFile(filepath.Join(b.TempDir(), "sekisho.db")))
+			c := s3Client(env.URL)
+			putBenchObject(b, c, "bench", 4<<10)
+			b.SetBytes(4 << 10)
+			runParallel(b, func(ctx context.Context) error {
+				out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(benchBucket), Key: aws.String("bench")})
+				if err != nil {
+					return err
+				}
+				_, err = io.Copy(io.Discard, out.Body)
+				out.Body.Close()
+				return err
+			})
+		})
 	}
 }

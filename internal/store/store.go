@@ -219,6 +219,10 @@ type Tx interface {
 	// PruneDecisions deletes the records made earlier than before and
 	// returns how many it deleted.
 	PruneDecisions(before time.Time) (int, error)
+	// RecordUses sets the last use of access keys and roles, keeping a
+	// later one already stored; keys and roles that are gone are skipped.
+	// Like the decision log, it does not advance Generation.
+	RecordUses(uses []CredentialUse) error
 }
 
 // EntityKind is what an inline policy or attachment belongs to.
@@ -253,6 +257,7 @@ type User struct {
 	PermissionsBoundary string // managed policy ARN, or ""
 	Tags                []Tag
 	CreatedAt           time.Time
+	PasswordLastUsed    time.Time // last console sign-in with the password; zero: never
 }
 
 // AccessKey is a long-term access key of a user or of the account root.
@@ -264,6 +269,10 @@ type AccessKey struct {
 	Active    bool
 	CreatedAt time.Time
 	LastUsed  time.Time
+	// LastUsedService and LastUsedRegion are those of the last use
+	// (e.g. "s3", "us-east-1"); "" when never used.
+	LastUsedService string
+	LastUsedRegion  string
 }
 
 // LoginProfile is a user's console password.
@@ -297,6 +306,7 @@ type Role struct {
 	Tags                []Tag
 	CreatedAt           time.Time
 	LastUsed            time.Time
+	LastUsedRegion      string // of the last use; "" when never used
 }
 
 // ManagedPolicy is a customer (or AWS) managed policy.
@@ -396,6 +406,17 @@ type Bucket struct {
 	Policy    string // "" when none
 	Ownership string // BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter
 	CreatedAt time.Time
+}
+
+// CredentialUse is the last use of an access key (AccessKeyID), of a
+// role (RoleAccount and RoleID, for its sessions' requests) or of a
+// user's password (UserID, a console sign-in).
+type CredentialUse struct {
+	AccessKeyID         string
+	RoleAccount, RoleID string
+	UserID              string
+	At                  time.Time
+	Service, Region     string
 }
 
 // DecisionAllowed is the Decision of a record that allowed its request;

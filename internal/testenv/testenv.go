@@ -32,9 +32,18 @@ type Env struct {
 type Option func(*config)
 
 type config struct {
-	worlds []*world.World
-	now    func() time.Time
+	worlds    []*world.World
+	now       func() time.Time
+	record    audit.Recording
+	storeFile string
 }
+
+// WithRecord chooses the decisions the store keeps (serve --record).
+func WithRecord(r audit.Recording) Option { return func(c *config) { c.record = r } }
+
+// WithStoreFile keeps the store in an SQLite file, as serve --data-dir
+// does, rather than in memory.
+func WithStoreFile(path string) Option { return func(c *config) { c.storeFile = path } }
 
 // WithWorld loads w (in addition to the demo world unless WithoutDemo).
 func WithWorld(w *world.World) Option { return func(c *config) { c.worlds = append(c.worlds, w) } }
@@ -49,7 +58,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	for _, o := range opts {
 		o(cfg)
 	}
-	st, err := sqlite.OpenMemory()
+	st, err := openStore(cfg.storeFile)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -59,7 +68,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 		logOut = os.Stderr
 	}
 	a, err := app.New(context.Background(), app.Config{Store: st, BlobDir: t.TempDir(), Worlds: cfg.worlds,
-		Log: slog.New(slog.NewTextHandler(logOut, nil)), Now: cfg.now})
+		Log: slog.New(slog.NewTextHandler(logOut, nil)), Now: cfg.now, Record: cfg.record})
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
@@ -67,4 +76,12 @@ func Start(t testing.TB, opts ...Option) *Env {
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
 	return &Env{URL: srv.URL, Store: st, Decisions: a.Decisions, Handler: a.Handler}
+}
+
+// openStore opens the SQLite file at path, or an in-memory store.
+func openStore(path string) (store.Store, error) {
+	if path == "" {
+		return sqlite.OpenMemory()
+	}
+	return sqlite.Open(path)
 }

@@ -79,3 +79,31 @@ func scanDecision(r scanner) (store.DecisionRecord, error) {
 	}
 	return d, nil
 }
+
+// RecordUses sets the last use of keys and roles, keeping later ones. It
+// is bookkeeping, like the decision log: it runs its statements itself
+// rather than through exec, so the generation stays.
+func (t *Tx) RecordUses(uses []store.CredentialUse) error {
+	if t.readOnly {
+		return ErrReadOnly
+	}
+	t.conn.Log()
+	for _, u := range uses {
+		at := u.At.UnixMicro()
+		var err error
+		if u.AccessKeyID != "" {
+			_, err = t.conn.Exec(t.d.SQL(`UPDATE access_keys SET last_used = ?, last_used_service = ?, last_used_region = ?
+				WHERE id = ? AND (last_used IS NULL OR last_used < ?)`), at, u.Service, u.Region, u.AccessKeyID, at)
+		} else if u.UserID != "" {
+			_, err = t.conn.Exec(t.d.SQL(`UPDATE users SET password_last_used = ?
+				WHERE id = ? AND (password_last_used IS NULL OR password_last_used < ?)`), at, u.UserID, at)
+		} else if u.RoleID != "" {
+			_, err = t.conn.Exec(t.d.SQL(`UPDATE roles SET last_used = ?, last_used_region = ?
+				WHERE account = ? AND id = ? AND (last_used IS NULL OR last_used < ?)`), at, u.Region, u.RoleAccount, u.RoleID, at)
+		}
+		if err != nil {
+			return t.wrapf(err, "record the last use of %s%s%s", u.AccessKeyID, u.RoleID, u.UserID)
+		}
+	}
+	return nil
+}

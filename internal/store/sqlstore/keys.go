@@ -7,7 +7,8 @@ import (
 )
 
 // keyCols reads a key with its user's current name ("" for the root).
-const keyCols = `k.id, k.secret, k.account, COALESCE(u.name, ''), k.active, k.created_at, k.last_used
+const keyCols = `k.id, k.secret, k.account, COALESCE(u.name, ''), k.active, k.created_at, k.last_used,
+	k.last_used_service, k.last_used_region
 	FROM access_keys k LEFT JOIN users u ON u.id = k.user_id`
 
 // CreateAccessKey stores a key of a user, or of the account root when
@@ -101,7 +102,7 @@ func scanKey(r scanner) (store.AccessKey, error) {
 	var k store.AccessKey
 	var created int64
 	var used *int64
-	if err := r.Scan(&k.ID, &k.Secret, &k.Account, &k.UserName, &k.Active, &created, &used); err != nil {
+	if err := r.Scan(&k.ID, &k.Secret, &k.Account, &k.UserName, &k.Active, &created, &used, &k.LastUsedService, &k.LastUsedRegion); err != nil {
 		return store.AccessKey{}, err
 	}
 	k.CreatedAt, k.LastUsed = fromMicros(created), fromNullMicros(used)

@@ -7,7 +7,7 @@ import (
 )
 
 const roleCols = `r.id, r.account, r.name, r.path, r.trust_policy, r.description, r.max_session,
-	r.boundary, r.tags, r.created_at, r.last_used`
+	r.boundary, r.tags, r.created_at, r.last_used, r.last_used_region`
 
 // CreateRole creates a role; a taken name or ID gives store.ErrExists.
 func (t *Tx) CreateRole(r store.Role) error {
@@ -94,7 +94,7 @@ func scanRole(s scanner) (store.Role, error) {
 	var created int64
 	var used *int64
 	err := s.Scan(&r.ID, &r.Account, &r.Name, &r.Path, &r.TrustPolicy, &r.Description, &r.MaxSessionDuration,
-		&r.PermissionsBoundary, &tags, &created, &used)
+		&r.PermissionsBoundary, &tags, &created, &used, &r.LastUsedRegion)
 	if err != nil {
 		return store.Role{}, err
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/sekisho/sekisho/internal/store"
 )
 
-const userCols = "u.id, u.account, u.name, u.path, u.boundary, u.tags, u.created_at"
+const userCols = "u.id, u.account, u.name, u.path, u.boundary, u.tags, u.created_at, u.password_last_used"
 
 // CreateUser creates a user; a name taken in the account (in any case) or
 // a taken ID gives store.ErrExists.
@@ -95,10 +95,11 @@ func scanUser(r scanner) (store.User, error) {
 	var u store.User
 	var tags string
 	var created int64
-	if err := r.Scan(&u.ID, &u.Account, &u.Name, &u.Path, &u.PermissionsBoundary, &tags, &created); err != nil {
+	var passwordUsed *int64
+	if err := r.Scan(&u.ID, &u.Account, &u.Name, &u.Path, &u.PermissionsBoundary, &tags, &created, &passwordUsed); err != nil {
 		return store.User{}, err
 	}
-	u.CreatedAt = fromMicros(created)
+	u.CreatedAt, u.PasswordLastUsed = fromMicros(created), fromNullMicros(passwordUsed)
 	var err error
 	u.Tags, err = decodeTags(tags)
 	return u, err

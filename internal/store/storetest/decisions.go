@@ -245,3 +245,46 @@ func testDecisionBatch(h *h) {
 		return nil
 	})
 }
+
+// testRecordUses: the last use of keys and roles is stored with its
+// service and region, an earlier use does not replace a later one, a gone
+// key is skipped, and the generation stays.
+func testRecordUses(h *h) {
+	keyUser := h.mkUser(acctA, "user-of-keys")
+	role := h.mkRole(acctA, "used-role")
+	h.update(func(tx store.Tx) error {
+		return tx.CreateAccessKey(store.AccessKey{ID: "AKIAUSED", Secret: "s", Account: acctA, UserName: "user-of-keys", Active: true})
+	})
+	g0, err := h.s.Generation(h.ctx)
+	h.must(err)
+	h.update(func(tx store.Tx) error {
+		return tx.RecordUses([]store.CredentialUse{
+			{AccessKeyID: "AKIAUSED", At: at(5), Service: "s3", Region: "eu-west-1"},
+			{AccessKeyID: "AKIAUSED", At: at(3), Service: "iam", Region: "us-east-1"}, // earlier: ignored
+			{AccessKeyID: "AKIAGONE", At: at(5), Service: "s3", Region: "eu-west-1"},
+			{RoleAccount: acctA, RoleID: role.ID, At: at(7), Service: "sts", Region: "ap-northeast-1"},
+			{UserID: keyUser.ID, At: at(9)},
+		})
+	})
+	if g, err := h.s.Generation(h.ctx); err != nil || g != g0 {
+		h.Fatalf("Generation %d after RecordUses, was %d (%v)", g, g0, err)
+	}
+	h.view(func(tx store.Tx) error {
+		k, err := tx.GetAccessKey("AKIAUSED")
+		h.must(err)
+		if !k.LastUsed.Equal(at(5)) || k.LastUsedService != "s3" || k.LastUsedRegion != "eu-west-1" {
+			h.Fatalf("key last used %v %q %q, want %v s3 eu-west-1", k.LastUsed, k.LastUsedService, k.LastUsedRegion, at(5))
+		}
+		u, err := tx.GetUser(acctA, "user-of-keys")
+		h.must(err)
+		if !u.PasswordLastUsed.Equal(at(9)) {
+			h.Fatalf("PasswordLastUsed %v, want %v", u.PasswordLastUsed, at(9))
+		}
+		r, err := tx.GetRole(acctA, "used-role")
+		h.must(err)
+		if !r.LastUsed.Equal(at(7)) || r.LastUsedRegion != "ap-northeast-1" {
+			h.Fatalf("role last used %v %q, want %v ap-northeast-1", r.LastUsed, r.LastUsedRegion, at(7))
+		}
+		return nil
+	})
+}

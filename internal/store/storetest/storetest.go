@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DecisionPrune", testDecisionPrune},
 		{"DecisionGeneration", testDecisionGeneration},
 		{"DecisionBatch", testDecisionBatch},
+		{"RecordUses", testRecordUses},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
