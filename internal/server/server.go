@@ -135,7 +135,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		fail(awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Sekisho does not serve the %q service on this endpoint", auth.Service))
 		return
 	}
-	metrics.SetOperation(r.Context(), auth.Service, params.Action())
+	metrics.SetOperation(w, auth.Service, params.Action())
 	caller, e := s.authenticate(r, auth, body)
 	if e != nil {
 		fail(e)
