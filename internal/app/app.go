@@ -17,6 +17,8 @@ import (
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/console"
+	"github.com/sekisho/sekisho/internal/creds"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/imds"
 	"github.com/sekisho/sekisho/internal/metrics"
@@ -48,6 +50,8 @@ type Config struct {
 	// DecisionRetention is how long the store keeps decisions: 0 means
 	// the default, 24 hours; a negative value keeps them forever.
 	DecisionRetention time.Duration
+	// Record selects the decisions the store keeps (denials by default).
+	Record audit.Recording
 	// IMDSv1 lets instance metadata be read without an IMDSv2 token.
 	IMDSv1 bool
 	// ContainerToken, when set, must be sent by container-credential clients.
@@ -137,7 +141,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if logSize == 0 {
 		logSize = 10_000
 	}
-	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store)
+	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store).SetRecording(cfg.Record)
 	gate.SetRecorder(recorders{decisions, m})
 	stsService := sts.New(cfg.Store, gate, cfg.Log)
 	bases := cfg.VirtualHostBases
@@ -146,6 +150,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	s3Service := s3.New(cfg.Store, blobs, gate, cfg.Log)
 	s3Service.OnBlobError(m.BlobError)
+	web, err := console.New(ctx, console.Config{Store: cfg.Store, Seal: func(s *creds.Session) (string, error) { return gate.Sealer().Seal(s) },
+		Decisions: decisions, Now: cfg.Now, Log: log})
+	if err != nil {
+		return nil, err
+	}
 	h := server.New(server.Config{
 		Gate:     gate,
 		Verifier: sigv4.NewVerifier(cfg.Now),
@@ -160,10 +169,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Now:              cfg.Now,
 		Decisions:        decisions,
 		IMDS:             newIMDS(cfg, stsService, m),
+		Console:          web,
 	})
 	limited := newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads))
 	a := &App{Handler: m.Front(limited, cfg.MetricsOnOwnAddr),
 		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service, Metrics: m}
+	web.Attach(a.Handler)
 	background, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
 	a.persist(background, cfg)

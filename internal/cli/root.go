@@ -28,6 +28,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.AddCommand(newPolicyCommand(), newServeCommand(), newVersionCommand(), newWhoCanCommand(), newAccessReportCommand(), newAssumeCommand(), newConfigCommand())
 	root.AddCommand(newExplainCommand(), newLogCommand(), newMigrateCommand(), newMFACommand())
+	root.AddCommand(newTokenCommand())
 	documentEnv(root)
 	return root
 }

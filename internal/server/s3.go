@@ -21,7 +21,7 @@ func isQueryRequest(r *http.Request, auth *sigv4.Auth) bool {
 		return auth.Service != "s3"
 	}
 	return r.Method == http.MethodPost && r.URL.Path == "/" &&
-		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") || isUnsignedQueryGet(r)
 }
 
 // bucketAndKey reads the bucket and key from a virtual-hosted Host
