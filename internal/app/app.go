@@ -172,11 +172,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Console:          web,
 	})
 	limited := newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads))
-	a := &App{Handler: m.Front(limited, cfg.MetricsOnOwnAddr),
+	counted := &activity{next: limited}
+	a := &App{Handler: m.Front(counted, cfg.MetricsOnOwnAddr),
 		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service, Metrics: m}
 	web.Attach(a.Handler)
 	background, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
+	go returnMemoryWhenIdle(background, counted)
 	a.persist(background, cfg)
 	go sweepLifecycle(background, s3Service, now, log)
 	return a, nil
