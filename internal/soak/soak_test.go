@@ -595,8 +595,8 @@ func newFiles(before, after map[string]int) map[string]int {
 	return out
 }
 
-// checkRSS: memory must level off. The decision log's ring (the last
-// 10,000 decisions, with their requests) and the caches fill during the
+// checkRSS: memory must level off. The decision log's ring (bounded, with
+// the requests its decisions explain) and the caches fill during the
 // first part of a run, so "flat" means the second half of the run grows
 // by at most a quarter: the end within 1.25x of the midpoint.
 func checkRSS(t *testing.T, before sample, during []sample, atEnd, idle sample) {
