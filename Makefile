@@ -3,7 +3,7 @@ GO      ?= go
 ADDR    ?= 127.0.0.1:4566
 BIN     := bin/sekisho
 
-.PHONY: run build test bench fuzz fmt vet
+.PHONY: run build test bench soak fuzz fmt vet
 
 ## run: serve on $(ADDR) with the demo world of the seeds (accounts A and B)
 run: build
@@ -23,6 +23,12 @@ test:
 ## bench: benchmarks for the engine and the servers
 bench:
 	./scripts/bench.sh
+
+## soak: $(SOAK_DURATION) of mixed IAM/STS/S3 traffic from 64 clients with policy changes, then
+## checks objects, decisions (offline), goroutines, fds and RSS (not part of make test)
+SOAK_DURATION ?= 5m
+soak:
+	$(GO) test -tags soak -run TestSoak -count=1 -timeout 60m -v ./internal/soak/ -soak.duration=$(SOAK_DURATION)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -302,9 +302,10 @@ func TestLogFormatText(t *testing.T) {
 
 // TestHelpNamesVariables: --help names each flag's variable.
 func TestHelpNamesVariables(t *testing.T) {
-	// (This test binary, run as sekisho, exits 2 even on success: only
-	// the output is checked.)
-	out, _ := sekishoCommand(t, "serve", "--help").CombinedOutput()
+	out, err := sekishoCommand(t, "serve", "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("serve --help: %v\n%s", err, out)
+	}
 	for _, want := range []string{"[$SEKISHO_ADDR]", "[$SEKISHO_DATA_DIR]", "[$SEKISHO_METRICS_ADDR]", "[$SEKISHO_LOG_FORMAT]", "[$SEKISHO_TRUSTED_PROXY]"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("serve --help does not mention %s:\n%s", want, out)

@@ -6,7 +6,6 @@
 package metrics
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -40,8 +39,9 @@ type Metrics struct {
 	openConns     prometheus.Gauge
 	sessionTokens *prometheus.CounterVec
 
-	mu         sync.Mutex
+	mu         sync.RWMutex
 	operations map[string]map[string]bool // service → operations seen
+	series     sync.Map                   // seriesKey → *series
 }
 
 // New builds the instruments in a registry of their own, with the Go
@@ -124,20 +124,21 @@ func (m *Metrics) ConnState(_ any, state http.ConnState) {
 	}
 }
 
-// request is what the front door learns about a request while serving
-// it: its service and operation, once known.
-type request struct {
-	service, operation string
-}
-
-type requestKey struct{}
-
-// SetOperation names the service and operation of the request ctx
-// belongs to; the front door calls it once it knows them. Requests it
-// never names count as service "unknown".
-func SetOperation(ctx context.Context, service, operation string) {
-	if r, ok := ctx.Value(requestKey{}).(*request); ok {
-		r.service, r.operation = service, operation
+// SetOperation names the service and operation of the request w
+// answers; the front door calls it once it knows them. Requests it never
+// names count as service "unknown". w may be wrapped by other handlers
+// that expose Unwrap, as http.ResponseController expects.
+func SetOperation(w http.ResponseWriter, service, operation string) {
+	for {
+		switch x := w.(type) {
+		case *statusWriter:
+			x.service, x.operation = service, operation
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return
+		}
 	}
 }
 
@@ -146,32 +147,74 @@ func SetOperation(ctx context.Context, service, operation string) {
 func (m *Metrics) Instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &request{}
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestKey{}, info)))
-		m.observe(info, sw.statusCode(), time.Since(start))
+		next.ServeHTTP(sw, r)
+		m.observe(sw.service, sw.operation, sw.statusCode(), time.Since(start))
 	})
 }
 
-func (m *Metrics) observe(info *request, status int, took time.Duration) {
-	service, operation := info.service, info.operation
+// seriesKey names the series one request counts in.
+type seriesKey struct {
+	service, operation string
+	status             int
+}
+
+// series are one key's instruments, looked up once: client_golang's
+// label lookup (hashing, a lock) is most of the cost per request.
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+	tokens   prometheus.Counter // nil unless the operation issues session tokens
+}
+
+func (m *Metrics) observe(service, operation string, status int, took time.Duration) {
 	if service == "" {
 		service = "unknown"
 	}
 	if operation == "" {
 		operation = "unknown"
 	}
-	operation = m.boundedOperation(service, operation)
-	m.requests.WithLabelValues(service, operation, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(service, operation).Observe(took.Seconds())
-	if status == http.StatusOK && issuesSessionToken(service, operation) {
-		m.SessionTokenIssued(operation)
+	key := seriesKey{service, operation, status}
+	var s *series
+	if v, ok := m.series.Load(key); ok {
+		s = v.(*series)
+	} else {
+		s = m.newSeries(key)
 	}
+	s.requests.Inc()
+	s.latency.Observe(took.Seconds())
+	if s.tokens != nil {
+		s.tokens.Inc()
+	}
+}
+
+// newSeries makes the instruments of key, remembered unless the
+// operation label is past the bound (then they are those of "other").
+func (m *Metrics) newSeries(key seriesKey) *series {
+	operation := m.boundedOperation(key.service, key.operation)
+	s := &series{requests: m.requests.WithLabelValues(key.service, operation, strconv.Itoa(key.status)),
+		latency: m.latency.WithLabelValues(key.service, operation)}
+	if key.status == http.StatusOK && issuesSessionToken(key.service, operation) {
+		s.tokens = m.sessionTokens.WithLabelValues(operation)
+	}
+	if operation == key.operation {
+		m.series.Store(key, s)
+	}
+	return s
 }
 
 // boundedOperation is operation, or "other" once the service has
 // maxOperations distinct operations.
 func (m *Metrics) boundedOperation(service, operation string) string {
+	m.mu.RLock()
+	known, full := m.operations[service][operation], len(m.operations[service]) >= maxOperations
+	m.mu.RUnlock()
+	switch {
+	case known:
+		return operation
+	case full:
+		return "other"
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	seen := m.operations[service]
@@ -179,10 +222,7 @@ func (m *Metrics) boundedOperation(service, operation string) string {
 		seen = map[string]bool{}
 		m.operations[service] = seen
 	}
-	if seen[operation] {
-		return operation
-	}
-	if len(seen) >= maxOperations {
+	if !seen[operation] && len(seen) >= maxOperations {
 		return "other"
 	}
 	seen[operation] = true
@@ -202,10 +242,12 @@ func issuesSessionToken(service, operation string) bool {
 	return false
 }
 
-// statusWriter remembers the status a handler answered with.
+// statusWriter remembers the status a handler answered with, and the
+// service and operation the front door named.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status             int
+	service, operation string
 }
 
 func (w *statusWriter) WriteHeader(status int) {

@@ -82,7 +82,7 @@ func (s *Service) Serve(w http.ResponseWriter, req *Request) {
 	op, e := route(req)
 	if e == nil {
 		req.op = op
-		metrics.SetOperation(req.HTTP.Context(), "s3", op.Name)
+		metrics.SetOperation(w, "s3", op.Name)
 		e = op.Handler(s, w, req)
 	}
 	if e != nil {

@@ -56,7 +56,7 @@ func (s *Server) hostBucket(r *http.Request) string {
 // serveS3 authenticates an S3 request (SigV4, SigV2, or anonymous when it
 // carries no signature at all) and hands it to the S3 service.
 func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, requestID string, auth *sigv4.Auth, authErr error) {
-	metrics.SetOperation(r.Context(), "s3", "unknown") // until the S3 service routes it
+	metrics.SetOperation(w, "s3", "unknown") // until the S3 service routes it
 	bucket, key := s.bucketAndKey(r)
 	serve, fail := s.cfg.S3.Serve, func(e *s3.Error) { s3.WriteError(w, r, requestID, e) }
 	if s3.IsControlRequest(r) {

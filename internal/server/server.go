@@ -144,7 +144,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		return
 	}
 	endpoint, caller, region, e := s.queryCaller(r, auth, authErr, params.Action(), body)
-	metrics.SetOperation(r.Context(), endpoint.Name, params.Action())
+	metrics.SetOperation(w, endpoint.Name, params.Action())
 	if e != nil {
 		fail(e)
 		return
