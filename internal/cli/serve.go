@@ -63,7 +63,7 @@ func newServeCommand() *cobra.Command {
 	fl.BoolVar(&f.demo, "demo", false, "load the built-in demo world of the seeds and print its credentials")
 	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "CIDR of a proxy whose X-Forwarded-For is believed (repeatable)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
-	fl.IntVar(&f.decisionLogSize, "decision-log-size", 10_000, "the last `N` decisions are kept in memory; the store keeps every denial for --decision-retention")
+	fl.IntVar(&f.decisionLogSize, "decision-log-size", 10_000, "the last `N` decisions (at most 8 MiB of them) are kept in memory; the store keeps every denial for --decision-retention")
 	fl.BoolVar(&f.imdsV1, "imds-v1", false, "let instance metadata be read without an IMDSv2 token")
 	fl.StringVar(&f.containerToken, "container-token", "", "the Authorization value container-credential clients must send (AWS_CONTAINER_AUTHORIZATION_TOKEN)")
 	fl.DurationVar(&f.decisionRetention, "decision-retention", 24*time.Hour, "how long the store keeps decisions; 0 keeps them forever")
