@@ -68,7 +68,7 @@ func newServeCommand() *cobra.Command {
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&f.logFormat, "log-format", "json", "json or text")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this address instead of to loopback callers of --addr")
-	fl.IntVar(&f.decisionLogSize, "decision-log-size", 10_000, "the last `N` decisions are kept in memory; the store keeps every denial for --decision-retention")
+	fl.IntVar(&f.decisionLogSize, "decision-log-size", 10_000, "the last `N` decisions (at most 8 MiB of them) are kept in memory; the store keeps the decisions --record names for --decision-retention")
 	fl.BoolVar(&f.imdsV1, "imds-v1", false, "let instance metadata be read without an IMDSv2 token")
 	fl.StringVar(&f.containerToken, "container-token", "", "the Authorization value container-credential clients must send (AWS_CONTAINER_AUTHORIZATION_TOKEN)")
 	fl.StringVar(&f.record, "record", "denials", "the decisions the store keeps: denials, allows or all (`policy generate` needs allows)")

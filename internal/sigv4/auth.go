@@ -164,7 +164,7 @@ func parseHeader(r *http.Request, header string) (*Auth, error) {
 func parseAuthFields(s string) map[string]string {
 	fields := make(map[string]string, 3)
 	separator := func(c rune) bool { return c == ',' || c == ' ' || c == '\t' }
-	for _, f := range strings.FieldsFunc(s, separator) {
+	for f := range strings.FieldsFuncSeq(s, separator) {
 		name, value, ok := strings.Cut(f, "=")
 		if _, seen := fields[name]; ok && !seen {
 			fields[name] = value
@@ -307,7 +307,8 @@ func credentialDate(credential string) string {
 // setSignedHeaders records the signed header names and reports whether
 // host is among them.
 func (a *Auth) setSignedHeaders(list string) bool {
-	for _, name := range strings.Split(list, ";") {
+	a.SignedHeaders = make([]string, 0, strings.Count(list, ";")+1)
+	for name := range strings.SplitSeq(list, ";") {
 		if name = strings.ToLower(strings.TrimSpace(name)); name != "" {
 			a.SignedHeaders = append(a.SignedHeaders, name)
 		}

@@ -20,6 +20,9 @@ type queryParams []queryParam
 // parseQuery splits a raw query into decoded pairs, keeping duplicates
 // and order. A component that does not decode is kept as sent.
 func parseQuery(raw string) queryParams {
+	if raw == "" {
+		return nil // most header-signed requests: no query to split
+	}
 	var params queryParams
 	for _, pair := range strings.Split(raw, "&") {
 		if pair == "" {
