@@ -203,6 +203,22 @@ func (w *World) validate() error {
 			return fmt.Errorf("world file: account %s root needs access_key_id", a.ID)
 		}
 	}
+	return w.Organization.validateRCPs()
+}
+
+// validateRCPs rejects customer RCPs that AWS would refuse (an Allow).
+func (o *Organization) validateRCPs() error {
+	if o == nil {
+		return nil
+	}
+	for _, op := range o.Policies {
+		if !strings.EqualFold(op.Type, "rcp") {
+			continue
+		}
+		if _, err := policy.ParseCustomer(op.Document.JSON, policy.RCP); err != nil {
+			return fmt.Errorf("world file: organization policy %s: %w", op.Name, err)
+		}
+	}
 	return nil
 }
 
