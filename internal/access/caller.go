@@ -39,6 +39,9 @@ type Caller struct {
 	Tags []store.Tag
 }
 
+// IsFederatedUser reports whether the caller is a GetFederationToken session.
+func (c *Caller) IsFederatedUser() bool { return c.Principal.Type == policy.PrincipalFederatedUser }
+
 // Temporary reports whether the caller uses STS credentials.
 func (c *Caller) Temporary() bool { return c.Session != nil }
 
@@ -56,7 +59,7 @@ func (c *Caller) AddContext(ctx *policy.Context) {
 	} else {
 		ctx.Set("aws:PrincipalArn", p.ARN)
 	}
-	if c.UserName != "" {
+	if c.UserName != "" && p.Type == policy.PrincipalUser {
 		ctx.Set("aws:username", c.UserName)
 	}
 	for _, t := range c.Tags {
@@ -155,9 +158,11 @@ func (g *Gate) resolveSession(ctx context.Context, accessKeyID, token string) (*
 		c.Principal = policy.Principal{Type: policy.PrincipalUser, Account: s.Account, ARN: s.UserARN}
 		c.UserID, c.UserName = s.UserID, roleName(s.UserARN)
 		err = g.bindSession(ctx, c, s.UserID)
-	case creds.RootSession:
+	case creds.RootSession, creds.RootTask:
 		c.Principal = policy.Principal{Type: policy.PrincipalRoot, Account: s.Account, ARN: RootARN(s.Account)}
 		c.UserID = s.Account
+	case creds.FederatedUser:
+		err = g.resolveFederated(ctx, c, s)
 	default:
 		return nil, "", ErrInvalidToken
 	}
@@ -165,6 +170,24 @@ func (g *Gate) resolveSession(ctx context.Context, accessKeyID, token string) (*
 		return nil, "", err
 	}
 	return c, s.SecretAccessKey, nil
+}
+
+// resolveFederated makes a GetFederationToken session's caller: the
+// federated user (aws:userid ACCOUNT:NAME), with the permissions of the
+// IAM user that federated it (UserName names that user for the gate) and
+// its tags overlaid by the session's.
+func (g *Gate) resolveFederated(ctx context.Context, c *Caller, s *creds.Session) error {
+	c.Principal = policy.Principal{Type: policy.PrincipalFederatedUser, Account: s.Account,
+		ARN: FederatedUserARN(s.Account, s.SessionName)}
+	c.UserID = s.Account + ":" + s.SessionName
+	if s.UserID == s.Account { // federated by the account root: no IAM user's policies
+		c.Tags = overlayTags(nil, s.Tags)
+		return nil
+	}
+	c.UserName = roleName(s.UserARN)
+	err := g.bindSession(ctx, c, s.UserID)
+	c.Tags = overlayTags(c.Tags, s.Tags)
+	return err
 }
 
 // bindSession checks that the session's user or role is still the one
@@ -227,6 +250,11 @@ func PolicyARN(p store.ManagedPolicy) string {
 // SessionARN is an assumed-role session's ARN (the role's path is not part of it).
 func SessionARN(account, role, session string) string {
 	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
+}
+
+// FederatedUserARN is a GetFederationToken session's ARN.
+func FederatedUserARN(account, name string) string {
+	return "arn:aws:sts::" + account + ":federated-user/" + name
 }
 
 // roleName is the last path segment of an ARN's resource.

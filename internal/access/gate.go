@@ -215,14 +215,20 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 		resourceAccount = c.Principal.Account
 	}
 	req.SCPs, req.RCPs = g.org.SCPs(c.Principal.Account), g.org.RCPs(resourceAccount)
-	if c.Principal.Type != policy.PrincipalRoot {
+	switch {
+	case c.Principal.Type == policy.PrincipalRoot:
+	case c.IsFederatedUser() && c.UserName == "":
+		// Federated by the account root: the root's permissions, all of them,
+		// before the session policies narrow them.
+		req.Identity = []authz.Source{{Name: "account root user", Policy: allowAll}}
+	default:
 		b, err := g.principalPolicies(ctx, c)
 		if err != nil {
 			return nil, fmt.Errorf("gather policies of %s: %w", c.Principal.ARN, err)
 		}
 		req.Identity, req.Boundary = b.identity, b.boundary
 	}
-	if s := c.Session; s != nil && (s.SessionPolicy != "" || len(s.PolicyARNs) > 0) {
+	if s := c.Session; s != nil && (s.SessionPolicy != "" || len(s.PolicyARNs) > 0 || s.Kind == creds.FederatedUser) {
 		err := g.store.View(ctx, func(tx store.Tx) error { return g.gatherSession(tx, c, req) })
 		if err != nil {
 			return nil, fmt.Errorf("session policies of %s: %w", c.Principal.ARN, err)
@@ -237,6 +243,10 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 func principalKeyOf(c *Caller) (principalKey, string) {
 	if c.IsRoleSession() {
 		return principalKey{store.KindRole, c.Principal.Account, c.Session.RoleID}, c.Session.RoleID
+	}
+	if c.IsFederatedUser() {
+		// A federated user has the policies of the IAM user that federated it.
+		return principalKey{store.KindUser, c.Principal.Account, c.UserName}, c.Session.UserID
 	}
 	return principalKey{store.KindUser, c.Principal.Account, c.UserName}, c.UserID
 }
@@ -339,6 +349,13 @@ func (g *Gate) gatherSession(tx store.Tx, c *Caller, req *authz.Request) error {
 			req.Session = append(req.Session, *src)
 		}
 	}
+	if len(req.Session) == 0 && s.SessionPolicy == "" && len(s.PolicyARNs) == 0 {
+		// A federated user given no policy has no permissions of its own
+		// (only resource policies naming it grant): an Allow that matches
+		// nothing, so the decision is an implicit deny, not an explicit one.
+		req.Session = append(req.Session, authz.Source{Name: "session policy", Policy: allowsNothing})
+		return nil
+	}
 	if len(req.Session) == 0 {
 		// Every session policy is gone: nothing can pass the session filter.
 		req.Session = append(req.Session, authz.Source{Name: "session policy", Policy: denyAll})
@@ -398,6 +415,22 @@ func (g *Gate) managedSource(tx store.Tx, arn string) (*authz.Source, error) {
 	}
 	return &authz.Source{Name: mp.Name, ARN: arn, VersionID: v.VersionID, Policy: p}, nil
 }
+
+var allowAll = func() *policy.Policy {
+	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, policy.Identity)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+var allowsNothing = func() *policy.Policy {
+	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","NotAction":"*","NotResource":"*"}}`, policy.Session)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
 
 var denyAll = func() *policy.Policy {
 	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}`, policy.Session)

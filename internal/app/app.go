@@ -15,6 +15,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
+	"github.com/sekisho/sekisho/internal/authmsg"
 	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/imds"
@@ -132,6 +133,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store)
 	gate.SetRecorder(decisions)
 	stsService := sts.New(cfg.Store, gate, cfg.Log)
+	if ra := rootAccess(cfg.Worlds); ra != nil {
+		stsService.SetRootAccess(ra) // the world's organization; the store-backed one replaces it
+	}
 	bases := cfg.VirtualHostBases
 	if bases == nil {
 		bases = []string{"s3.localhost", "localhost"}
@@ -150,7 +154,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		TrustedProxies:   cfg.TrustedProxies,
 		Now:              cfg.Now,
 		Decisions:        decisions,
-		IMDS:             newIMDS(cfg, stsService),
+		EncodeAuthorizationMessage: func(x *audit.Explanation) (string, error) {
+			return authmsg.Encode(gate.Sealer(), x)
+		},
+		IMDS: newIMDS(cfg, stsService),
 	})
 	a := &App{Handler: newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads)),
 		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service}

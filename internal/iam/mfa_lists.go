@@ -7,6 +7,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/creds"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -189,7 +190,12 @@ func (s *Service) listMFADeviceTags(ctx context.Context, call *awsproto.Call) (a
 }
 
 // sessionWithoutMFA reports whether the caller uses GetSessionToken
-// credentials obtained without MFA, with which AWS refuses every IAM call.
+// credentials obtained without MFA, or GetFederationToken credentials,
+// with which AWS refuses every IAM API call. AssumeRoot sessions may call
+// IAM (their task policy decides what).
 func sessionWithoutMFA(c *access.Caller) bool {
-	return c.Session != nil && !c.IsRoleSession() && !c.Session.MFA
+	if c.Session == nil || c.IsRoleSession() || c.Session.Kind == creds.RootTask {
+		return false
+	}
+	return c.IsFederatedUser() || !c.Session.MFA
 }

@@ -1,6 +1,7 @@
 // Package sts serves the AWS Security Token Service Query API:
-// GetCallerIdentity, AssumeRole and GetSessionToken, minting sealed,
-// expiring temporary credentials after the engine allows the call.
+// GetCallerIdentity, AssumeRole, GetSessionToken, GetFederationToken,
+// AssumeRoot, GetAccessKeyInfo and DecodeAuthorizationMessage, minting
+// sealed, expiring temporary credentials after the engine allows the call.
 package sts
 
 import (
@@ -34,6 +35,7 @@ type Service struct {
 	store store.Store
 	gate  *access.Gate
 	log   *slog.Logger
+	org   RootAccessOrganization // nil: AssumeRoot is refused
 }
 
 // New returns the STS service.
@@ -46,6 +48,10 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 	if v := call.Params.Get("Version"); v != APIVersion {
 		return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, v)
 	}
+	if call.Action != "GetCallerIdentity" && call.Caller.IsFederatedUser() && knownAction(call.Action) {
+		// Federated users may call no STS operation but GetCallerIdentity.
+		return nil, awsproto.AccessDenied(fmt.Sprintf("Cannot call %s with session credentials", call.Action))
+	}
 	switch call.Action {
 	case "GetCallerIdentity":
 		return s.getCallerIdentity(call), nil
@@ -53,8 +59,26 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 		return s.assumeRole(ctx, call)
 	case "GetSessionToken":
 		return s.getSessionToken(ctx, call)
+	case "GetFederationToken":
+		return s.getFederationToken(ctx, call)
+	case "GetAccessKeyInfo":
+		return s.getAccessKeyInfo(ctx, call)
+	case "DecodeAuthorizationMessage":
+		return s.decodeAuthorizationMessage(ctx, call)
+	case "AssumeRoot":
+		return s.assumeRoot(ctx, call)
 	}
 	return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, APIVersion)
+}
+
+// knownAction reports whether STS serves the action.
+func knownAction(action string) bool {
+	switch action {
+	case "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken",
+		"GetAccessKeyInfo", "DecodeAuthorizationMessage", "AssumeRoot":
+		return true
+	}
+	return false
 }
 
 type callerIdentityResult struct {
@@ -383,7 +407,7 @@ func (s *Service) mint(call *awsproto.Call, role store.Role, in *assumeRoleInput
 	now := s.gate.Now().UTC().Truncate(time.Second)
 	mfaOK, mfaAt := sessionMFA(call.Caller, in)
 	sess := &creds.Session{
-		AccessKeyID: creds.NewAccessKeyID(true), SecretAccessKey: creds.NewSecretKey(),
+		AccessKeyID: creds.NewAccessKeyIDFor(true, role.Account), SecretAccessKey: creds.NewSecretKey(),
 		Account: role.Account, Kind: creds.AssumedRole,
 		RoleARN: access.RoleARN(role), RoleID: role.ID, SessionName: in.sessionName,
 		SourceIdentity: in.sourceIdentity, Tags: append(inherited, in.tags...), TransitiveTagKeys: in.transitive,
@@ -434,7 +458,7 @@ func (s *Service) getSessionToken(ctx context.Context, call *awsproto.Call) (any
 	}
 	now := s.gate.Now().UTC().Truncate(time.Second)
 	sess := &creds.Session{
-		AccessKeyID: creds.NewAccessKeyID(true), SecretAccessKey: creds.NewSecretKey(),
+		AccessKeyID: creds.NewAccessKeyIDFor(true, c.Principal.Account), SecretAccessKey: creds.NewSecretKey(),
 		Account: c.Principal.Account, Kind: kind, UserARN: c.Principal.ARN, UserID: c.UserID,
 		MFA: !in.mfaAt.IsZero(), MFAAuthAt: in.mfaAt, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),
 	}

@@ -355,6 +355,12 @@ type Organization struct {
 	Policies          []OrgPolicy         `yaml:"policies"`
 	Units             []OrgUnit           `yaml:"units"`
 	Attach            map[string][]string `yaml:"attach"` // "root", an OU name or an account id → policy names
+	// CentralizedRootAccess enables IAM's centralized root access:
+	// AssumeRoot sessions in member accounts.
+	CentralizedRootAccess bool `yaml:"centralized_root_access"`
+	// IAMDelegatedAdministrator is the member account delegated to
+	// administer IAM (it may call AssumeRoot like the management account).
+	IAMDelegatedAdministrator string `yaml:"iam_delegated_administrator"`
 }
 
 // OrgPolicy is a service (scp) or resource (rcp) control policy.
