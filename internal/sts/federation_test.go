@@ -393,3 +393,45 @@ func TestDecodeAuthorizationMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestGetFederationTokenTagsAndRoot: session tags need sts:TagSession and
+// count in PackedPolicySize; the account root may federate, for one hour
+// at most, with the passed policy as its only limit.
+func TestGetFederationTokenTagsAndRoot(t *testing.T) {
+	env := startFed(t)
+	ctx := context.Background()
+	tagged, err := stsClient(env, carolKey, carolSecret, "").GetFederationToken(ctx, &sts.GetFederationTokenInput{
+		Name: aws.String("tagged"), Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("red")}}})
+	if err != nil || tagged.PackedPolicySize == nil {
+		t.Fatalf("with tags: %+v, %v", tagged, err)
+	}
+	_, err = stsClient(env, daveKey, daveSecret, "").GetFederationToken(ctx, &sts.GetFederationTokenInput{
+		Name: aws.String("tagged"), Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("red")}}})
+	if apiCode(err) != "AccessDenied" {
+		t.Fatalf("tags without sts:TagSession: %v", err)
+	}
+
+	root, err := stsClient(env, rootAKey, rootASecret, "").GetFederationToken(ctx, &sts.GetFederationTokenInput{
+		Name: aws.String("by-root"), DurationSeconds: aws.Int32(7200),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := root.Credentials.Expiration.Sub(time.Now()); d > time.Hour {
+		t.Fatalf("a root-federated session lasts %v, want at most an hour", d)
+	}
+	if *root.FederatedUser.Arn != "arn:aws:sts::111111111111:federated-user/by-root" {
+		t.Fatalf("FederatedUser = %+v", root.FederatedUser)
+	}
+	who, err := stsClient(env, *root.Credentials.AccessKeyId, *root.Credentials.SecretAccessKey, *root.Credentials.SessionToken).GetCallerIdentity(ctx, nil)
+	if err != nil || *who.Arn != *root.FederatedUser.Arn {
+		t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
+	}
+	s3c := s3With(env, root.Credentials)
+	if _, err := s3c.ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {
+		t.Fatalf("the root's permissions and the passed policy both allow: %v", err)
+	}
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("by-root-bucket")}); apiCode(err) != "AccessDenied" {
+		t.Fatalf("outside the passed policy: %v", err)
+	}
+}
