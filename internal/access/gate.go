@@ -298,20 +298,7 @@ func (g *Gate) gatherUser(tx store.Tx, k principalKey, b *policyBundle) error {
 		return err
 	}
 	b.id, b.tags = u.ID, u.Tags
-	if b.identity, err = g.entityPolicies(tx, u.Account, store.KindUser, u.Name, b.identity); err != nil {
-		return err
-	}
-	groups, err := tx.ListGroupsForUser(u.Account, u.Name)
-	if err != nil {
-		return err
-	}
-	for _, grp := range groups {
-		if b.identity, err = g.entityPolicies(tx, u.Account, store.KindGroup, grp.Name, b.identity); err != nil {
-			return err
-		}
-	}
-	b.boundary, err = g.managedSource(tx, u.PermissionsBoundary)
-	return err
+	return g.gather(tx, Entity{Kind: store.KindUser, Account: u.Account, Name: u.Name, Boundary: u.PermissionsBoundary}, b)
 }
 
 func (g *Gate) gatherRole(tx store.Tx, k principalKey, b *policyBundle) error {
@@ -323,12 +310,22 @@ func (g *Gate) gatherRole(tx store.Tx, k principalKey, b *policyBundle) error {
 		return err
 	}
 	b.id, b.tags = r.ID, r.Tags
-	if b.identity, err = g.entityPolicies(tx, r.Account, store.KindRole, r.Name, b.identity); err != nil {
+	return g.gather(tx, Entity{Kind: store.KindRole, Account: r.Account, Name: r.Name, Boundary: r.PermissionsBoundary}, b)
+}
+
+// gather fills b with e's identity policies and boundary.
+func (g *Gate) gather(tx store.Tx, e Entity, b *policyBundle) error {
+	pp, err := g.Gatherer().Gather(tx, e)
+	if err != nil {
 		return err
 	}
-	b.boundary, err = g.managedSource(tx, r.PermissionsBoundary)
-	return err
+	b.identity, b.boundary = pp.Sources(), pp.BoundarySource()
+	return nil
 }
+
+// Gatherer returns a gatherer that compiles through the gate's cache and
+// fails on a stored document that does not compile.
+func (g *Gate) Gatherer() *Gatherer { return NewGatherer(g.Compile, nil) }
 
 // gatherSession adds an STS session's inline and managed session policies.
 func (g *Gate) gatherSession(tx store.Tx, c *Caller, req *authz.Request) error {
@@ -340,13 +337,14 @@ func (g *Gate) gatherSession(tx store.Tx, c *Caller, req *authz.Request) error {
 		}
 		req.Session = append(req.Session, authz.Source{Name: "session policy", Policy: p})
 	}
+	gatherer := g.Gatherer()
 	for _, arn := range s.PolicyARNs {
-		src, err := g.managedSource(tx, arn)
+		mp, err := gatherer.managedPolicy(tx, arn)
 		if err != nil {
 			return err
 		}
-		if src != nil {
-			req.Session = append(req.Session, *src)
+		if mp != nil {
+			req.Session = append(req.Session, mp.Source)
 		}
 	}
 	if len(req.Session) == 0 && s.SessionPolicy == "" && len(s.PolicyARNs) == 0 {
@@ -361,59 +359,6 @@ func (g *Gate) gatherSession(tx store.Tx, c *Caller, req *authz.Request) error {
 		req.Session = append(req.Session, authz.Source{Name: "session policy", Policy: denyAll})
 	}
 	return nil
-}
-
-// entityPolicies appends the inline and attached policies of a user, group or role.
-func (g *Gate) entityPolicies(tx store.Tx, account string, kind store.EntityKind, name string, out []authz.Source) ([]authz.Source, error) {
-	inline, err := tx.ListInlinePolicies(account, kind, name)
-	if err != nil {
-		return out, err
-	}
-	for _, ip := range inline {
-		p, err := g.Compile(ip.Document, policy.Identity)
-		if err != nil {
-			return out, fmt.Errorf("inline policy %s of %s %s: %w", ip.Name, kind, name, err)
-		}
-		out = append(out, authz.Source{Name: ip.Name, Policy: p})
-	}
-	attached, err := tx.ListAttachedPolicies(account, kind, name)
-	if err != nil {
-		return out, err
-	}
-	for _, a := range attached {
-		src, err := g.managedSource(tx, a.PolicyARN)
-		if err != nil {
-			return out, err
-		}
-		if src != nil {
-			out = append(out, *src)
-		}
-	}
-	return out, nil
-}
-
-// managedSource loads a managed policy's default version; nil when arn is
-// empty or the policy no longer exists.
-func (g *Gate) managedSource(tx store.Tx, arn string) (*authz.Source, error) {
-	if arn == "" {
-		return nil, nil
-	}
-	mp, err := tx.GetPolicy(arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	v, err := tx.GetPolicyVersion(arn, mp.DefaultVersionID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := g.Compile(v.Document, policy.Identity)
-	if err != nil {
-		return nil, fmt.Errorf("managed policy %s: %w", arn, err)
-	}
-	return &authz.Source{Name: mp.Name, ARN: arn, VersionID: v.VersionID, Policy: p}, nil
 }
 
 var allowAll = func() *policy.Policy {
