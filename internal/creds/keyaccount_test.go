@@ -27,3 +27,16 @@ func TestAccessKeyIDCarriesAccount(t *testing.T) {
 		t.Fatal("a key id with non-base32 characters decoded")
 	}
 }
+
+// FuzzAccountOfAccessKeyID: decoding never panics, and whatever decodes
+// is a 12-digit account.
+func FuzzAccountOfAccessKeyID(f *testing.F) {
+	f.Add("ASIAY34FZKBOKMUTVV7A")
+	f.Add("AKIA2222ALICE0000001")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, id string) {
+		if account, ok := AccountOfAccessKeyID(id); ok && len(account) != 12 {
+			t.Fatalf("AccountOfAccessKeyID(%q) = %q", id, account)
+		}
+	})
+}
