@@ -16,9 +16,11 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/authmsg"
+	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/imds"
+	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/server"
 	"github.com/sekisho/sekisho/internal/sigv4"
@@ -61,6 +63,9 @@ type Config struct {
 	// CompiledPolicyBudget bounds the estimated bytes of compiled policies
 	// kept in memory (0: access.DefaultCompiledPolicyBudget, 64 MiB).
 	CompiledPolicyBudget int
+	// MetricsOnOwnAddr is set when a listener of its own serves
+	// App.Metrics; otherwise Handler serves them to loopback callers.
+	MetricsOnOwnAddr bool
 }
 
 // App is an assembled server. Close it once its handler has stopped
@@ -71,6 +76,7 @@ type App struct {
 	STS       *sts.Service
 	Decisions *audit.Log
 	S3        *s3.Service
+	Metrics   *metrics.Metrics
 
 	stop      context.CancelFunc // ends the background work: decision log writes, lifecycle sweeps
 	persisted chan struct{}      // closed when the decision log's last flush is done
@@ -90,6 +96,8 @@ func (a *App) Close() {
 
 // New loads the worlds and wires every service.
 func New(ctx context.Context, cfg Config) (*App, error) {
+	m := metrics.New()
+	cfg.Store = m.CountStoreErrors(cfg.Store)
 	var opts []blob.Option
 	if cfg.Now != nil {
 		opts = append(opts, blob.WithClock(cfg.Now))
@@ -131,7 +139,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		logSize = 10_000
 	}
 	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store)
-	gate.SetRecorder(decisions)
+	gate.SetRecorder(recorders{decisions, m})
 	stsService := sts.New(cfg.Store, gate, cfg.Log)
 	if ra := rootAccess(cfg.Worlds); ra != nil {
 		stsService.SetRootAccess(ra) // the world's organization; the store-backed one replaces it
@@ -141,6 +149,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		bases = []string{"s3.localhost", "localhost"}
 	}
 	s3Service := s3.New(cfg.Store, blobs, gate, cfg.Log)
+	s3Service.OnBlobError(m.BlobError)
 	h := server.New(server.Config{
 		Gate:     gate,
 		Verifier: sigv4.NewVerifier(cfg.Now),
@@ -157,10 +166,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		EncodeAuthorizationMessage: func(x *audit.Explanation) (string, error) {
 			return authmsg.Encode(gate.Sealer(), x)
 		},
-		IMDS: newIMDS(cfg, stsService),
+		IMDS: newIMDS(cfg, stsService, m),
 	})
-	a := &App{Handler: newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads)),
-		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service}
+	limited := newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads))
+	a := &App{Handler: m.Front(limited, cfg.MetricsOnOwnAddr),
+		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service, Metrics: m}
 	background, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
 	a.persist(background, cfg)
@@ -221,7 +231,7 @@ func (a *App) persist(ctx context.Context, cfg Config) {
 
 // newIMDS serves the worlds' instances with credentials of their
 // instance profiles' roles, minted by STS.
-func newIMDS(cfg Config, stsService *sts.Service) http.Handler {
+func newIMDS(cfg Config, stsService *sts.Service, m *metrics.Metrics) http.Handler {
 	var instances []imds.Instance
 	for _, w := range cfg.Worlds {
 		for _, i := range w.Instances {
@@ -232,6 +242,9 @@ func newIMDS(cfg Config, stsService *sts.Service) http.Handler {
 		Instances: instances, AllowV1: cfg.IMDSv1, Now: cfg.Now, ContainerToken: cfg.ContainerToken, Log: cfg.Log,
 		Source: func(ctx context.Context, i imds.Instance) (imds.Credentials, error) {
 			c, err := stsService.MintInstanceCredentials(ctx, i.Account, i.InstanceProfile, i.ID)
+			if err == nil {
+				m.SessionTokenIssued("InstanceMetadata")
+			}
 			return imds.Credentials{RoleName: c.RoleName, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
 				Token: c.SessionToken, Expiration: c.Expiration, LastUpdated: c.LastUpdated}, err
 		},
@@ -269,4 +282,15 @@ func organization(worlds []*world.World) (*access.Organization, error) {
 		return nil, nil
 	}
 	return access.NewOrganization(decl, accounts)
+}
+
+// recorders logs a decision in the decision log and counts it.
+type recorders struct {
+	log     *audit.Log
+	metrics *metrics.Metrics
+}
+
+func (r recorders) Record(requestID string, req *authz.Request, d *authz.Decision) {
+	r.log.Record(requestID, req, d)
+	r.metrics.Decision(d)
 }

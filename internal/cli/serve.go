@@ -28,6 +28,7 @@ import (
 
 type serveFlags struct {
 	addr, dataDir, worldFile, logLevel string
+	logFormat, metricsAddr             string
 	storeURL, blobDir                  string
 	inMemory, demo, imdsV1             bool
 	containerToken                     string
@@ -63,6 +64,8 @@ func newServeCommand() *cobra.Command {
 	fl.BoolVar(&f.demo, "demo", false, "load the built-in demo world of the seeds and print its credentials")
 	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "CIDR of a proxy whose X-Forwarded-For is believed (repeatable)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&f.logFormat, "log-format", "json", "json or text")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this address instead of to loopback callers of --addr")
 	fl.IntVar(&f.decisionLogSize, "decision-log-size", 10_000, "the last `N` decisions are kept in memory; the store keeps every denial for --decision-retention")
 	fl.BoolVar(&f.imdsV1, "imds-v1", false, "let instance metadata be read without an IMDSv2 token")
 	fl.StringVar(&f.containerToken, "container-token", "", "the Authorization value container-credential clients must send (AWS_CONTAINER_AUTHORIZATION_TOKEN)")
@@ -111,7 +114,10 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return exitError{exitBadInput, fmt.Errorf("--log-level: %w", err)}
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log, err := newLogger(f.logFormat, level, stderr)
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
 	proxies, err := parsePrefixes(f.trustedProxies)
 	if err != nil {
 		return exitError{exitBadInput, err}
@@ -140,7 +146,8 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	defer st.Close()
 	a, err := app.New(ctx, app.Config{Store: st, BlobDir: blobDir, SharedBlobs: f.storeURL != "", Worlds: worlds, Log: log,
 		TrustedProxies: proxies, DecisionLogSize: f.decisionLogSize, DecisionRetention: retention,
-		IMDSv1: f.imdsV1, ContainerToken: f.containerToken, BodyReadTimeout: bodyTimeout, MaxUploads: maxUploads})
+		IMDSv1: f.imdsV1, ContainerToken: f.containerToken, BodyReadTimeout: bodyTimeout, MaxUploads: maxUploads,
+		MetricsOnOwnAddr: f.metricsAddr != ""})
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
@@ -149,11 +156,18 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stopMetrics, err := serveMetrics(f.metricsAddr, a.Metrics.Handler(), log)
+	if err != nil {
+		ls.close()
+		return err
+	}
+	defer stopMetrics()
 	announce(f, ls, log, stdout)
 	srv := &http.Server{Handler: a.Handler, TLSConfig: tlsConfig, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: f.idleTimeout,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		// HTTP/1.1 only, as S3 speaks it; the body deadlines are per connection.
-		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
+		ConnState:    func(c net.Conn, s http.ConnState) { a.Metrics.ConnState(c, s) }}
 	return runHTTP(ctx, srv, ls, log)
 }
 

@@ -48,11 +48,20 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 	if v := call.Params.Get("Version"); v != APIVersion {
 		return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, v)
 	}
-	if call.Action != "GetCallerIdentity" && call.Caller.IsFederatedUser() && knownAction(call.Action) {
+	if call.Caller == nil && !servedUnsigned(call.Action) {
+		// The front door lets only unsigned operations through without a
+		// caller; refuse anything else as AWS refuses an unsigned call.
+		return nil, awsproto.Errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	}
+	if call.Caller != nil && call.Caller.IsFederatedUser() && call.Action != "GetCallerIdentity" && knownAction(call.Action) {
 		// Federated users may call no STS operation but GetCallerIdentity.
 		return nil, awsproto.AccessDenied(fmt.Sprintf("Cannot call %s with session credentials", call.Action))
 	}
 	switch call.Action {
+	case "AssumeRoleWithWebIdentity":
+		return s.assumeRoleWithWebIdentity(ctx, call)
+	case "AssumeRoleWithSAML":
+		return nil, assumeRoleWithSAML(call)
 	case "GetCallerIdentity":
 		return s.getCallerIdentity(call), nil
 	case "AssumeRole":
@@ -75,7 +84,8 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 func knownAction(action string) bool {
 	switch action {
 	case "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken",
-		"GetAccessKeyInfo", "DecodeAuthorizationMessage", "AssumeRoot":
+		"GetAccessKeyInfo", "DecodeAuthorizationMessage", "AssumeRoot",
+		"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
 		return true
 	}
 	return false

@@ -22,8 +22,10 @@ type Migration struct {
 	SQL     string // one or more statements separated by semicolons
 }
 
-// All returns every migration in version order. It fails if the versions
-// do not run 1, 2, 3... without gaps or duplicates.
+// All returns every migration in version order. It fails on a duplicate
+// version. Versions may have gaps: helpers working in parallel are handed
+// numbers in advance, and a store applies each version it has not recorded
+// (see Pending), so a lower number arriving later is still applied.
 func All() ([]Migration, error) {
 	names, err := fs.Glob(files, "*.sql")
 	if err != nil {
@@ -38,12 +40,33 @@ func All() ([]Migration, error) {
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("migrations: %s: want version %d", m.Name, i+1)
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations: %s: version %d used twice", out[i].Name, out[i].Version)
 		}
 	}
 	return out, nil
+}
+
+// Pending returns the migrations of all whose versions are not in applied,
+// in version order.
+func Pending(all []Migration, applied map[int]bool) []Migration {
+	var out []Migration
+	for _, m := range all {
+		if !applied[m.Version] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Latest is the highest version of all (0 for none): a database recording a
+// higher one is newer than this build.
+func Latest(all []Migration) int {
+	if len(all) == 0 {
+		return 0
+	}
+	return all[len(all)-1].Version
 }
 
 func load(file string) (Migration, error) {
