@@ -49,6 +49,8 @@ type Config struct {
 	// DecisionRetention is how long the store keeps decisions: 0 means
 	// the default, 24 hours; a negative value keeps them forever.
 	DecisionRetention time.Duration
+	// Record selects the decisions the store keeps (denials by default).
+	Record audit.Recording
 	// IMDSv1 lets instance metadata be read without an IMDSv2 token.
 	IMDSv1 bool
 	// ContainerToken, when set, must be sent by container-credential clients.
@@ -138,7 +140,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if logSize == 0 {
 		logSize = 10_000
 	}
-	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store)
+	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store).SetRecording(cfg.Record)
 	gate.SetRecorder(recorders{decisions, m})
 	stsService := sts.New(cfg.Store, gate, cfg.Log)
 	if ra := rootAccess(cfg.Worlds); ra != nil {

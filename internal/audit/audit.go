@@ -8,6 +8,7 @@
 package audit
 
 import (
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -47,6 +48,50 @@ type Log struct {
 	pending    []entry     // recorded but not yet written to st, oldest first
 	maxPending int
 	dropped    int // pending decisions dropped since the last flush
+	record     Recording
+}
+
+// Recording selects the decisions persisted to the store.
+type Recording uint8
+
+// Recordings: RecordDenials is the default.
+const (
+	RecordDenials Recording = iota
+	RecordAllows
+	RecordAll
+)
+
+// ParseRecording reads "denials", "allows" or "all".
+func ParseRecording(s string) (Recording, error) {
+	switch s {
+	case "denials":
+		return RecordDenials, nil
+	case "allows":
+		return RecordAllows, nil
+	case "all":
+		return RecordAll, nil
+	}
+	return 0, fmt.Errorf("audit: record %q: want denials, allows or all", s)
+}
+
+// keeps reports whether a decision of effect e is persisted.
+func (r Recording) keeps(e authz.Effect) bool {
+	switch r {
+	case RecordAll:
+		return true
+	case RecordAllows:
+		return e == authz.Allowed
+	}
+	return e != authz.Allowed
+}
+
+// SetRecording chooses the decisions persisted from now on (denials
+// unless set). It returns l.
+func (l *Log) SetRecording(r Recording) *Log {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.record = r
+	return l
 }
 
 // NewLog keeps the last size decisions (at least 1).
@@ -75,10 +120,11 @@ func (l *Log) Record(requestID string, req *authz.Request, d *authz.Decision) {
 	l.byID[requestID] = append(l.byID[requestID], l.next)
 	l.next = (l.next + 1) % l.limit
 	l.full = l.full || l.next == 0
-	if l.st != nil && d.Effect != authz.Allowed {
-		// Denials are what people come back to explain, and they are rare
-		// under load; persisting every allow cost a third of the server's
-		// throughput (docs/benchmarks.md), so allows live in the ring only.
+	if l.st != nil && l.record.keeps(d.Effect) {
+		// By default denials alone: they are what people come back to
+		// explain, and they are rare under load; persisting every allow
+		// costs throughput (docs/benchmarks.md), so allows are persisted
+		// only when asked for (policy generation reads them).
 		l.queue(e)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sekisho/sekisho/internal/app"
+	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/store/postgres"
 	"github.com/sekisho/sekisho/internal/store/sqlite"
@@ -35,6 +36,7 @@ type serveFlags struct {
 	trustedProxies                     []string
 	decisionLogSize                    int
 	decisionRetention                  time.Duration
+	record                             string
 
 	idleTimeout, bodyReadTimeout time.Duration
 	maxUploads                   int
@@ -69,6 +71,7 @@ func newServeCommand() *cobra.Command {
 	fl.IntVar(&f.decisionLogSize, "decision-log-size", 10_000, "the last `N` decisions are kept in memory; the store keeps every denial for --decision-retention")
 	fl.BoolVar(&f.imdsV1, "imds-v1", false, "let instance metadata be read without an IMDSv2 token")
 	fl.StringVar(&f.containerToken, "container-token", "", "the Authorization value container-credential clients must send (AWS_CONTAINER_AUTHORIZATION_TOKEN)")
+	fl.StringVar(&f.record, "record", "denials", "the decisions the store keeps: denials, allows or all (`policy generate` needs allows)")
 	fl.DurationVar(&f.decisionRetention, "decision-retention", 24*time.Hour, "how long the store keeps decisions; 0 keeps them forever")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", 60*time.Second, "close keep-alive connections idle this long")
 	fl.DurationVar(&f.bodyReadTimeout, "body-read-timeout", app.DefaultBodyReadTimeout, "cut off a request body that sends nothing this long (RequestTimeout); 0: never")
@@ -130,6 +133,10 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
+	record, err := audit.ParseRecording(f.record)
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
 	bodyTimeout, maxUploads, err := bodyLimits(f)
 	if err != nil {
 		return exitError{exitBadInput, err}
@@ -145,7 +152,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	defer cleanup()
 	defer st.Close()
 	a, err := app.New(ctx, app.Config{Store: st, BlobDir: blobDir, SharedBlobs: f.storeURL != "", Worlds: worlds, Log: log,
-		TrustedProxies: proxies, DecisionLogSize: f.decisionLogSize, DecisionRetention: retention,
+		TrustedProxies: proxies, DecisionLogSize: f.decisionLogSize, DecisionRetention: retention, Record: record,
 		IMDSv1: f.imdsV1, ContainerToken: f.containerToken, BodyReadTimeout: bodyTimeout, MaxUploads: maxUploads,
 		MetricsOnOwnAddr: f.metricsAddr != ""})
 	if err != nil {

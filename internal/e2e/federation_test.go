@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	sekisho "github.com/sekisho/sekisho/internal/cli"
 	"github.com/sekisho/sekisho/internal/testenv"
 	"github.com/sekisho/sekisho/internal/world"
 )
@@ -105,7 +103,8 @@ func TestExplainDecodesAuthorizationMessage(t *testing.T) {
 	if len(denials) == 0 {
 		t.Fatal("no denial logged")
 	}
-	out := runSekisho(t, "explain", "--endpoint", env.URL, denials[0].RequestID)
+	bin := buildSekisho(t)
+	out, _ := runSekisho(t, bin, 0, "explain", "--endpoint", env.URL, denials[0].RequestID)
 	_, msg, found := strings.Cut(out, "encoded authorization message: ")
 	msg = strings.TrimSpace(msg)
 	if !found || msg == "" {
@@ -127,20 +126,8 @@ func TestExplainDecodesAuthorizationMessage(t *testing.T) {
 		t.Fatalf("nadia may not decode: %s", stderr)
 	}
 
-	text := runSekisho(t, "explain", "--endpoint", env.URL, "--decode", msg, "--as", fredKey+":"+fredSecret)
+	text, _ := runSekisho(t, bin, 0, "explain", "--endpoint", env.URL, "--decode", msg, "--as", fredKey+":"+fredSecret)
 	if !strings.Contains(text, `"action": "sts:GetFederationToken"`) || !strings.Contains(text, `"arn": "arn:aws:iam::555555555555:user/nadia"`) {
 		t.Fatalf("explain --decode:\n%s", text)
 	}
-}
-
-// runSekisho runs the sekisho command in-process and returns its output.
-func runSekisho(t *testing.T, args ...string) string {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	root := sekisho.NewRoot(&stdout, &stderr)
-	root.SetArgs(args)
-	if err := root.Execute(); err != nil {
-		t.Fatalf("sekisho %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.String()
 }

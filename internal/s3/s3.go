@@ -208,6 +208,9 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 			return authz.Decision{}, errInternal()
 		}
 	}
+	if req.op != nil {
+		areq.Operation = req.op.Name
+	}
 	d := authz.Evaluate(areq)
 	if d.Effect != authz.ExplicitDeny {
 		// RestrictPublicBuckets sets a public bucket policy aside for

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -53,42 +54,44 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 		// caller; refuse anything else as AWS refuses an unsigned call.
 		return nil, awsproto.Errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
-	if call.Caller != nil && call.Caller.IsFederatedUser() && call.Action != "GetCallerIdentity" && knownAction(call.Action) {
-		// Federated users may call no STS operation but GetCallerIdentity.
-		return nil, awsproto.AccessDenied(fmt.Sprintf("Cannot call %s with session credentials", call.Action))
+	if call.Caller != nil && call.Caller.IsFederatedUser() && call.Action != "GetCallerIdentity" {
+		if _, ok := operations[call.Action]; ok {
+			// Federated users may call no STS operation but GetCallerIdentity.
+			return nil, awsproto.AccessDenied(fmt.Sprintf("Cannot call %s with session credentials", call.Action))
+		}
 	}
-	switch call.Action {
-	case "AssumeRoleWithWebIdentity":
-		return s.assumeRoleWithWebIdentity(ctx, call)
-	case "AssumeRoleWithSAML":
-		return nil, assumeRoleWithSAML(call)
-	case "GetCallerIdentity":
-		return s.getCallerIdentity(call), nil
-	case "AssumeRole":
-		return s.assumeRole(ctx, call)
-	case "GetSessionToken":
-		return s.getSessionToken(ctx, call)
-	case "GetFederationToken":
-		return s.getFederationToken(ctx, call)
-	case "GetAccessKeyInfo":
-		return s.getAccessKeyInfo(ctx, call)
-	case "DecodeAuthorizationMessage":
-		return s.decodeAuthorizationMessage(ctx, call)
-	case "AssumeRoot":
-		return s.assumeRoot(ctx, call)
+	if op, ok := operations[call.Action]; ok {
+		return op(s, ctx, call)
 	}
 	return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, APIVersion)
 }
 
-// knownAction reports whether STS serves the action.
-func knownAction(action string) bool {
-	switch action {
-	case "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken",
-		"GetAccessKeyInfo", "DecodeAuthorizationMessage", "AssumeRoot",
-		"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
-		return true
+// operations is STS's operation table: each action Sekisho serves.
+var operations = map[string]func(*Service, context.Context, *awsproto.Call) (any, *awsproto.Error){
+	"GetCallerIdentity": func(s *Service, _ context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+		return s.getCallerIdentity(call), nil
+	},
+	"AssumeRole":                 (*Service).assumeRole,
+	"GetSessionToken":            (*Service).getSessionToken,
+	"GetFederationToken":         (*Service).getFederationToken,
+	"GetAccessKeyInfo":           (*Service).getAccessKeyInfo,
+	"DecodeAuthorizationMessage": (*Service).decodeAuthorizationMessage,
+	"AssumeRoot":                 (*Service).assumeRoot,
+	"AssumeRoleWithWebIdentity":  (*Service).assumeRoleWithWebIdentity,
+	"AssumeRoleWithSAML": func(_ *Service, _ context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+		return nil, assumeRoleWithSAML(call)
+	},
+}
+
+// Actions lists the IAM actions of the operations STS serves (sts:...),
+// sorted.
+func Actions() []string {
+	out := make([]string, 0, len(operations))
+	for name := range operations {
+		out = append(out, "sts:"+name)
 	}
-	return false
+	sort.Strings(out)
+	return out
 }
 
 type callerIdentityResult struct {
