@@ -18,6 +18,8 @@ import (
 	"github.com/sekisho/sekisho/internal/authmsg"
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/console"
+	"github.com/sekisho/sekisho/internal/creds"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/imds"
 	"github.com/sekisho/sekisho/internal/metrics"
@@ -152,6 +154,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	s3Service := s3.New(cfg.Store, blobs, gate, cfg.Log)
 	s3Service.OnBlobError(m.BlobError)
+	web, err := console.New(ctx, console.Config{Store: cfg.Store, Seal: func(s *creds.Session) (string, error) { return gate.Sealer().Seal(s) },
+		Decisions: decisions, Now: cfg.Now, Log: log})
+	if err != nil {
+		return nil, err
+	}
 	h := server.New(server.Config{
 		Gate:     gate,
 		Verifier: sigv4.NewVerifier(cfg.Now),
@@ -168,13 +175,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		EncodeAuthorizationMessage: func(x *audit.Explanation) (string, error) {
 			return authmsg.Encode(gate.Sealer(), x)
 		},
-		IMDS: newIMDS(cfg, stsService, m),
+		IMDS:    newIMDS(cfg, stsService, m),
+		Console: web,
 	})
 	limited := newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads))
-	a := &App{Handler: m.Front(limited, cfg.MetricsOnOwnAddr),
+	counted := &activity{next: limited}
+	a := &App{Handler: m.Front(counted, cfg.MetricsOnOwnAddr),
 		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service, Metrics: m}
+	web.Attach(a.Handler)
 	background, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
+	go returnMemoryWhenIdle(background, counted)
 	a.persist(background, cfg)
 	go sweepLifecycle(background, s3Service, now, log)
 	return a, nil

@@ -302,8 +302,8 @@ func (l *Log) Details(from, to time.Time) []Explanation {
 	l.mu.Lock()
 	var entries []entry
 	for _, e := range l.ring {
-		if e.requestID != "" && inRange(e.at) {
-			entries = append(entries, e)
+		if e != nil && inRange(e.at) {
+			entries = append(entries, *e)
 		}
 	}
 	st := l.st

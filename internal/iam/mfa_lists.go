@@ -192,9 +192,11 @@ func (s *Service) listMFADeviceTags(ctx context.Context, call *awsproto.Call) (a
 // sessionWithoutMFA reports whether the caller uses GetSessionToken
 // credentials obtained without MFA, or GetFederationToken credentials,
 // with which AWS refuses every IAM API call. AssumeRoot sessions may call
-// IAM (their task policy decides what).
+// IAM (their task policy decides what). A console sign-in session is the
+// user's own console identity, not a GetSessionToken credential, so the
+// rule does not apply to it.
 func sessionWithoutMFA(c *access.Caller) bool {
-	if c.Session == nil || c.IsRoleSession() || c.Session.Kind == creds.RootTask {
+	if c.Session == nil || c.IsRoleSession() || c.Session.Kind == creds.RootTask || c.Session.Console {
 		return false
 	}
 	return c.IsFederatedUser() || !c.Session.MFA

@@ -224,8 +224,10 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 		}
 	}
 	s.gate.Record(req.RequestID, areq, &d)
-	s.log.Debug("decision", "request_id", req.RequestID, "principal", d.PrincipalARN(), "action", c.action,
-		"resource", c.resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
+	if s.log.Enabled(ctx, slog.LevelDebug) { // the arguments (Message builds a sentence) cost even when not logged
+		s.log.Debug("decision", "request_id", req.RequestID, "principal", d.PrincipalARN(), "action", c.action,
+			"resource", c.resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
+	}
 	return d, nil
 }
 

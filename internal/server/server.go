@@ -22,6 +22,7 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/console"
 	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
@@ -57,6 +58,9 @@ type Config struct {
 	// IMDS serves the instance metadata and container credential
 	// endpoints (/latest/..., /_sekisho/imds/..., /_sekisho/container-credentials/...).
 	IMDS http.Handler
+	// Console serves the web console's unsigned browser requests
+	// (console.IsConsoleRequest); nil serves none.
+	Console http.Handler
 }
 
 // S3Service serves S3 REST requests.
@@ -99,6 +103,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case strings.HasPrefix(r.URL.Path, DecisionsPath):
 		s.serveDecisions(w, r)
+		return
+	case s.cfg.Console != nil && console.IsConsoleRequest(r):
+		s.cfg.Console.ServeHTTP(w, r)
 		return
 	case s.cfg.IMDS != nil && isMetadataRequest(r):
 		s.cfg.IMDS.ServeHTTP(w, r)
@@ -153,7 +160,9 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		fail(e)
 		return
 	}
-	s.cfg.Log.Debug("request", "request_id", requestID, "service", endpoint.Name, "action", call.Action, "principal", principalARN(caller))
+	if s.cfg.Log.Enabled(r.Context(), slog.LevelDebug) { // boxing the arguments allocates even when not logged
+		s.cfg.Log.Debug("request", "request_id", requestID, "service", endpoint.Name, "action", call.Action, "principal", principalARN(caller))
+	}
 	awsproto.WriteXML(w, call.Action, endpoint.Namespace, requestID, result)
 }
 
@@ -268,19 +277,27 @@ func queryAuthError(err error) *awsproto.Error {
 }
 
 // requestContext builds the condition keys every request carries.
+// The keys are given lower-cased (as Context stores them) and the values
+// share one backing array, so building the context costs two allocations
+// rather than two per key.
 func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth) *policy.Context {
 	now := s.cfg.Now().UTC()
+	values := make([]string, 0, 7)
 	ctx := policy.NewContext()
-	ctx.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	ctx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	ctx.Set("aws:SecureTransport", strconv.FormatBool(r.TLS != nil))
-	ctx.Set("aws:RequestedRegion", auth.Region)
-	ctx.Set("aws:ViaAWSService", "false")
+	set := func(key, value string) {
+		values = append(values, value)
+		ctx.Set(key, values[len(values)-1:len(values):len(values)]...)
+	}
+	set("aws:currenttime", now.Format(time.RFC3339))
+	set("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
+	set("aws:securetransport", strconv.FormatBool(r.TLS != nil))
+	set("aws:requestedregion", auth.Region)
+	set("aws:viaawsservice", "false")
 	if ua := r.UserAgent(); ua != "" {
-		ctx.Set("aws:UserAgent", ua)
+		set("aws:useragent", ua)
 	}
 	if ip, ok := s.sourceIP(r); ok {
-		ctx.Set("aws:SourceIp", ip.String())
+		set("aws:sourceip", ip.String())
 	}
 	return ctx
 }

@@ -380,8 +380,10 @@ func (s *Service) authorizeAssume(ctx context.Context, call *awsproto.Call, role
 		if err != nil {
 			return false, err
 		}
-		s.log.Debug("decision", "request_id", call.RequestID, "principal", call.Caller.Principal.ARN,
-			"action", action, "resource", chk.Resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
+		if s.log.Enabled(ctx, slog.LevelDebug) { // the arguments (Message builds a sentence) cost even when not logged
+			s.log.Debug("decision", "request_id", call.RequestID, "principal", call.Caller.Principal.ARN,
+				"action", action, "resource", chk.Resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
+		}
 		if d.Effect != authz.Allowed {
 			return false, nil
 		}
