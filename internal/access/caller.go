@@ -9,8 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
+	"github.com/sekisho/sekisho/internal/caller"
 	"github.com/sekisho/sekisho/internal/creds"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
@@ -25,51 +25,9 @@ var (
 	ErrExpiredToken = errors.New("expired session token")
 )
 
-// Caller is an authenticated principal.
-type Caller struct {
-	Principal   policy.Principal
-	AccessKeyID string
-	// UserID is aws:userid: AIDA… for users, AROA…:session for role
-	// sessions, the account id for root.
-	UserID   string
-	UserName string // IAM users (and their GetSessionToken sessions)
-	// Session is set for temporary credentials.
-	Session *creds.Session
-	// Tags are the principal's tags: user tags, or role tags overlaid by session tags.
-	Tags []store.Tag
-}
-
-// Temporary reports whether the caller uses STS credentials.
-func (c *Caller) Temporary() bool { return c.Session != nil }
-
-// IsRoleSession reports whether the caller is an assumed-role session.
-func (c *Caller) IsRoleSession() bool { return c.Principal.Type == policy.PrincipalAssumedRole }
-
-// AddContext sets the principal's condition keys in ctx.
-func (c *Caller) AddContext(ctx *policy.Context) {
-	p := &c.Principal
-	ctx.Set("aws:PrincipalAccount", p.Account)
-	ctx.Set("aws:PrincipalType", p.Type.String())
-	ctx.Set("aws:userid", c.UserID)
-	if p.Type == policy.PrincipalAssumedRole {
-		ctx.Set("aws:PrincipalArn", p.RoleARN)
-	} else {
-		ctx.Set("aws:PrincipalArn", p.ARN)
-	}
-	if c.UserName != "" {
-		ctx.Set("aws:username", c.UserName)
-	}
-	for _, t := range c.Tags {
-		ctx.Set("aws:PrincipalTag/"+t.Key, t.Value)
-	}
-	if s := c.Session; s != nil {
-		addMFAContext(ctx, s)
-		ctx.Set("aws:TokenIssueTime", s.IssuedAt.UTC().Format(time.RFC3339))
-		if s.SourceIdentity != "" {
-			ctx.Set("aws:SourceIdentity", s.SourceIdentity)
-		}
-	}
-}
+// Caller is an authenticated principal (the leaf type the wire protocols
+// carry; see package caller).
+type Caller = caller.Caller
 
 // Resolve authenticates an access key id (and session token) and returns
 // the caller and the secret to verify the signature with.
@@ -155,9 +113,11 @@ func (g *Gate) resolveSession(ctx context.Context, accessKeyID, token string) (*
 		c.Principal = policy.Principal{Type: policy.PrincipalUser, Account: s.Account, ARN: s.UserARN}
 		c.UserID, c.UserName = s.UserID, roleName(s.UserARN)
 		err = g.bindSession(ctx, c, s.UserID)
-	case creds.RootSession:
+	case creds.RootSession, creds.RootTask:
 		c.Principal = policy.Principal{Type: policy.PrincipalRoot, Account: s.Account, ARN: RootARN(s.Account)}
 		c.UserID = s.Account
+	case creds.FederatedUser:
+		err = g.resolveFederated(ctx, c, s)
 	default:
 		return nil, "", ErrInvalidToken
 	}
@@ -165,6 +125,24 @@ func (g *Gate) resolveSession(ctx context.Context, accessKeyID, token string) (*
 		return nil, "", err
 	}
 	return c, s.SecretAccessKey, nil
+}
+
+// resolveFederated makes a GetFederationToken session's caller: the
+// federated user (aws:userid ACCOUNT:NAME), with the permissions of the
+// IAM user that federated it (UserName names that user for the gate) and
+// its tags overlaid by the session's.
+func (g *Gate) resolveFederated(ctx context.Context, c *Caller, s *creds.Session) error {
+	c.Principal = policy.Principal{Type: policy.PrincipalFederatedUser, Account: s.Account,
+		ARN: FederatedUserARN(s.Account, s.SessionName)}
+	c.UserID = s.Account + ":" + s.SessionName
+	if s.UserID == s.Account { // federated by the account root: no IAM user's policies
+		c.Tags = overlayTags(nil, s.Tags)
+		return nil
+	}
+	c.UserName = roleName(s.UserARN)
+	err := g.bindSession(ctx, c, s.UserID)
+	c.Tags = overlayTags(c.Tags, s.Tags)
+	return err
 }
 
 // bindSession checks that the session's user or role is still the one
@@ -227,6 +205,11 @@ func PolicyARN(p store.ManagedPolicy) string {
 // SessionARN is an assumed-role session's ARN (the role's path is not part of it).
 func SessionARN(account, role, session string) string {
 	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
+}
+
+// FederatedUserARN is a GetFederationToken session's ARN.
+func FederatedUserARN(account, name string) string {
+	return "arn:aws:sts::" + account + ":federated-user/" + name
 }
 
 // roleName is the last path segment of an ARN's resource.

@@ -215,15 +215,21 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 		resourceAccount = c.Principal.Account
 	}
 	req.SCPs, req.RCPs = g.org.SCPs(c.Principal.Account), g.org.RCPs(resourceAccount)
-	// The root has no identity policies; a web identity has none in any account.
-	if c.Principal.Type != policy.PrincipalRoot && c.Principal.Type != policy.PrincipalWebIdentity {
+	switch {
+	case c.Principal.Type == policy.PrincipalRoot, c.Principal.Type == policy.PrincipalWebIdentity:
+		// The root has no identity policies; a web identity has none in any account.
+	case c.IsFederatedUser() && c.UserName == "":
+		// Federated by the account root: the root's permissions, all of them,
+		// before the session policies narrow them.
+		req.Identity = []authz.Source{{Name: "account root user", Policy: allowAll}}
+	default:
 		b, err := g.principalPolicies(ctx, c)
 		if err != nil {
 			return nil, fmt.Errorf("gather policies of %s: %w", c.Principal.ARN, err)
 		}
 		req.Identity, req.Boundary = b.identity, b.boundary
 	}
-	if s := c.Session; s != nil && (s.SessionPolicy != "" || len(s.PolicyARNs) > 0) {
+	if s := c.Session; s != nil && (s.SessionPolicy != "" || len(s.PolicyARNs) > 0 || s.Kind == creds.FederatedUser) {
 		err := g.store.View(ctx, func(tx store.Tx) error { return g.gatherSession(tx, c, req) })
 		if err != nil {
 			return nil, fmt.Errorf("session policies of %s: %w", c.Principal.ARN, err)
@@ -238,6 +244,10 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 func principalKeyOf(c *Caller) (principalKey, string) {
 	if c.IsRoleSession() {
 		return principalKey{store.KindRole, c.Principal.Account, c.Session.RoleID}, c.Session.RoleID
+	}
+	if c.IsFederatedUser() {
+		// A federated user has the policies of the IAM user that federated it.
+		return principalKey{store.KindUser, c.Principal.Account, c.UserName}, c.Session.UserID
 	}
 	return principalKey{store.KindUser, c.Principal.Account, c.UserName}, c.UserID
 }
@@ -289,20 +299,7 @@ func (g *Gate) gatherUser(tx store.Tx, k principalKey, b *policyBundle) error {
 		return err
 	}
 	b.id, b.tags = u.ID, u.Tags
-	if b.identity, err = g.entityPolicies(tx, u.Account, store.KindUser, u.Name, b.identity); err != nil {
-		return err
-	}
-	groups, err := tx.ListGroupsForUser(u.Account, u.Name)
-	if err != nil {
-		return err
-	}
-	for _, grp := range groups {
-		if b.identity, err = g.entityPolicies(tx, u.Account, store.KindGroup, grp.Name, b.identity); err != nil {
-			return err
-		}
-	}
-	b.boundary, err = g.managedSource(tx, u.PermissionsBoundary)
-	return err
+	return g.gather(tx, Entity{Kind: store.KindUser, Account: u.Account, Name: u.Name, Boundary: u.PermissionsBoundary}, b)
 }
 
 func (g *Gate) gatherRole(tx store.Tx, k principalKey, b *policyBundle) error {
@@ -314,12 +311,22 @@ func (g *Gate) gatherRole(tx store.Tx, k principalKey, b *policyBundle) error {
 		return err
 	}
 	b.id, b.tags = r.ID, r.Tags
-	if b.identity, err = g.entityPolicies(tx, r.Account, store.KindRole, r.Name, b.identity); err != nil {
+	return g.gather(tx, Entity{Kind: store.KindRole, Account: r.Account, Name: r.Name, Boundary: r.PermissionsBoundary}, b)
+}
+
+// gather fills b with e's identity policies and boundary.
+func (g *Gate) gather(tx store.Tx, e Entity, b *policyBundle) error {
+	pp, err := g.Gatherer().Gather(tx, e)
+	if err != nil {
 		return err
 	}
-	b.boundary, err = g.managedSource(tx, r.PermissionsBoundary)
-	return err
+	b.identity, b.boundary = pp.Sources(), pp.BoundarySource()
+	return nil
 }
+
+// Gatherer returns a gatherer that compiles through the gate's cache and
+// fails on a stored document that does not compile.
+func (g *Gate) Gatherer() *Gatherer { return NewGatherer(g.Compile, nil) }
 
 // gatherSession adds an STS session's inline and managed session policies.
 func (g *Gate) gatherSession(tx store.Tx, c *Caller, req *authz.Request) error {
@@ -331,14 +338,22 @@ func (g *Gate) gatherSession(tx store.Tx, c *Caller, req *authz.Request) error {
 		}
 		req.Session = append(req.Session, authz.Source{Name: "session policy", Policy: p})
 	}
+	gatherer := g.Gatherer()
 	for _, arn := range s.PolicyARNs {
-		src, err := g.managedSource(tx, arn)
+		mp, err := gatherer.managedPolicy(tx, arn)
 		if err != nil {
 			return err
 		}
-		if src != nil {
-			req.Session = append(req.Session, *src)
+		if mp != nil {
+			req.Session = append(req.Session, mp.Source)
 		}
+	}
+	if len(req.Session) == 0 && s.SessionPolicy == "" && len(s.PolicyARNs) == 0 {
+		// A federated user given no policy has no permissions of its own
+		// (only resource policies naming it grant): an Allow that matches
+		// nothing, so the decision is an implicit deny, not an explicit one.
+		req.Session = append(req.Session, authz.Source{Name: "session policy", Policy: allowsNothing})
+		return nil
 	}
 	if len(req.Session) == 0 {
 		// Every session policy is gone: nothing can pass the session filter.
@@ -347,58 +362,21 @@ func (g *Gate) gatherSession(tx store.Tx, c *Caller, req *authz.Request) error {
 	return nil
 }
 
-// entityPolicies appends the inline and attached policies of a user, group or role.
-func (g *Gate) entityPolicies(tx store.Tx, account string, kind store.EntityKind, name string, out []authz.Source) ([]authz.Source, error) {
-	inline, err := tx.ListInlinePolicies(account, kind, name)
+var allowAll = func() *policy.Policy {
+	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, policy.Identity)
 	if err != nil {
-		return out, err
+		panic(err)
 	}
-	for _, ip := range inline {
-		p, err := g.Compile(ip.Document, policy.Identity)
-		if err != nil {
-			return out, fmt.Errorf("inline policy %s of %s %s: %w", ip.Name, kind, name, err)
-		}
-		out = append(out, authz.Source{Name: ip.Name, Policy: p})
-	}
-	attached, err := tx.ListAttachedPolicies(account, kind, name)
-	if err != nil {
-		return out, err
-	}
-	for _, a := range attached {
-		src, err := g.managedSource(tx, a.PolicyARN)
-		if err != nil {
-			return out, err
-		}
-		if src != nil {
-			out = append(out, *src)
-		}
-	}
-	return out, nil
-}
+	return p
+}()
 
-// managedSource loads a managed policy's default version; nil when arn is
-// empty or the policy no longer exists.
-func (g *Gate) managedSource(tx store.Tx, arn string) (*authz.Source, error) {
-	if arn == "" {
-		return nil, nil
-	}
-	mp, err := tx.GetPolicy(arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
+var allowsNothing = func() *policy.Policy {
+	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","NotAction":"*","NotResource":"*"}}`, policy.Session)
 	if err != nil {
-		return nil, err
+		panic(err)
 	}
-	v, err := tx.GetPolicyVersion(arn, mp.DefaultVersionID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := g.Compile(v.Document, policy.Identity)
-	if err != nil {
-		return nil, fmt.Errorf("managed policy %s: %w", arn, err)
-	}
-	return &authz.Source{Name: mp.Name, ARN: arn, VersionID: v.VersionID, Policy: p}, nil
-}
+	return p
+}()
 
 var denyAll = func() *policy.Policy {
 	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}`, policy.Session)

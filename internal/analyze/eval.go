@@ -73,7 +73,7 @@ func decidedByConditions(d *authz.Decision) bool {
 // mayBeDenied reports whether a conditional Deny statement matches the
 // request in everything but its conditions: another context could deny.
 func mayBeDenied(req *authz.Request) bool {
-	preq := &policy.Request{Action: req.Action, Resource: req.Resource, Principal: &req.Principal, Context: req.Context}
+	preq := &policy.Request{Action: req.Action, Resource: req.Resource, Principal: &req.Principal, Context: req.Context, Bounded: req.Boundary != nil}
 	for i := range req.Identity {
 		if conditionalDeny(req.Identity[i].Policy, preq) {
 			return true

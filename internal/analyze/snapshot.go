@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/access"
@@ -144,10 +143,9 @@ func (s *Snapshot) loadUsers(tx store.Tx, account string) error {
 	if err != nil {
 		return err
 	}
-	groupPolicies := map[string][]authz.Source{}
 	for _, u := range users {
 		n := &node{Principal: Principal{Kind: KindUser, Account: account, ARN: access.UserARN(u), Name: u.Name}}
-		if err := s.userPolicies(tx, u, n, groupPolicies); err != nil {
+		if err := s.gatherInto(tx, n, access.Entity{Kind: store.KindUser, Account: u.Account, Name: u.Name, Boundary: u.PermissionsBoundary}); err != nil {
 			return fmt.Errorf("user %s: %w", u.Name, err)
 		}
 		c := &access.Caller{Principal: policy.Principal{Type: policy.PrincipalUser, Account: account, ARN: n.ARN},
@@ -157,30 +155,15 @@ func (s *Snapshot) loadUsers(tx store.Tx, account string) error {
 	return nil
 }
 
-// userPolicies gathers a user's own and its groups' policies and its
-// boundary; groups' policies are gathered once per account.
-func (s *Snapshot) userPolicies(tx store.Tx, u store.User, n *node, groupPolicies map[string][]authz.Source) error {
-	var err error
-	if n.identity, err = s.comp.entityPolicies(tx, u.Account, store.KindUser, u.Name, nil); err != nil {
-		return err
-	}
-	groups, err := tx.ListGroupsForUser(u.Account, u.Name)
+// gatherInto sets a node's identity policies (a user's groups' too) and
+// boundary.
+func (s *Snapshot) gatherInto(tx store.Tx, n *node, e access.Entity) error {
+	pp, err := s.comp.gatherer().Gather(tx, e)
 	if err != nil {
 		return err
 	}
-	for _, g := range groups {
-		k := strings.ToLower(g.Name)
-		gp, ok := groupPolicies[k]
-		if !ok {
-			if gp, err = s.comp.entityPolicies(tx, u.Account, store.KindGroup, g.Name, nil); err != nil {
-				return err
-			}
-			groupPolicies[k] = gp
-		}
-		n.identity = append(n.identity, gp...)
-	}
-	n.boundary, err = s.comp.managedSource(tx, u.PermissionsBoundary)
-	return err
+	n.identity, n.boundary = pp.Sources(), pp.BoundarySource()
+	return nil
 }
 
 func (s *Snapshot) loadRoles(tx store.Tx, account string) error {
@@ -214,10 +197,7 @@ func (s *Snapshot) roleNode(tx store.Tx, r store.Role) (*node, error) {
 		trust = denyAll
 	}
 	n.trust = &authz.Source{Name: r.Name + " trust policy", Policy: trust}
-	if n.identity, err = s.comp.entityPolicies(tx, r.Account, store.KindRole, r.Name, nil); err != nil {
-		return nil, err
-	}
-	n.boundary, err = s.comp.managedSource(tx, r.PermissionsBoundary)
+	err = s.gatherInto(tx, n, access.Entity{Kind: store.KindRole, Account: r.Account, Name: r.Name, Boundary: r.PermissionsBoundary})
 	return n, err
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
+	"github.com/sekisho/sekisho/internal/authmsg"
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/console"
@@ -144,6 +145,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store).SetRecording(cfg.Record)
 	gate.SetRecorder(recorders{decisions, m})
 	stsService := sts.New(cfg.Store, gate, cfg.Log)
+	if ra := rootAccess(cfg.Worlds); ra != nil {
+		stsService.SetRootAccess(ra) // the world's organization; the store-backed one replaces it
+	}
 	bases := cfg.VirtualHostBases
 	if bases == nil {
 		bases = []string{"s3.localhost", "localhost"}
@@ -168,9 +172,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		TrustedProxies:   cfg.TrustedProxies,
 		Now:              cfg.Now,
 		Decisions:        decisions,
-		IMDS:             newIMDS(cfg, stsService, m),
-		Console:          web,
-		Tokens:           stsService.Issuers(),
+		EncodeAuthorizationMessage: func(x *audit.Explanation) (string, error) {
+			return authmsg.Encode(gate.Sealer(), x)
+		},
+		IMDS:    newIMDS(cfg, stsService, m),
+		Console: web,
+		Tokens:  stsService.Issuers(),
 	})
 	limited := newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads))
 	counted := &activity{next: limited}

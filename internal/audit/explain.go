@@ -69,7 +69,7 @@ func explain(e *entry) Explanation {
 	for _, m := range d.Missing() {
 		x.Missing = append(x.Missing, m.String())
 	}
-	preq := &policy.Request{Action: req.Action, Resource: req.Resource, Principal: &req.Principal, Context: req.Context}
+	preq := &policy.Request{Action: req.Action, Resource: req.Resource, Principal: &req.Principal, Context: req.Context, Bounded: req.Boundary != nil}
 	for _, set := range policySets(req) {
 		for i := range set.sources {
 			src := &set.sources[i]

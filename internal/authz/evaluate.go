@@ -126,7 +126,8 @@ func Evaluate(req *Request) Decision {
 		resourceAccount = req.Principal.Account
 	}
 	d.CrossAccount = resourceAccount != req.Principal.Account
-	preq := policy.Request{Action: req.Action, Resource: req.Resource, Principal: &req.Principal, Context: req.Context}
+	preq := policy.Request{Action: req.Action, Resource: req.Resource, Principal: &req.Principal, Context: req.Context,
+		Bounded: req.Boundary != nil}
 
 	var sets [numPolicyTypes]setResult
 	sets[ServiceControl] = evalLevels(req.SCPs, ServiceControl, &preq)
@@ -248,6 +249,14 @@ func (d *Decision) decideBothSides(req *Request, sets *[numPolicyTypes]setResult
 		// is not limited by boundary or session policy, the role ARN is.
 		kind := res.allow.PrincipalMatch
 		if d.resourceGrantsAlone(p, kind) {
+			if p.Type == policy.PrincipalUser {
+				// A user the trust policy names still needs its boundary to
+				// allow sts:AssumeRole (IAM UG, Update a role trust policy).
+				if d.sessionLimitsHold(sets) {
+					d.allow("trust-grant", sets, false, true)
+				}
+				return
+			}
 			d.Effect, d.Reason = Allowed, "trust-grant"
 			d.add(res.allow)
 			return
@@ -266,10 +275,12 @@ func (d *Decision) decideBothSides(req *Request, sets *[numPolicyTypes]setResult
 
 // resourceGrantsAlone reports whether, within one account, a resource
 // policy Allow grants without any identity policy, boundary or session
-// policy: when it names the exact user, role session or federated user.
+// policy: when it names the exact user, role session or federated user,
+// or grants to "*" narrowed by aws:PrincipalArn (then only explicit
+// denies limit it: IAM UG, Principal element, IAM role principals).
 func (d *Decision) resourceGrantsAlone(p *policy.Principal, kind policy.MatchKind) bool {
 	switch kind {
-	case policy.MatchExact:
+	case policy.MatchExact, policy.MatchWildcardPrincipalARN:
 		return true
 	case policy.MatchWildcard:
 		return p.Type != policy.PrincipalAssumedRole

@@ -1,7 +1,7 @@
 package awsproto
 
 import (
-	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/caller"
 	"github.com/sekisho/sekisho/internal/policy"
 )
 
@@ -9,7 +9,7 @@ import (
 type Call struct {
 	Action    string
 	Params    Params
-	Caller    *access.Caller
+	Caller    *caller.Caller
 	RequestID string
 	Region    string
 	// Context holds the request's condition keys (aws:SourceIp,

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sekisho/sekisho/internal/audit"
+	"github.com/sekisho/sekisho/internal/stsclient"
 )
 
 func defaultEndpoint() string {
@@ -36,15 +38,33 @@ func fetchJSON(endpoint, path string, out any) error {
 	return json.Unmarshal(body, out)
 }
 
+// explainedDecision is one logged decision as the server serves it: the
+// explanation and, for a denial, its encoded authorization message.
+type explainedDecision struct {
+	audit.Explanation
+	EncodedAuthorizationMessage string `json:"encoded_authorization_message,omitempty"`
+}
+
 func newExplainCommand() *cobra.Command {
-	var endpoint string
+	var endpoint, decode, as string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "explain REQUEST_ID",
+		Use:   "explain REQUEST_ID | explain --decode MESSAGE --as PROFILE|AKID:SECRET",
 		Short: "Explain the decisions made for a request (the x-amzn-RequestId / x-amz-request-id the client saw)",
-		Args:  cobra.ExactArgs(1),
+		Long: "Explains the logged decisions of a request. With --decode, decodes an encoded authorization\n" +
+			"message (as `aws sts decode-authorization-message` does) with the keys of --as, which must be\n" +
+			"allowed sts:DecodeAuthorizationMessage.",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if decode != "" {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var xs []audit.Explanation
+			if decode != "" {
+				return decodeMessage(cmd, endpoint, as, decode)
+			}
+			var xs []explainedDecision
 			if err := fetchJSON(endpoint, "/_sekisho/decisions/"+url.PathEscape(args[0]), &xs); err != nil {
 				return exitError{exitDenied, err}
 			}
@@ -54,14 +74,42 @@ func newExplainCommand() *cobra.Command {
 				return enc.Encode(xs)
 			}
 			for i := range xs {
-				printExplanation(cmd.OutOrStdout(), &xs[i])
+				printExplanation(cmd.OutOrStdout(), &xs[i].Explanation)
+				if m := xs[i].EncodedAuthorizationMessage; m != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), "  encoded authorization message: %s\n\n", m)
+				}
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&endpoint, "endpoint", defaultEndpoint(), "the Sekisho server")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&decode, "decode", "", "an encoded authorization message to decode")
+	cmd.Flags().StringVar(&as, "as", "default", "with --decode: profile name, or AKID:SECRET (AKID:SECRET:TOKEN)")
 	return cmd
+}
+
+// decodeMessage decodes an encoded authorization message through STS and
+// prints its JSON document, indented.
+func decodeMessage(cmd *cobra.Command, endpoint, as, message string) error {
+	client, err := assumeFlags{as: as, endpoint: endpoint}.client()
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
+	doc, err := client.DecodeAuthorizationMessage(cmd.Context(), message)
+	if e, ok := stsclient.AsError(err); ok {
+		return exitError{exitDenied, fmt.Errorf("%s: %s", e.Code, e.Message)}
+	}
+	if err != nil {
+		return exitError{exitDenied, err}
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, []byte(doc), "", "  ") != nil {
+		pretty.Reset()
+		pretty.WriteString(doc)
+	}
+	fmt.Fprintln(cmd.OutOrStdout(), pretty.String())
+	return nil
 }
 
 // printExplanation renders one decision for a person.

@@ -31,7 +31,7 @@ func newPolicyCommand() *cobra.Command {
 func newValidateCommand() *cobra.Command {
 	var typeName string
 	cmd := &cobra.Command{
-		Use:   "validate --type identity|resource|trust|session|scp FILE",
+		Use:   "validate --type identity|resource|trust|session|scp|rcp FILE",
 		Short: "Check a policy document as AWS would for its type",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,14 +43,14 @@ func newValidateCommand() *cobra.Command {
 			if err != nil {
 				return exitError{exitBadInput, err}
 			}
-			if _, err := policy.Parse(doc, t); err != nil {
+			if _, err := policy.ParseCustomer(doc, t); err != nil {
 				return exitError{exitDenied, fmt.Errorf("%s: %w", args[0], err)}
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "OK")
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&typeName, "type", "identity", "policy type: identity, resource, trust, session or scp")
+	cmd.Flags().StringVar(&typeName, "type", "identity", "policy type: identity, resource, trust, session, scp or rcp")
 	return cmd
 }
 

@@ -91,3 +91,18 @@ func TestPolicyValidate(t *testing.T) {
 		t.Fatalf("bad type exit %d", code)
 	}
 }
+
+// TestPolicyValidateCustomerRCP: a customer RCP may only deny.
+func TestPolicyValidateCustomerRCP(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"allow.json": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`,
+		"deny.json":  `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"BoolIfExists":{"aws:SecureTransport":"false"}}}]}`,
+	})
+	_, errOut, code := run("policy", "validate", "--type", "rcp", filepath.Join(dir, "allow.json"))
+	if code != 1 || !strings.Contains(errOut, "does not meet the requirements of the specified policy type") || !strings.Contains(errOut, "Statement[0].Effect") {
+		t.Fatalf("RCP with Allow: %d %s", code, errOut)
+	}
+	if out, _, code := run("policy", "validate", "--type", "rcp", filepath.Join(dir, "deny.json")); code != 0 || strings.TrimSpace(out) != "OK" {
+		t.Fatalf("Deny-only RCP: %d %s", code, out)
+	}
+}

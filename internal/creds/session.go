@@ -11,9 +11,11 @@ type SessionKind uint8
 
 // Session kinds. The zero SessionKind is invalid and cannot be sealed.
 const (
-	AssumedRole SessionKind = iota + 1 // AssumeRole and its variants
-	UserSession                        // GetSessionToken by an IAM user
-	RootSession                        // GetSessionToken by the account root user
+	AssumedRole   SessionKind = iota + 1 // AssumeRole and its variants
+	UserSession                          // GetSessionToken by an IAM user
+	RootSession                          // GetSessionToken by the account root user
+	FederatedUser                        // GetFederationToken by an IAM user (or root)
+	RootTask                             // AssumeRoot: a member account's root, scoped by a task policy
 )
 
 // String returns the kind's name.
@@ -25,12 +27,16 @@ func (k SessionKind) String() string {
 		return "UserSession"
 	case RootSession:
 		return "RootSession"
+	case FederatedUser:
+		return "FederatedUser"
+	case RootTask:
+		return "RootTask"
 	}
 	return "SessionKind(" + strconv.Itoa(int(k)) + ")"
 }
 
 func (k SessionKind) known() bool {
-	return k >= AssumedRole && k <= RootSession
+	return k >= AssumedRole && k <= RootTask
 }
 
 // Tag is a session tag.
@@ -50,9 +56,9 @@ type Session struct {
 	Kind              SessionKind // which call minted the session
 	RoleARN           string      // AssumedRole: arn:aws:iam::ACCOUNT:role/path/Name
 	RoleID            string      // AssumedRole: AROA...
-	SessionName       string      // AssumedRole: role session name
-	UserARN           string      // UserSession, RootSession: the calling user
-	UserID            string      // UserSession, RootSession: AIDA... or the account id for root
+	SessionName       string      // AssumedRole: role session name; FederatedUser: the federated user's name
+	UserARN           string      // UserSession, RootSession, FederatedUser: the calling user (or root)
+	UserID            string      // UserSession, RootSession, FederatedUser: AIDA... or the account id for root
 	SourceIdentity    string      // "" if none
 	Tags              []Tag       // session tags
 	TransitiveTagKeys []string    // keys of Tags that pass on through role chaining

@@ -106,7 +106,7 @@ func (s *Service) createAccessKey(ctx context.Context, call *awsproto.Call) (any
 	if e != nil {
 		return nil, e
 	}
-	key := store.AccessKey{ID: creds.NewAccessKeyID(false), Secret: creds.NewSecretKey(), Account: owner.account,
+	key := store.AccessKey{ID: creds.NewAccessKeyIDFor(false, owner.account), Secret: creds.NewSecretKey(), Account: owner.account,
 		Active: true, CreatedAt: s.gate.Now()}
 	quota := limitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", store.MaxAccessKeys)
 	err := s.store.Update(ctx, func(tx store.Tx) error {

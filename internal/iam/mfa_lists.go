@@ -7,6 +7,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/creds"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -189,9 +190,14 @@ func (s *Service) listMFADeviceTags(ctx context.Context, call *awsproto.Call) (a
 }
 
 // sessionWithoutMFA reports whether the caller uses GetSessionToken
-// credentials obtained without MFA, with which AWS refuses every IAM call.
-// A console sign-in session is the user's own console identity, not a
-// GetSessionToken credential, so the rule does not apply to it.
+// credentials obtained without MFA, or GetFederationToken credentials,
+// with which AWS refuses every IAM API call. AssumeRoot sessions may call
+// IAM (their task policy decides what). A console sign-in session is the
+// user's own console identity, not a GetSessionToken credential, so the
+// rule does not apply to it.
 func sessionWithoutMFA(c *access.Caller) bool {
-	return c.Session != nil && !c.IsRoleSession() && !c.Session.MFA && !c.Session.Console
+	if c.Session == nil || c.IsRoleSession() || c.Session.Kind == creds.RootTask || c.Session.Console {
+		return false
+	}
+	return c.IsFederatedUser() || !c.Session.MFA
 }

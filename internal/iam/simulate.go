@@ -265,136 +265,83 @@ func resourceOwner(s string) (string, *awsproto.Error) {
 // for a user) to the simulation, before any given in PolicyInputList, and
 // its permissions boundary unless one was given.
 func (s *Service) loadSource(tx store.Tx, t sourceARN, si simInput, sim *simulation) error {
-	var (
-		stored   []simSource
-		boundary string
-		err      error
-	)
-	switch t.kind {
-	case "user":
-		stored, boundary, err = s.userPolicies(tx, t, sim)
-	case "group":
-		stored, err = s.groupPolicies(tx, t, sim)
-	default:
-		stored, boundary, err = s.rolePolicies(tx, t, sim)
-	}
+	e, err := s.sourceEntity(tx, t, sim)
 	if err != nil {
 		return err
 	}
+	if sim.boundary != nil {
+		e.Boundary = "" // the given boundary replaces the stored one
+	}
+	pp, err := s.gate.Gatherer().Gather(tx, e)
+	if err != nil {
+		return err
+	}
+	stored := make([]simSource, 0, len(pp.Identity))
+	for _, gp := range pp.Identity {
+		stored = append(stored, simSourceOf(gp))
+	}
 	sim.identity = append(stored, sim.identity...)
-	if sim.boundary == nil && boundary != "" {
-		sim.boundary, err = s.managedSimSource(tx, boundary)
+	if pp.Boundary != nil {
+		b := simSourceOf(*pp.Boundary)
+		sim.boundary = &b
 	}
-	return err
+	return nil
 }
 
-func (s *Service) userPolicies(tx store.Tx, t sourceARN, sim *simulation) ([]simSource, string, error) {
-	u, err := tx.GetUser(t.account, t.name)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Path != t.path) {
-		return nil, "", t.missing()
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	if sim.principal.ARN == "" {
-		sim.principal = policy.Principal{Type: policy.PrincipalUser, Account: u.Account, ARN: access.UserARN(u)}
-	}
-	out, err := s.entityPolicies(tx, u.Account, store.KindUser, u.Name, nil)
-	if err != nil {
-		return nil, "", err
-	}
-	groups, err := tx.ListGroupsForUser(u.Account, u.Name)
-	if err != nil {
-		return nil, "", err
-	}
-	for _, g := range groups {
-		if out, err = s.entityPolicies(tx, u.Account, store.KindGroup, g.Name, out); err != nil {
-			return nil, "", err
+// sourceEntity loads the user, group or role PolicySourceArn names (its
+// path must match) and makes it the simulation's principal unless
+// CallerArn named one.
+func (s *Service) sourceEntity(tx store.Tx, t sourceARN, sim *simulation) (access.Entity, error) {
+	switch t.kind {
+	case "user":
+		u, err := tx.GetUser(t.account, t.name)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && u.Path != t.path) {
+			return access.Entity{}, t.missing()
 		}
+		if err != nil {
+			return access.Entity{}, err
+		}
+		if sim.principal.ARN == "" {
+			sim.principal = policy.Principal{Type: policy.PrincipalUser, Account: u.Account, ARN: access.UserARN(u)}
+		}
+		return access.Entity{Kind: store.KindUser, Account: u.Account, Name: u.Name, Boundary: u.PermissionsBoundary}, nil
+	case "group":
+		g, err := tx.GetGroup(t.account, t.name)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && g.Path != t.path) {
+			return access.Entity{}, t.missing()
+		}
+		if err != nil {
+			return access.Entity{}, err
+		}
+		return access.Entity{Kind: store.KindGroup, Account: g.Account, Name: g.Name}, nil
 	}
-	return out, u.PermissionsBoundary, nil
-}
-
-func (s *Service) groupPolicies(tx store.Tx, t sourceARN, sim *simulation) ([]simSource, error) {
-	g, err := tx.GetGroup(t.account, t.name)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && g.Path != t.path) {
-		return nil, t.missing()
-	}
-	if err != nil {
-		return nil, err
-	}
-	return s.entityPolicies(tx, g.Account, store.KindGroup, g.Name, nil)
-}
-
-func (s *Service) rolePolicies(tx store.Tx, t sourceARN, sim *simulation) ([]simSource, string, error) {
 	r, err := tx.GetRole(t.account, t.name)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && r.Path != t.path) {
-		return nil, "", t.missing()
+		return access.Entity{}, t.missing()
 	}
 	if err != nil {
-		return nil, "", err
+		return access.Entity{}, err
 	}
 	if sim.principal.ARN == "" {
 		if p, err := policy.ParsePrincipalARN(access.RoleARN(r)); err == nil {
 			sim.principal = p
 		}
 	}
-	out, err := s.entityPolicies(tx, r.Account, store.KindRole, r.Name, nil)
-	return out, r.PermissionsBoundary, err
+	return access.Entity{Kind: store.KindRole, Account: r.Account, Name: r.Name, Boundary: r.PermissionsBoundary}, nil
 }
 
-// entityPolicies appends a user's, group's or role's inline and attached policies.
-func (s *Service) entityPolicies(tx store.Tx, account string, kind store.EntityKind, name string, out []simSource) ([]simSource, error) {
-	inline, err := tx.ListInlinePolicies(account, kind, name)
-	if err != nil {
-		return nil, err
-	}
-	for _, ip := range inline {
-		p, err := s.gate.Compile(ip.Document, policy.Identity)
-		if err != nil {
-			return nil, fmt.Errorf("inline policy %s of %s %s: %w", ip.Name, kind, name, err)
-		}
-		out = append(out, simSource{source: authz.Source{Name: ip.Name, Policy: p}, id: ip.Name, kind: string(kind)})
-	}
-	attached, err := tx.ListAttachedPolicies(account, kind, name)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range attached {
-		src, err := s.managedSimSource(tx, a.PolicyARN)
-		if err != nil {
-			return nil, err
-		}
-		if src != nil {
-			out = append(out, *src)
-		}
-	}
-	return out, nil
-}
-
-// managedSimSource loads a managed policy's default version; nil when the
-// policy has gone.
-func (s *Service) managedSimSource(tx store.Tx, policyARN string) (*simSource, error) {
-	mp, err := tx.GetPolicy(policyARN)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	v, err := tx.GetPolicyVersion(policyARN, mp.DefaultVersionID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.gate.Compile(v.Document, policy.Identity)
-	if err != nil {
-		return nil, fmt.Errorf("managed policy %s: %w", policyARN, err)
-	}
-	kind := "user-managed"
-	if mp.Account == "aws" {
+// simSourceOf names a gathered policy as the simulator reports it: inline
+// policies by their owner's kind, managed ones as user- or AWS-managed.
+func simSourceOf(gp access.GatheredPolicy) simSource {
+	kind := string(gp.Owner)
+	switch {
+	case gp.Inline():
+	case gp.AWSManaged:
 		kind = "aws-managed"
+	default:
+		kind = "user-managed"
 	}
-	return &simSource{source: authz.Source{Name: mp.Name, ARN: policyARN, VersionID: v.VersionID, Policy: p}, id: mp.Name, kind: kind}, nil
+	return simSource{source: gp.Source, id: gp.Source.Name, kind: kind}
 }
 
 // The results.

@@ -1,5 +1,7 @@
 package policy
 
+import "strings"
+
 // Request is what statements are matched against.
 type Request struct {
 	Action   string
@@ -8,6 +10,10 @@ type Request struct {
 	// against their Principal elements; identity policies ignore it.
 	Principal *Principal
 	Context   *Context
+	// Bounded says the caller has a permissions boundary. A Deny with
+	// NotPrincipal then denies it whatever NotPrincipal lists (IAM UG,
+	// Permissions boundaries for IAM entities).
+	Bounded bool
 }
 
 // Result is the outcome of matching one policy.
@@ -52,7 +58,7 @@ func (p *Policy) Evaluate(req *Request) Result {
 // matches reports whether the statement applies to req and, for
 // statements with a Principal, how it named the caller.
 func (s *Statement) matches(req *Request) (MatchKind, bool) {
-	kind, ok := s.matchPrincipal(req.Principal)
+	kind, ok := s.matchPrincipal(req.Principal, req.Bounded)
 	if !ok || !s.matchAction(req.Action) || !s.matchResource(req.Resource, req.Context) {
 		return MatchNone, false
 	}
@@ -61,16 +67,31 @@ func (s *Statement) matches(req *Request) (MatchKind, bool) {
 			return MatchNone, false
 		}
 	}
+	if kind == MatchWildcard && s.principal != nil && s.narrowsPrincipalARN() {
+		kind = MatchWildcardPrincipalARN
+	}
 	return kind, true
 }
 
-func (s *Statement) matchPrincipal(p *Principal) (MatchKind, bool) {
+// narrowsPrincipalARN reports whether a condition names the callers it
+// admits by aws:PrincipalArn (a positive operator, not ...Not...).
+func (s *Statement) narrowsPrincipalARN() bool {
+	for i := range s.conditions {
+		c := &s.conditions[i]
+		if c.lowerKey == "aws:principalarn" && !strings.Contains(c.operator, "Not") {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Statement) matchPrincipal(p *Principal, bounded bool) (MatchKind, bool) {
 	switch {
 	case s.principal != nil:
 		kind := s.principal.match(p)
 		return kind, kind != MatchNone
 	case s.notPrincipal != nil:
-		if s.notPrincipal.exempts(p) {
+		if s.notPrincipal.exempts(p) && !(bounded && s.Effect == Deny) {
 			return MatchNone, false
 		}
 		return MatchWildcard, true

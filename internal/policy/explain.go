@@ -28,7 +28,10 @@ func (p *Policy) Explain(req *Request) []StatementTrace {
 
 func (s *Statement) explain(req *Request) StatementTrace {
 	t := StatementTrace{Index: s.Index, Sid: s.Sid, Effect: s.Effect.String()}
-	kind, ok := s.matchPrincipal(req.Principal)
+	kind, ok := s.matchPrincipal(req.Principal, req.Bounded)
+	if kind == MatchWildcard && s.principal != nil && s.narrowsPrincipalARN() {
+		kind = MatchWildcardPrincipalARN
+	}
 	if s.principal != nil || s.notPrincipal != nil {
 		t.PrincipalMatch = kind.String()
 	}

@@ -76,3 +76,24 @@ func TestEvaluateDoesNotAllocate(t *testing.T) {
 		t.Fatalf("Evaluate allocates %v times", n)
 	}
 }
+
+// TestCustomerRCPRejectsAllow: Parse accepts Allow in an RCP (the
+// AWS-managed RCPFullAWSAccess has one), ParseCustomer refuses it.
+func TestCustomerRCPRejectsAllow(t *testing.T) {
+	full := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
+	if _, err := Parse(full, RCP); err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	_, err := ParseCustomer(full, RCP)
+	pe, ok := err.(*Error)
+	if !ok || pe.ErrorCode() != CodeOrgMalformed || pe.Message != msgRCPAllow {
+		t.Fatalf("ParseCustomer = %v, want %s", err, msgRCPAllow)
+	}
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}`
+	if _, err := ParseCustomer(deny, RCP); err != nil {
+		t.Fatalf("a Deny-only RCP: %v", err)
+	}
+	if _, err := ParseCustomer(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, SCP); err != nil {
+		t.Fatalf("an SCP with Allow: %v", err)
+	}
+}

@@ -111,13 +111,18 @@ const (
 	MatchAccount            // the caller's account ("111111111111" or its root ARN): a delegation
 	MatchRole               // the role behind the caller's session
 	MatchWildcard           // "*"
-	MatchExact              // the caller's exact user, session or federated-user ARN
-	MatchService            // a service principal
+	// MatchWildcardPrincipalARN is "*" narrowed by a positive
+	// aws:PrincipalArn condition: within one account it grants on its
+	// own, unlimited by boundaries and session policies (IAM UG,
+	// Principal element: IAM role principals).
+	MatchWildcardPrincipalARN
+	MatchExact   // the caller's exact user, session or federated-user ARN
+	MatchService // a service principal
 )
 
 // String names the kind for traces.
 func (k MatchKind) String() string {
-	return [...]string{"none", "account", "role", "wildcard", "exact", "service"}[k]
+	return [...]string{"none", "account", "role", "wildcard", "wildcard+aws:PrincipalArn", "exact", "service"}[k]
 }
 
 // principalSet is a compiled Principal or NotPrincipal element.

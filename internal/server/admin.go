@@ -35,7 +35,7 @@ func (s *Server) serveDecisions(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "no decision is logged for request "+id, http.StatusNotFound)
 			return
 		}
-		writeJSON(w, x)
+		writeJSON(w, s.withEncodedMessages(x))
 		return
 	}
 	if r.URL.Query().Get("detail") == "true" {
@@ -55,6 +55,28 @@ func (s *Server) serveDecisions(w http.ResponseWriter, r *http.Request) {
 		f.Limit, _ = strconv.Atoi(v)
 	}
 	writeJSON(w, s.cfg.Decisions.List(f))
+}
+
+// ExplainedDecision is an explanation with, for a denial, the encoded
+// authorization message (STS DecodeAuthorizationMessage opens it).
+type ExplainedDecision struct {
+	audit.Explanation
+	EncodedAuthorizationMessage string `json:"encoded_authorization_message,omitempty"`
+}
+
+func (s *Server) withEncodedMessages(xs []audit.Explanation) []ExplainedDecision {
+	out := make([]ExplainedDecision, len(xs))
+	for i := range xs {
+		out[i].Explanation = xs[i]
+		if s.cfg.EncodeAuthorizationMessage != nil && xs[i].Decision != "allowed" {
+			msg, err := s.cfg.EncodeAuthorizationMessage(&xs[i])
+			if err != nil {
+				s.cfg.Log.Warn("encode authorization message", "request_id", xs[i].RequestID, "err", err)
+			}
+			out[i].EncodedAuthorizationMessage = msg
+		}
+	}
+	return out
 }
 
 // serveDecisionDetails answers GET /_sekisho/decisions?detail=true with

@@ -52,6 +52,9 @@ type Config struct {
 	VirtualHostBases []string
 	// Decisions is the decision log served at DecisionsPath.
 	Decisions *audit.Log
+	// EncodeAuthorizationMessage, if set, seals a denial into the encoded
+	// authorization message a service that sends them would return.
+	EncodeAuthorizationMessage func(*audit.Explanation) (string, error)
 	// IMDS serves the instance metadata and container credential
 	// endpoints (/latest/..., /_sekisho/imds/..., /_sekisho/container-credentials/...).
 	IMDS http.Handler

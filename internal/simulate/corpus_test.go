@@ -195,7 +195,7 @@ func runValidateCase(t *testing.T, c validateCase) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = policy.Parse(c.Doc, typ)
+	_, err = policy.ParseCustomer(c.Doc, typ)
 	switch {
 	case c.Error == "" && err != nil:
 		t.Errorf("want valid, got %v", err)

@@ -54,7 +54,7 @@ func (s *Service) MintInstanceCredentials(ctx context.Context, account, profileN
 	}
 	now := s.gate.Now().UTC().Truncate(time.Second)
 	sess := &creds.Session{
-		AccessKeyID: creds.NewAccessKeyID(true), SecretAccessKey: creds.NewSecretKey(),
+		AccessKeyID: creds.NewAccessKeyIDFor(true, role.Account), SecretAccessKey: creds.NewSecretKey(),
 		Account: role.Account, Kind: creds.AssumedRole, RoleARN: access.RoleARN(role), RoleID: role.ID,
 		SessionName: instanceID, IssuedAt: now, Expires: now.Add(instanceSessionDuration),
 	}

@@ -1,6 +1,7 @@
 // Package sts serves the AWS Security Token Service Query API:
-// GetCallerIdentity, AssumeRole and GetSessionToken, minting sealed,
-// expiring temporary credentials after the engine allows the call.
+// GetCallerIdentity, AssumeRole, GetSessionToken, GetFederationToken,
+// AssumeRoot, GetAccessKeyInfo and DecodeAuthorizationMessage, minting
+// sealed, expiring temporary credentials after the engine allows the call.
 package sts
 
 import (
@@ -39,6 +40,7 @@ type Service struct {
 	issuers *oidc.Issuers
 	// providers caches OIDC providers and their keys for web identity.
 	providers providerCache
+	org       RootAccessOrganization // nil: AssumeRoot is refused
 }
 
 // New returns the STS service.
@@ -60,6 +62,12 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 		// caller; refuse anything else as AWS refuses an unsigned call.
 		return nil, awsproto.Errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
+	if call.Caller != nil && call.Caller.IsFederatedUser() && call.Action != "GetCallerIdentity" {
+		if _, ok := operations[call.Action]; ok {
+			// Federated users may call no STS operation but GetCallerIdentity.
+			return nil, awsproto.AccessDenied(fmt.Sprintf("Cannot call %s with session credentials", call.Action))
+		}
+	}
 	if op, ok := operations[call.Action]; ok {
 		return op(s, ctx, call)
 	}
@@ -71,10 +79,14 @@ var operations = map[string]func(*Service, context.Context, *awsproto.Call) (any
 	"GetCallerIdentity": func(s *Service, _ context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 		return s.getCallerIdentity(call), nil
 	},
-	"AssumeRole":                (*Service).assumeRole,
-	"GetSessionToken":           (*Service).getSessionToken,
-	"AssumeRoleWithWebIdentity": (*Service).assumeRoleWithWebIdentity,
-	"AssumeRoleWithSAML":        (*Service).assumeRoleWithSAMLAssertion,
+	"AssumeRole":                 (*Service).assumeRole,
+	"GetSessionToken":            (*Service).getSessionToken,
+	"GetFederationToken":         (*Service).getFederationToken,
+	"GetAccessKeyInfo":           (*Service).getAccessKeyInfo,
+	"DecodeAuthorizationMessage": (*Service).decodeAuthorizationMessage,
+	"AssumeRoot":                 (*Service).assumeRoot,
+	"AssumeRoleWithWebIdentity":  (*Service).assumeRoleWithWebIdentity,
+	"AssumeRoleWithSAML":         (*Service).assumeRoleWithSAMLAssertion,
 }
 
 // Actions lists the IAM actions of the operations STS serves (sts:...),
@@ -422,7 +434,7 @@ func (s *Service) mint(call *awsproto.Call, role store.Role, in *assumeRoleInput
 	now := s.gate.Now().UTC().Truncate(time.Second)
 	mfaOK, mfaAt := sessionMFA(call.Caller, in)
 	sess := &creds.Session{
-		AccessKeyID: creds.NewAccessKeyID(true), SecretAccessKey: creds.NewSecretKey(),
+		AccessKeyID: creds.NewAccessKeyIDFor(true, role.Account), SecretAccessKey: creds.NewSecretKey(),
 		Account: role.Account, Kind: creds.AssumedRole,
 		RoleARN: access.RoleARN(role), RoleID: role.ID, SessionName: in.sessionName,
 		SourceIdentity: in.sourceIdentity, Tags: append(inherited, in.tags...), TransitiveTagKeys: in.transitive,
@@ -473,7 +485,7 @@ func (s *Service) getSessionToken(ctx context.Context, call *awsproto.Call) (any
 	}
 	now := s.gate.Now().UTC().Truncate(time.Second)
 	sess := &creds.Session{
-		AccessKeyID: creds.NewAccessKeyID(true), SecretAccessKey: creds.NewSecretKey(),
+		AccessKeyID: creds.NewAccessKeyIDFor(true, c.Principal.Account), SecretAccessKey: creds.NewSecretKey(),
 		Account: c.Principal.Account, Kind: kind, UserARN: c.Principal.ARN, UserID: c.UserID,
 		MFA: !in.mfaAt.IsZero(), MFAAuthAt: in.mfaAt, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),
 	}

@@ -123,6 +123,20 @@ func (c *Client) GetCallerIdentity(ctx context.Context) (*CallerIdentity, error)
 	return out, nil
 }
 
+type decodedMessage struct {
+	Message string `xml:"DecodeAuthorizationMessageResult>DecodedMessage"`
+}
+
+// DecodeAuthorizationMessage calls sts:DecodeAuthorizationMessage and
+// returns the decoded JSON document.
+func (c *Client) DecodeAuthorizationMessage(ctx context.Context, encoded string) (string, error) {
+	out := &decodedMessage{}
+	if err := c.call(ctx, "DecodeAuthorizationMessage", url.Values{"EncodedMessage": {encoded}}, out); err != nil {
+		return "", err
+	}
+	return out.Message, nil
+}
+
 // call posts one action and decodes its result into out.
 func (c *Client) call(ctx context.Context, action string, form url.Values, out any) error {
 	req, err := c.request(ctx, action, form)

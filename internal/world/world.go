@@ -205,6 +205,22 @@ func (w *World) validate() error {
 			return fmt.Errorf("world file: account %s root needs access_key_id", a.ID)
 		}
 	}
+	return w.Organization.validateRCPs()
+}
+
+// validateRCPs rejects customer RCPs that AWS would refuse (an Allow).
+func (o *Organization) validateRCPs() error {
+	if o == nil {
+		return nil
+	}
+	for _, op := range o.Policies {
+		if !strings.EqualFold(op.Type, "rcp") {
+			continue
+		}
+		if _, err := policy.ParseCustomer(op.Document.JSON, policy.RCP); err != nil {
+			return fmt.Errorf("world file: organization policy %s: %w", op.Name, err)
+		}
+	}
 	return nil
 }
 
@@ -341,6 +357,12 @@ type Organization struct {
 	Policies          []OrgPolicy         `yaml:"policies"`
 	Units             []OrgUnit           `yaml:"units"`
 	Attach            map[string][]string `yaml:"attach"` // "root", an OU name or an account id → policy names
+	// CentralizedRootAccess enables IAM's centralized root access:
+	// AssumeRoot sessions in member accounts.
+	CentralizedRootAccess bool `yaml:"centralized_root_access"`
+	// IAMDelegatedAdministrator is the member account delegated to
+	// administer IAM (it may call AssumeRoot like the management account).
+	IAMDelegatedAdministrator string `yaml:"iam_delegated_administrator"`
 }
 
 // OrgPolicy is a service (scp) or resource (rcp) control policy.
