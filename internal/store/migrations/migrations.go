@@ -22,8 +22,8 @@ type Migration struct {
 	SQL     string // one or more statements separated by semicolons
 }
 
-// All returns every migration in version order. It fails if the versions
-// do not run 1, 2, 3... without gaps or duplicates.
+// All returns every migration in version order. Versions may leave gaps
+// (numbers are handed out ahead of merges) but not repeat.
 func All() ([]Migration, error) {
 	names, err := fs.Glob(files, "*.sql")
 	if err != nil {
@@ -38,12 +38,31 @@ func All() ([]Migration, error) {
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("migrations: %s: want version %d", m.Name, i+1)
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations: %s and %s share version %d", out[i-1].Name, out[i].Name, out[i].Version)
 		}
 	}
 	return out, nil
+}
+
+// Pending returns the migrations of all (in version order) after version
+// current, the highest one a database has recorded; it fails if current
+// is newer than every migration this build knows.
+func Pending(all []Migration, current int) ([]Migration, error) {
+	latest := 0
+	if len(all) > 0 {
+		latest = all[len(all)-1].Version
+	}
+	if current > latest {
+		return nil, fmt.Errorf("migrate: database schema version %d is newer than this build's %d", current, latest)
+	}
+	for i, m := range all {
+		if m.Version > current {
+			return all[i:], nil
+		}
+	}
+	return nil, nil
 }
 
 func load(file string) (Migration, error) {

@@ -70,10 +70,11 @@ func migrate(ctx context.Context, db beginner, now func() time.Time) error {
 	if err != nil {
 		return err
 	}
-	if current > len(all) {
-		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", current, len(all))
+	pending, err := migrations.Pending(all, current)
+	if err != nil {
+		return err
 	}
-	for _, m := range all[current:] {
+	for _, m := range pending {
 		if err := apply(ctx, tx, m, now()); err != nil {
 			return err
 		}

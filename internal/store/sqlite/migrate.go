@@ -34,10 +34,11 @@ func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
 	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if current > len(all) {
-		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", current, len(all))
+	pending, err := migrations.Pending(all, current)
+	if err != nil {
+		return err
 	}
-	for _, m := range all[current:] {
+	for _, m := range pending {
 		if err := apply(ctx, tx, m, now()); err != nil {
 			return err
 		}
