@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"BucketSettings", testBucketSettings},
 		{"BucketSettingRace", testBucketSettingRace},
 		{"Settings", testSettings},
+		{"Organizations", testOrganizations},
 		{"Rollback", testRollback},
 		{"ReadOnlyView", testReadOnlyView},
 		{"CanceledContext", testCanceledContext},
