@@ -162,7 +162,7 @@ func levelSources(o *store.Organization, chain []string, names map[string]string
 			}
 			path := o.ID + "/" + strings.Join(chain[:level+1], "/") + "/"
 			out = append(out, authz.Source{Policy: p, Level: level, ARN: arn,
-				Name: fmt.Sprintf("%s (%s) attached to %s %q, OU path %s", name, a.PolicyID, target, names[target], path)})
+				Name: fmt.Sprintf("%s (%s) attached to %s (%s), OU path %s", name, a.PolicyID, target, names[target], path)})
 		}
 	}
 	return out, nil
