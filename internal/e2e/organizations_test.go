@@ -61,7 +61,9 @@ func TestOrganizationsCLI(t *testing.T) {
 		t.Fatalf("create-organization: %+v", created)
 	}
 
-	var status struct{ CreateAccountStatus struct{ Id, State, AccountId string } }
+	var status struct {
+		CreateAccountStatus struct{ Id, State, AccountId string }
+	}
 	admin().ok(&status, "organizations", "create-account", "--email", "dev@example.com", "--account-name", "dev")
 	if status.CreateAccountStatus.State != "IN_PROGRESS" || !strings.HasPrefix(status.CreateAccountStatus.Id, "car-") {
 		t.Fatalf("create-account: %+v", status)
@@ -95,7 +97,9 @@ func TestOrganizationsCLI(t *testing.T) {
 	admin().ok(&unit, "organizations", "create-organizational-unit", "--parent-id", f.rootID, "--name", "Workloads")
 	f.unitID = unit.OrganizationalUnit.Id
 	admin().ok(nil, "organizations", "move-account", "--account-id", f.account, "--source-parent-id", f.rootID, "--destination-parent-id", f.unitID)
-	var scp struct{ Policy struct{ PolicySummary struct{ Id string } } }
+	var scp struct {
+		Policy struct{ PolicySummary struct{ Id string } }
+	}
 	admin().ok(&scp, "organizations", "create-policy", "--name", "NoDeletes", "--type", "SERVICE_CONTROL_POLICY", "--description", "keep the data",
 		"--content", `{"Version":"2012-10-17","Statement":[{"Sid":"NoObjectDeletes","Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}`)
 	f.scpID = scp.Policy.PolicySummary.Id
@@ -130,7 +134,9 @@ func TestOrganizationsCLI(t *testing.T) {
 	both := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:root","arn:aws:iam::111111111111:root"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::org-dev-data/*"}]}`
 	dev().ok(nil, "s3api", "put-bucket-policy", "--bucket", "org-dev-data", "--policy", both)
 	admin().ok(nil, "organizations", "enable-policy-type", "--root-id", f.rootID, "--policy-type", "RESOURCE_CONTROL_POLICY")
-	var rcp struct{ Policy struct{ PolicySummary struct{ Id string } } }
+	var rcp struct {
+		Policy struct{ PolicySummary struct{ Id string } }
+	}
 	admin().ok(&rcp, "organizations", "create-policy", "--name", "Perimeter", "--type", "RESOURCE_CONTROL_POLICY", "--description", "org only",
 		"--content", `{"Version":"2012-10-17","Statement":[{"Sid":"OrgOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*",`+
 			`"Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"`+f.orgID+`"}}}]}`)
