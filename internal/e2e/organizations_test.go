@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/testenv"
@@ -162,4 +165,38 @@ func explainLatestDenial(t *testing.T, env *testenv.Env) string {
 		t.Fatalf("no explanation for %s", denials[0].RequestID)
 	}
 	return strings.Join(x[len(x)-1].Deciding, "\n") + "\n" + x[len(x)-1].Advice
+}
+
+// TestOrganizationsBoto3 runs testdata/org_boto3.py: the same flow with
+// boto3, plus the API's validation errors, pagination and invitations.
+func TestOrganizationsBoto3(t *testing.T) {
+	if _, err := exec.Command("python3", "-c", "import boto3").Output(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("boto3 is not installed (apt-get install python3-boto3)")
+		}
+		t.Skip("boto3 is not installed")
+	}
+	w, err := world.Parse([]byte(orgAdminWorld))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testenv.Start(t, testenv.WithWorld(w))
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "python3", "testdata/org_boto3.py")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "BOTO_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env,
+		"AWS_CONFIG_FILE="+filepath.Join(dir, "no-config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "no-credentials"),
+		"AWS_EC2_METADATA_DISABLED=true", "SEKISHO_ENDPOINT="+env.URL,
+		"ADMIN_KEY="+orgAdminKey, "ADMIN_SECRET="+orgAdminSecret, "OUTSIDE_KEY="+outsideRootKey, "OUTSIDE_SECRET="+outsideRootSecr)
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil || !strings.Contains(string(out), "\nOK\n") {
+		t.Fatalf("org_boto3.py: %v", err)
+	}
 }

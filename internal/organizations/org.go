@@ -56,7 +56,8 @@ func (s *Service) describeOrganization(ctx context.Context, call *awsproto.Call)
 		return nil, e
 	}
 	v := &org{&o}
-	if e := s.authorize(ctx, call, o.ManagementAccount, v.orgARN()); e != nil {
+	// A member asks about its own organization: no resource side to cross.
+	if e := s.authorize(ctx, call, callerAccount(call), v.orgARN()); e != nil {
 		return nil, e
 	}
 	return map[string]any{"Organization": v.organizationShape()}, nil
