@@ -75,12 +75,11 @@ func (g *Gate) orgIndex(ctx context.Context) (*orgIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read organizations: %w", err)
 	}
-	idx = &orgIndex{gen: gen, members: map[string]*OrgMember{}}
-	for i := range orgs {
-		if err := indexOrganization(idx, &orgs[i], g.Compile); err != nil {
-			return nil, err
-		}
+	members, err := OrgMembers(orgs, g.Compile)
+	if err != nil {
+		return nil, err
 	}
+	idx = &orgIndex{gen: gen, members: members}
 	g.orgs.mu.Lock()
 	if g.orgs.idx == nil || g.orgs.idx.gen <= gen {
 		g.orgs.idx = idx
@@ -89,8 +88,20 @@ func (g *Gate) orgIndex(ctx context.Context) (*orgIndex, error) {
 	return idx, nil
 }
 
-// indexOrganization adds o's members to idx.
-func indexOrganization(idx *orgIndex, o *store.Organization, compile func(string, policy.Type) (*policy.Policy, error)) error {
+// OrgMembers compiles the membership of every account of the
+// organizations, by account id.
+func OrgMembers(orgs []store.Organization, compile func(string, policy.Type) (*policy.Policy, error)) (map[string]*OrgMember, error) {
+	members := map[string]*OrgMember{}
+	for i := range orgs {
+		if err := indexOrganization(members, &orgs[i], compile); err != nil {
+			return nil, err
+		}
+	}
+	return members, nil
+}
+
+// indexOrganization adds o's members to members.
+func indexOrganization(members map[string]*OrgMember, o *store.Organization, compile func(string, policy.Type) (*policy.Policy, error)) error {
 	names := map[string]string{o.RootID: "Root"}
 	parents := map[string]string{}
 	for _, u := range o.Units {
@@ -106,7 +117,7 @@ func indexOrganization(idx *orgIndex, o *store.Organization, compile func(string
 		}
 		m := &OrgMember{OrgID: o.ID, Management: o.ManagementAccount,
 			Path: o.ID + "/" + strings.Join(chain[:len(chain)-1], "/") + "/"}
-		idx.members[a.ID] = m
+		members[a.ID] = m
 		if a.ID == o.ManagementAccount {
 			continue
 		}
@@ -146,6 +157,7 @@ func levelSources(o *store.Organization, chain []string, names map[string]string
 	if policyType == "RESOURCE_CONTROL_POLICY" {
 		t = policy.RCP
 	}
+	path := o.ID + "/" + strings.Join(chain[:len(chain)-1], "/") + "/" // the account's
 	var out []authz.Source
 	for level, target := range chain {
 		for _, a := range o.Attachments {
@@ -160,9 +172,12 @@ func levelSources(o *store.Organization, chain []string, names map[string]string
 			if err != nil {
 				return nil, fmt.Errorf("organization %s policy %s: %w", o.ID, a.PolicyID, err)
 			}
-			path := o.ID + "/" + strings.Join(chain[:level+1], "/") + "/"
+			point := target
+			if names[target] != "" && names[target] != target {
+				point += " (" + names[target] + ")"
+			}
 			out = append(out, authz.Source{Policy: p, Level: level, ARN: arn,
-				Name: fmt.Sprintf("%s (%s) attached to %s (%s), OU path %s", name, a.PolicyID, target, names[target], path)})
+				Name: fmt.Sprintf("%s (%s) attached to %s, OU path %s", name, a.PolicyID, point, path)})
 		}
 	}
 	return out, nil
@@ -184,15 +199,32 @@ func orgPolicy(o *store.Organization, id string) (name, policyType, doc, arn str
 // addOrgContext sets the organization condition keys of the principal's
 // and the resource's accounts.
 func addOrgContext(ctx *policy.Context, principal, resource *OrgMember, resourceAccount string) {
-	ctx.Set("aws:ResourceAccount", resourceAccount)
-	if principal != nil {
-		ctx.Set("aws:PrincipalOrgID", principal.OrgID)
-		ctx.Set("aws:PrincipalOrgPaths", principal.Path)
+	principal.AddPrincipalContext(ctx)
+	AddResourceContext(ctx, resource, resourceAccount)
+}
+
+// AddPrincipalContext sets aws:PrincipalOrgID and aws:PrincipalOrgPaths
+// for a principal of this member account (nothing for a nil member).
+func (m *OrgMember) AddPrincipalContext(ctx *policy.Context) {
+	if m != nil {
+		ctx.Set("aws:PrincipalOrgID", m.OrgID)
+		ctx.Set("aws:PrincipalOrgPaths", m.Path)
 	}
-	if resource != nil {
-		ctx.Set("aws:ResourceOrgID", resource.OrgID)
-		ctx.Set("aws:ResourceOrgPaths", resource.Path)
+}
+
+// AddResourceContext sets aws:ResourceAccount, and aws:ResourceOrgID and
+// aws:ResourceOrgPaths when the owner m is a member.
+func AddResourceContext(ctx *policy.Context, m *OrgMember, account string) {
+	ctx.Set("aws:ResourceAccount", account)
+	if m != nil {
+		ctx.Set("aws:ResourceOrgID", m.OrgID)
+		ctx.Set("aws:ResourceOrgPaths", m.Path)
 	}
+}
+
+// SameOrganization reports whether two members belong to one organization.
+func (m *OrgMember) SameOrganization(other *OrgMember) bool {
+	return m != nil && other != nil && m.OrgID == other.OrgID
 }
 
 // scps and rcps are nil-safe accessors.
@@ -209,3 +241,9 @@ func (m *OrgMember) rcps() []authz.Source {
 	}
 	return m.RCPs
 }
+
+// ServiceControl is m.SCPs, nil for a nil member.
+func (m *OrgMember) ServiceControl() []authz.Source { return m.scps() }
+
+// ResourceControl is m.RCPs, nil for a nil member.
+func (m *OrgMember) ResourceControl() []authz.Source { return m.rcps() }
