@@ -155,6 +155,9 @@ func printPath(w io.Writer, p analyze.Path) {
 	if p.Conditional {
 		line += "  [conditional]"
 	}
+	if p.OutsideOrganization {
+		line += "  [outside the organization]"
+	}
 	fmt.Fprintln(w, line)
 	var others []string
 	for _, role := range p.Via {
