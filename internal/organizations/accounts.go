@@ -186,7 +186,7 @@ func (s *Service) closeAccount(ctx context.Context, call *awsproto.Call) (any, *
 			return nil, err
 		}
 		if in.AccountId == o.ManagementAccount {
-			return nil, constraint("MASTER_ACCOUNT_MISSING_BUSINESS_LICENSE", "You can't close the management account with CloseAccount.")
+			return nil, constraint("CANNOT_CLOSE_MANAGEMENT_ACCOUNT", "You attempted to close the management account. Instead, after you remove all member accounts, delete the organization itself.")
 		}
 		if o.Accounts[i].Status != "ACTIVE" {
 			return nil, orgError(http.StatusBadRequest, "AccountAlreadyClosedException", "You attempted to close an account that is already closed.")
