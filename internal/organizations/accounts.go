@@ -212,6 +212,13 @@ func (s *Service) removeAccount(ctx context.Context, call *awsproto.Call) (any, 
 		}
 		o.Accounts = append(o.Accounts[:i], o.Accounts[i+1:]...)
 		o.detachWhere(func(a store.OrgAttachment) bool { return a.TargetID != in.AccountId })
+		admins := o.DelegatedAdmins[:0]
+		for _, d := range o.DelegatedAdmins {
+			if d.Account != in.AccountId {
+				admins = append(admins, d)
+			}
+		}
+		o.DelegatedAdmins = admins
 		return nil, nil
 	})
 	return nil, e

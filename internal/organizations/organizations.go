@@ -81,6 +81,9 @@ func (s *Service) operations() map[string]operation {
 		"DetachPolicy":                     s.detachPolicy,
 		"EnablePolicyType":                 s.enablePolicyType,
 		"DisablePolicyType":                s.disablePolicyType,
+		"RegisterDelegatedAdministrator":   s.registerDelegatedAdmin,
+		"DeregisterDelegatedAdministrator": s.deregisterDelegatedAdmin,
+		"ListDelegatedAdministrators":      s.listDelegatedAdmins,
 		"TagResource":                      s.tagResource,
 		"UntagResource":                    s.untagResource,
 		"ListTagsForResource":              s.listTagsForResource,
@@ -199,9 +202,14 @@ func orgOf(tx store.Tx, account string) (store.Organization, error) {
 }
 
 // read runs fn on the caller's organization, for the management account
-// only, once the engine allows the action on the resource resourceOf
-// names.
+// or a delegated administrator, once the engine allows the action on the
+// resource resourceOf names.
 func (s *Service) read(ctx context.Context, call *awsproto.Call, resourceOf func(*org) string, fn func(*org) (any, *awsproto.Error)) (any, *awsproto.Error) {
+	return s.visit(ctx, call, true, resourceOf, fn)
+}
+
+// visit is read, open to delegated administrators when delegates is set.
+func (s *Service) visit(ctx context.Context, call *awsproto.Call, delegates bool, resourceOf func(*org) string, fn func(*org) (any, *awsproto.Error)) (any, *awsproto.Error) {
 	var o store.Organization
 	err := s.store.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -212,14 +220,21 @@ func (s *Service) read(ctx context.Context, call *awsproto.Call, resourceOf func
 		return nil, e
 	}
 	v := &org{Organization: &o}
-	if o.ManagementAccount != callerAccount(call) {
+	// A delegated administrator reads with its own account's authority:
+	// no resource side to cross.
+	authority := o.ManagementAccount
+	switch {
+	case o.ManagementAccount == callerAccount(call):
+	case delegates && v.delegated(callerAccount(call)):
+		authority = callerAccount(call)
+	default:
 		return nil, errAccessDenied
 	}
 	resource := resourceOf(v)
 	if resource == "" { // an id the organization does not have: the lookup will say so
 		resource = v.orgARN()
 	}
-	if e := s.authorize(ctx, call, o.ManagementAccount, resource); e != nil {
+	if e := s.authorize(ctx, call, authority, resource); e != nil {
 		return nil, e
 	}
 	return fn(v)
@@ -229,7 +244,7 @@ func (s *Service) read(ctx context.Context, call *awsproto.Call, resourceOf func
 // other entities through tx); the organization is written back under its
 // revision, all in one transaction.
 func (s *Service) change(ctx context.Context, call *awsproto.Call, resourceOf func(*org) string, fn func(tx store.Tx, o *org) (any, error)) (any, *awsproto.Error) {
-	if _, e := s.read(ctx, call, resourceOf, func(*org) (any, *awsproto.Error) { return nil, nil }); e != nil {
+	if _, e := s.visit(ctx, call, false, resourceOf, func(*org) (any, *awsproto.Error) { return nil, nil }); e != nil {
 		return nil, e
 	}
 	var out any

@@ -20,6 +20,7 @@ type Organization struct {
 	Handshakes        []OrgHandshake
 	CreateRequests    []OrgCreateRequest
 	RootTags          []Tag
+	DelegatedAdmins   []OrgDelegatedAdmin
 	CreatedAt         time.Time
 	// Revision counts the writes; PutOrganization of a record read at
 	// another revision fails with ErrConflict.
@@ -70,6 +71,14 @@ type OrgHandshake struct {
 	State     string // OPEN, ACCEPTED, DECLINED, CANCELED
 	Requested time.Time
 	Expires   time.Time
+}
+
+// OrgDelegatedAdmin is a member account registered as the delegated
+// administrator of an AWS service; it may read the organization.
+type OrgDelegatedAdmin struct {
+	Account          string
+	ServicePrincipal string
+	Since            time.Time
 }
 
 // OrgCreateRequest is one CreateAccount call and its outcome.

@@ -134,5 +134,16 @@ check([h["Id"] for h in outside_org.list_handshakes_for_account()["Handshakes"]]
 outside_org.accept_handshake(HandshakeId=hs["Id"])
 check(outside_org.describe_organization()["Organization"]["Id"] == org_id, "joined")
 fails("AccessDeniedException", outside_org.list_accounts)
+
+step("a delegated administrator reads the organization but may not change it")
+org.register_delegated_administrator(AccountId="222222222222", ServicePrincipal="securityhub.amazonaws.com")
+fails("AccountAlreadyRegisteredException", org.register_delegated_administrator, AccountId="222222222222",
+      ServicePrincipal="securityhub.amazonaws.com")
+admins = org.list_delegated_administrators()["DelegatedAdministrators"]
+check([a["Id"] for a in admins] == ["222222222222"], admins)
+check(len(outside_org.list_accounts()["Accounts"]) == 3, "delegated list-accounts")
+fails("AccessDeniedException", outside_org.create_organizational_unit, ParentId=root, Name="Mine")
+org.deregister_delegated_administrator(AccountId="222222222222", ServicePrincipal="securityhub.amazonaws.com")
+fails("AccessDeniedException", outside_org.list_accounts)
 check(client("s3", *OUTSIDE).get_object(Bucket="org-boto3-data", Key="a.txt")["Body"].read() == b"hello", "member read")
 print("OK")
