@@ -31,13 +31,15 @@ type Gate struct {
 }
 
 // RCPs are the resource control policies over account's resources, for
-// decisions made outside Authorize (anonymous callers). A store that
-// cannot be read gives a policy that denies everything, never none.
-func (g *Gate) RCPs(ctx context.Context, account string) []authz.Source {
+// decisions made outside Authorize (anonymous callers); they also set the
+// resource's organization keys in reqCtx. A store that cannot be read
+// gives a policy that denies everything, never none.
+func (g *Gate) RCPs(ctx context.Context, account string, reqCtx *policy.Context) []authz.Source {
 	m, err := g.OrgMember(ctx, account)
 	if err != nil {
 		return []authz.Source{{Name: "resource control policies (unreadable)", Policy: denyAllRCP}}
 	}
+	AddResourceContext(reqCtx, m, account)
 	return m.rcps()
 }
 

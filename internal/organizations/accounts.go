@@ -40,11 +40,14 @@ func (s *Service) createAccount(ctx context.Context, call *awsproto.Call) (any, 
 	if in.RoleName == "" {
 		in.RoleName = accessRole
 	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, s.txError(err)
+	}
 	switch {
 	case !emailPattern.MatchString(in.Email) || len(in.Email) > 64:
 		return nil, invalidInput("INVALID_EMAIL_ADDRESS_TARGET", "You provided an invalid email address.")
 	case in.AccountName == "" || len(in.AccountName) > 50:
-		return nil, invalidInput("INVALID_INPUT", "The account name must be 1 to 50 characters.")
+		return nil, invalidInput(lengthReason(in.AccountName, 1), "The account name must be 1 to 50 characters.")
 	case !roleNamePattern.MatchString(in.RoleName):
 		return nil, invalidInput("INVALID_ROLE_NAME", "You provided a role name that isn't valid.")
 	}

@@ -267,3 +267,12 @@ func (s *Service) change(ctx context.Context, call *awsproto.Call, resourceOf fu
 	}
 	return out, nil
 }
+
+// lengthReason is InvalidInputException's reason for a value of the
+// wrong length: too short (below min) or too long.
+func lengthReason(v string, min int) string {
+	if len(v) < min {
+		return "MIN_LENGTH_EXCEEDED"
+	}
+	return "MAX_LENGTH_EXCEEDED"
+}

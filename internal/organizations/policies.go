@@ -70,10 +70,16 @@ func (s *Service) createPolicy(ctx context.Context, call *awsproto.Call) (any, *
 	if !policyTypes[in.Type] {
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
-	if in.Name == "" || len(in.Name) > 128 || len(in.Description) > 512 {
-		return nil, invalidInput("INVALID_INPUT", "The policy name must be 1 to 128 characters and the description at most 512.")
+	if in.Name == "" || len(in.Name) > 128 {
+		return nil, invalidInput(lengthReason(in.Name, 1), "The policy name must be 1 to 128 characters.")
+	}
+	if len(in.Description) > 512 {
+		return nil, invalidInput("MAX_LENGTH_EXCEEDED", "The policy description must be at most 512 characters.")
 	}
 	if err := checkContent(in.Content, in.Type); err != nil {
+		return nil, s.txError(err)
+	}
+	if err := checkTags(in.Tags); err != nil {
 		return nil, s.txError(err)
 	}
 	return s.change(ctx, call, (*org).orgARN, func(tx store.Tx, o *org) (any, error) {
@@ -117,7 +123,7 @@ func (s *Service) updatePolicy(ctx context.Context, call *awsproto.Call) (any, *
 		p := &o.Policies[i]
 		if in.Name != nil {
 			if *in.Name == "" || len(*in.Name) > 128 {
-				return nil, invalidInput("INVALID_INPUT", "The policy name must be 1 to 128 characters.")
+				return nil, invalidInput(lengthReason(*in.Name, 1), "The policy name must be 1 to 128 characters.")
 			}
 			if o.policyNameTaken(*in.Name, p.Type, p.ID) {
 				return nil, errDuplicatePolicy

@@ -185,8 +185,11 @@ type pageRequest struct {
 func paginate[T any](items []T, req pageRequest) ([]T, *string, *awsproto.Error) {
 	size := maxPageSize
 	if req.MaxResults != nil {
-		if *req.MaxResults < 1 || *req.MaxResults > maxPageSize {
-			return nil, nil, invalidInput("INVALID_INPUT", "You provided a value that does not match the required pattern.")
+		if *req.MaxResults < 1 {
+			return nil, nil, invalidInput("MIN_VALUE_EXCEEDED", "MaxResults must be at least 1.")
+		}
+		if *req.MaxResults > maxPageSize {
+			return nil, nil, invalidInput("MAX_VALUE_EXCEEDED", "MaxResults must be at most 20.")
 		}
 		size = *req.MaxResults
 	}

@@ -11,9 +11,12 @@ import (
 const maxTags = 50
 
 func checkTags(tags []tagShape) error {
+	if len(tags) > maxTags {
+		return constraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
+	}
 	for _, t := range tags {
 		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
-			return invalidInput("INVALID_INPUT", "Tag keys must be 1 to 128 characters and values at most 256.")
+			return invalidInput(lengthReason(t.Key, 1), "Tag keys must be 1 to 128 characters and values at most 256.")
 		}
 	}
 	return nil
@@ -39,7 +42,7 @@ func (s *Service) tagResource(ctx context.Context, call *awsproto.Call) (any, *a
 			*tags = setTag(*tags, store.Tag(t))
 		}
 		if len(*tags) > maxTags {
-			return nil, constraint("TAG_POLICY_VIOLATION", "You attempted to exceed the number of tags on a resource.")
+			return nil, constraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
 		}
 		return nil, nil
 	})

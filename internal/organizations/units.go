@@ -13,7 +13,7 @@ var errUnitNotFound = orgError(http.StatusBadRequest, "OrganizationalUnitNotFoun
 
 func checkUnitName(name string) error {
 	if name == "" || len(name) > 128 {
-		return invalidInput("INVALID_INPUT", "The organizational unit name must be 1 to 128 characters.")
+		return invalidInput(lengthReason(name, 1), "The organizational unit name must be 1 to 128 characters.")
 	}
 	return nil
 }
@@ -39,6 +39,9 @@ func (s *Service) createUnit(ctx context.Context, call *awsproto.Call) (any, *aw
 		return nil, e
 	}
 	if err := checkUnitName(in.Name); err != nil {
+		return nil, s.txError(err)
+	}
+	if err := checkTags(in.Tags); err != nil {
 		return nil, s.txError(err)
 	}
 	return s.change(ctx, call, func(o *org) string { return o.targetARN(in.ParentId) }, func(tx store.Tx, o *org) (any, error) {
