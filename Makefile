@@ -9,8 +9,12 @@ BIN     := bin/sekisho
 run: build
 	./$(BIN) serve --addr $(ADDR) --demo --in-memory
 
+# -buildvcs=true (over any GOFLAGS=-buildvcs=false) stamps the commit that
+# `sekisho version` shows; outside a git checkout Go's default applies.
+BUILDVCS := $(if $(wildcard .git),-buildvcs=true,)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/sekisho
+	$(GO) build $(BUILDVCS) -o $(BIN) ./cmd/sekisho
 
 ## test: install what the tests need, then gofmt, vet, unit, race, fuzz and end-to-end tests
 test:

@@ -4,4 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 go test -run '^$' -bench . -benchmem ./internal/authz/ ./internal/policy/ ./internal/creds/
 go test -run '^$' -bench . ./internal/store/sqlite/ ./internal/blob/
-go test -run '^$' -bench . -benchtime 3s ./internal/server/
+# Loopback benchmarks with the client in the same process (SDK or bare).
+go test -run '^$' -bench '^Benchmark[^S]' -benchtime 3s ./internal/server/
+# Server CPU per request and per MiB, the client in a separate process
+# (BenchmarkServerCPU*), and RSS idle / after 60 s of mixed load.
+go test -run '^$' -bench '^BenchmarkServer(CPU|RSS)' -benchtime 3s ./internal/server/

@@ -37,6 +37,15 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 echo "== installing the JavaScript SDK for the e2e tests"
 (cd internal/e2e/testdata/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+# The console's browser test drives Debian's chromium with playwright-core
+# (pinned by internal/console/testdata/browser/package-lock.json).
+if ! command -v chromium >/dev/null; then
+  echo "== installing chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+echo "== installing playwright-core for the console's browser test"
+(cd internal/console/testdata/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

@@ -214,7 +214,7 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 	req := &authz.Request{
 		Principal: c.Principal, Action: chk.Action, Resource: chk.Resource,
 		ResourceAccount: chk.ResourceAccount, Context: reqCtx,
-		ResourcePolicy: chk.ResourcePolicy, Trust: chk.Trust,
+		ResourcePolicy: chk.ResourcePolicy, Trust: chk.Trust, AccessKeyID: c.AccessKeyID,
 	}
 	resourceAccount := chk.ResourceAccount
 	if resourceAccount == "" {

@@ -252,3 +252,7 @@ func (s *Snapshot) Principals() []Principal {
 	}
 	return out
 }
+
+// SCPs are the service control policies bounding account's principals
+// (none outside an organization or for its management account).
+func (s *Snapshot) SCPs(account string) []authz.Source { return s.orgs[account].ServiceControl() }

@@ -15,9 +15,13 @@ import (
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
+	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/console"
+	"github.com/sekisho/sekisho/internal/creds"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/imds"
+	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/organizations"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/server"
@@ -47,6 +51,8 @@ type Config struct {
 	// DecisionRetention is how long the store keeps decisions: 0 means
 	// the default, 24 hours; a negative value keeps them forever.
 	DecisionRetention time.Duration
+	// Record selects the decisions the store keeps (denials by default).
+	Record audit.Recording
 	// IMDSv1 lets instance metadata be read without an IMDSv2 token.
 	IMDSv1 bool
 	// ContainerToken, when set, must be sent by container-credential clients.
@@ -61,6 +67,9 @@ type Config struct {
 	// CompiledPolicyBudget bounds the estimated bytes of compiled policies
 	// kept in memory (0: access.DefaultCompiledPolicyBudget, 64 MiB).
 	CompiledPolicyBudget int
+	// MetricsOnOwnAddr is set when a listener of its own serves
+	// App.Metrics; otherwise Handler serves them to loopback callers.
+	MetricsOnOwnAddr bool
 }
 
 // App is an assembled server. Close it once its handler has stopped
@@ -71,6 +80,7 @@ type App struct {
 	STS       *sts.Service
 	Decisions *audit.Log
 	S3        *s3.Service
+	Metrics   *metrics.Metrics
 
 	stop      context.CancelFunc // ends the background work: decision log writes, lifecycle sweeps
 	persisted chan struct{}      // closed when the decision log's last flush is done
@@ -90,6 +100,8 @@ func (a *App) Close() {
 
 // New loads the worlds and wires every service.
 func New(ctx context.Context, cfg Config) (*App, error) {
+	m := metrics.New()
+	cfg.Store = m.CountStoreErrors(cfg.Store)
 	var opts []blob.Option
 	if cfg.Now != nil {
 		opts = append(opts, blob.WithClock(cfg.Now))
@@ -128,14 +140,20 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if logSize == 0 {
 		logSize = 10_000
 	}
-	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store)
-	gate.SetRecorder(decisions)
+	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store).SetRecording(cfg.Record)
+	gate.SetRecorder(recorders{decisions, m})
 	stsService := sts.New(cfg.Store, gate, cfg.Log)
 	bases := cfg.VirtualHostBases
 	if bases == nil {
 		bases = []string{"s3.localhost", "localhost"}
 	}
 	s3Service := s3.New(cfg.Store, blobs, gate, cfg.Log)
+	s3Service.OnBlobError(m.BlobError)
+	web, err := console.New(ctx, console.Config{Store: cfg.Store, Seal: func(s *creds.Session) (string, error) { return gate.Sealer().Seal(s) },
+		Decisions: decisions, Now: cfg.Now, Log: log})
+	if err != nil {
+		return nil, err
+	}
 	h := server.New(server.Config{
 		Gate:     gate,
 		Verifier: sigv4.NewVerifier(cfg.Now),
@@ -152,12 +170,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		TrustedProxies:   cfg.TrustedProxies,
 		Now:              cfg.Now,
 		Decisions:        decisions,
-		IMDS:             newIMDS(cfg, stsService),
+		IMDS:             newIMDS(cfg, stsService, m),
+		Console:          web,
 	})
-	a := &App{Handler: newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads)),
-		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service}
+	limited := newLimits(h, orDefault(cfg.BodyReadTimeout, DefaultBodyReadTimeout), orDefault(cfg.MaxUploads, DefaultMaxUploads))
+	counted := &activity{next: limited}
+	a := &App{Handler: m.Front(counted, cfg.MetricsOnOwnAddr),
+		Blobs: blobs, STS: stsService, Decisions: decisions, S3: s3Service, Metrics: m}
+	web.Attach(a.Handler)
 	background, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
+	go returnMemoryWhenIdle(background, counted)
 	a.persist(background, cfg)
 	go sweepLifecycle(background, s3Service, now, log)
 	return a, nil
@@ -216,7 +239,7 @@ func (a *App) persist(ctx context.Context, cfg Config) {
 
 // newIMDS serves the worlds' instances with credentials of their
 // instance profiles' roles, minted by STS.
-func newIMDS(cfg Config, stsService *sts.Service) http.Handler {
+func newIMDS(cfg Config, stsService *sts.Service, m *metrics.Metrics) http.Handler {
 	var instances []imds.Instance
 	for _, w := range cfg.Worlds {
 		for _, i := range w.Instances {
@@ -227,6 +250,9 @@ func newIMDS(cfg Config, stsService *sts.Service) http.Handler {
 		Instances: instances, AllowV1: cfg.IMDSv1, Now: cfg.Now, ContainerToken: cfg.ContainerToken, Log: cfg.Log,
 		Source: func(ctx context.Context, i imds.Instance) (imds.Credentials, error) {
 			c, err := stsService.MintInstanceCredentials(ctx, i.Account, i.InstanceProfile, i.ID)
+			if err == nil {
+				m.SessionTokenIssued("InstanceMetadata")
+			}
 			return imds.Credentials{RoleName: c.RoleName, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
 				Token: c.SessionToken, Expiration: c.Expiration, LastUpdated: c.LastUpdated}, err
 		},
@@ -245,4 +271,15 @@ func (o objectWriter) PutIfAbsent(bucket, key string, data []byte) error {
 	}
 	_, err = o.blobs.Put(bucket, key, bytes.NewReader(data), blob.Meta{ContentType: "text/plain"}, nil)
 	return err
+}
+
+// recorders logs a decision in the decision log and counts it.
+type recorders struct {
+	log     *audit.Log
+	metrics *metrics.Metrics
+}
+
+func (r recorders) Record(requestID string, req *authz.Request, d *authz.Decision) {
+	r.log.Record(requestID, req, d)
+	r.metrics.Decision(d)
 }

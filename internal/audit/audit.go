@@ -8,9 +8,11 @@
 package audit
 
 import (
+	"fmt"
 	"sort"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/store"
@@ -25,7 +27,13 @@ type entry struct {
 	at        time.Time
 	req       *authz.Request
 	decision  authz.Decision
+	cost      int // estimated bytes held, counted against Log.maxBytes
 }
+
+// DefaultMaxBytes bounds the memory the ring holds (entries and the
+// requests they keep for explanations), whatever its size in entries:
+// under load the oldest decisions leave first.
+const DefaultMaxBytes = 8 << 20
 
 // maxPending bounds the decisions waiting to be written to the store.
 const maxPending = 100_000
@@ -34,19 +42,66 @@ const maxPending = 100_000
 // front of the store's decision log once WithStore attached one.
 type Log struct {
 	mu    sync.Mutex
-	ring  []entry
+	ring  []*entry // nil: a free slot; live entries are the count before next, circularly
 	next  int
-	full  bool
-	byID  map[string][]int // ring positions of a request's decisions
-	now   func() time.Time
-	limit int
-	seq   int // decisions recorded: the next one's seq
+	count int
+	bytes int // sum of the live entries' cost
+	// maxBytes bounds bytes; the oldest entries are dropped to stay under.
+	maxBytes int
+	byID     map[string][]int // ring positions of a request's decisions
+	now      func() time.Time
+	limit    int
+	seq      int // decisions recorded: the next one's seq
 
 	st         store.Store
 	onErr      func(error) // reports store failures of Explain and List
 	pending    []entry     // recorded but not yet written to st, oldest first
 	maxPending int
 	dropped    int // pending decisions dropped since the last flush
+	record     Recording
+}
+
+// Recording selects the decisions persisted to the store.
+type Recording uint8
+
+// Recordings: RecordDenials is the default.
+const (
+	RecordDenials Recording = iota
+	RecordAllows
+	RecordAll
+)
+
+// ParseRecording reads "denials", "allows" or "all".
+func ParseRecording(s string) (Recording, error) {
+	switch s {
+	case "denials":
+		return RecordDenials, nil
+	case "allows":
+		return RecordAllows, nil
+	case "all":
+		return RecordAll, nil
+	}
+	return 0, fmt.Errorf("audit: record %q: want denials, allows or all", s)
+}
+
+// keeps reports whether a decision of effect e is persisted.
+func (r Recording) keeps(e authz.Effect) bool {
+	switch r {
+	case RecordAll:
+		return true
+	case RecordAllows:
+		return e == authz.Allowed
+	}
+	return e != authz.Allowed
+}
+
+// SetRecording chooses the decisions persisted from now on (denials
+// unless set). It returns l.
+func (l *Log) SetRecording(r Recording) *Log {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.record = r
+	return l
 }
 
 // NewLog keeps the last size decisions (at least 1).
@@ -55,7 +110,15 @@ func NewLog(size int, now func() time.Time) *Log {
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{ring: make([]entry, size), byID: map[string][]int{}, now: now, limit: size, maxPending: maxPending}
+	return &Log{ring: make([]*entry, size), byID: map[string][]int{}, now: now, limit: size, maxPending: maxPending,
+		maxBytes: DefaultMaxBytes}
+}
+
+// WithMaxBytes replaces DefaultMaxBytes as the bound of the ring's memory;
+// the newest decision is always kept.
+func (l *Log) WithMaxBytes(n int) *Log {
+	l.maxBytes = n
+	return l
 }
 
 // Record logs a decision. The request must not be modified afterwards.
@@ -63,24 +126,53 @@ func (l *Log) Record(requestID string, req *authz.Request, d *authz.Decision) {
 	if l == nil || requestID == "" {
 		return
 	}
+	// Times are kept to the microsecond, as the store keeps them.
+	e := &entry{requestID: requestID, at: l.now().UTC().Truncate(time.Microsecond), req: req, decision: *d}
+	e.cost = entryCost(e)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if old := l.ring[l.next]; old.requestID != "" {
-		l.forget(old.requestID, l.next)
+	if l.ring[l.next] != nil {
+		l.evict(l.next)
 	}
-	// Times are kept to the microsecond, as the store keeps them.
-	e := entry{requestID: requestID, seq: l.seq, at: l.now().UTC().Truncate(time.Microsecond), req: req, decision: *d}
+	e.seq = l.seq
 	l.seq++
 	l.ring[l.next] = e
+	l.count++
+	l.bytes += e.cost
 	l.byID[requestID] = append(l.byID[requestID], l.next)
 	l.next = (l.next + 1) % l.limit
-	l.full = l.full || l.next == 0
-	if l.st != nil && d.Effect != authz.Allowed {
-		// Denials are what people come back to explain, and they are rare
-		// under load; persisting every allow cost a third of the server's
-		// throughput (docs/benchmarks.md), so allows live in the ring only.
-		l.queue(e)
+	for l.bytes > l.maxBytes && l.count > 1 {
+		l.evict((l.next - l.count + l.limit) % l.limit) // the oldest
 	}
+	if l.st != nil && l.record.keeps(d.Effect) {
+		// By default denials alone: they are what people come back to
+		// explain, and they are rare under load; persisting every allow
+		// costs throughput (docs/benchmarks.md), so allows are persisted
+		// only when asked for (policy generation reads them).
+		l.queue(*e)
+	}
+}
+
+// evict frees the ring slot pos.
+func (l *Log) evict(pos int) {
+	e := l.ring[pos]
+	l.forget(e.requestID, pos)
+	l.bytes -= e.cost
+	l.count--
+	l.ring[pos] = nil
+}
+
+// entryCost estimates the bytes an entry keeps alive: itself, its request
+// and the request's condition context. Compiled policies are shared with
+// the gate's caches and not counted.
+func entryCost(e *entry) int {
+	r := e.req
+	n := int(unsafe.Sizeof(*e)) + len(e.requestID)
+	if r != nil {
+		n += int(unsafe.Sizeof(*r)) + len(r.Action) + len(r.Resource) + len(r.ResourceAccount) +
+			r.Context.SizeBytes() + 16*(len(r.Identity)+len(r.Session)+len(r.SCPs)+len(r.RCPs))
+	}
+	return n
 }
 
 func (l *Log) forget(id string, pos int) {
@@ -107,7 +199,7 @@ func (l *Log) Explain(requestID string) ([]Explanation, bool) {
 	l.mu.Lock()
 	var entries []entry
 	for _, pos := range l.byID[requestID] {
-		entries = append(entries, l.ring[pos])
+		entries = append(entries, *l.ring[pos])
 	}
 	st := l.st
 	l.mu.Unlock()
@@ -154,10 +246,10 @@ func (l *Log) List(f Filter) []Summary {
 	l.mu.Lock()
 	var entries []entry
 	for _, e := range l.ring {
-		if e.requestID == "" || e.at.Before(f.Since) || (f.DeniedOnly && e.decision.Effect == authz.Allowed) {
+		if e == nil || e.at.Before(f.Since) || (f.DeniedOnly && e.decision.Effect == authz.Allowed) {
 			continue
 		}
-		entries = append(entries, e)
+		entries = append(entries, *e)
 	}
 	st := l.st
 	l.mu.Unlock()

@@ -24,6 +24,8 @@ type Summary struct {
 type Explanation struct {
 	Summary
 	PrincipalType    string              `json:"principal_type"`
+	AccessKeyID      string              `json:"access_key_id,omitempty"`
+	Operation        string              `json:"operation,omitempty"`
 	PrincipalAcct    string              `json:"principal_account"`
 	ResourceAccount  string              `json:"resource_account"`
 	CrossAccount     bool                `json:"cross_account"`
@@ -63,7 +65,7 @@ func principalName(req *authz.Request) string {
 // explain traces every policy of the request in AWS's evaluation order.
 func explain(e *entry) Explanation {
 	req, d := e.req, &e.decision
-	x := Explanation{Summary: summarize(e), PrincipalType: req.Principal.Type.String(), PrincipalAcct: req.Principal.Account,
+	x := Explanation{Summary: summarize(e), PrincipalType: req.Principal.Type.String(), AccessKeyID: req.AccessKeyID, Operation: req.Operation, PrincipalAcct: req.Principal.Account,
 		ResourceAccount: resourceAccount(req), CrossAccount: d.CrossAccount, Message: d.Message(), Context: contextOf(req)}
 	for _, s := range d.Statements() {
 		x.Deciding = append(x.Deciding, describeRef(s))

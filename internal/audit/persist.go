@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/store"
@@ -288,4 +289,75 @@ func (l *Log) listStored(st store.Store, f Filter, found map[key]Summary) {
 			found[k] = summaryOf(&recs[i])
 		}
 	}
+}
+
+// Details returns the explanations of the decisions made at or after
+// from and before to (a zero to: no end), oldest first: those of the ring
+// and, with a store attached, those the store keeps (all of them with
+// `serve --record all`). Policy generation and the CloudTrail export read
+// them. A store failure is reported to Persist's onErr and Details
+// answers from the ring alone.
+func (l *Log) Details(from, to time.Time) []Explanation {
+	inRange := func(t time.Time) bool { return !t.Before(from) && (to.IsZero() || t.Before(to)) }
+	l.mu.Lock()
+	var entries []entry
+	for _, e := range l.ring {
+		if e != nil && inRange(e.at) {
+			entries = append(entries, *e)
+		}
+	}
+	st := l.st
+	l.mu.Unlock()
+	found := make(map[key]Explanation, len(entries))
+	for i := range entries {
+		found[key{entries[i].requestID, entries[i].seq}] = explain(&entries[i])
+	}
+	if st != nil {
+		l.detailsStored(st, from, to, found)
+	}
+	return oldestFirst(found)
+}
+
+// detailsStored adds to found the stored explanations in [from, to) it lacks.
+func (l *Log) detailsStored(st store.Store, from, to time.Time, found map[key]Explanation) {
+	var recs []store.DecisionRecord
+	err := view(st, func(tx store.Tx) (err error) { recs, err = tx.DecisionDetails(from, to, 0); return err })
+	if err != nil {
+		l.report(fmt.Errorf("audit: read decisions from the store: %w", err))
+		return
+	}
+	for i := range recs {
+		k := key{recs[i].RequestID, recs[i].Seq}
+		if _, ok := found[k]; ok {
+			continue
+		}
+		x, err := explanationOf(&recs[i])
+		if err != nil {
+			l.report(err)
+		}
+		found[k] = x
+	}
+}
+
+// oldestFirst sorts the explanations by time, then request id, then seq.
+func oldestFirst(found map[key]Explanation) []Explanation {
+	keys := make([]key, 0, len(found))
+	for k := range found {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := found[keys[i]].Time, found[keys[j]].Time
+		switch {
+		case !a.Equal(b):
+			return a.Before(b)
+		case keys[i].requestID != keys[j].requestID:
+			return keys[i].requestID < keys[j].requestID
+		}
+		return keys[i].seq < keys[j].seq
+	})
+	out := make([]Explanation, len(keys))
+	for i, k := range keys {
+		out[i] = found[k]
+	}
+	return out
 }

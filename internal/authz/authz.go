@@ -87,6 +87,13 @@ type Request struct {
 	// Trust marks an sts:AssumeRole* evaluation: the trust policy must
 	// allow whatever the accounts.
 	Trust bool
+	// AccessKeyID is the caller's key, for the decision log (CloudTrail's
+	// userIdentity.accessKeyId); the engine ignores it.
+	AccessKeyID string
+	// Operation is the API operation asked (S3's GetObject, ListObjectsV2:
+	// CloudTrail's eventName) when it is not the action's name; the
+	// engine ignores it.
+	Operation string
 }
 
 // Effect is the final answer.

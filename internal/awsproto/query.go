@@ -191,18 +191,19 @@ func ParseQuery(r *http.Request, body []byte) (Params, *Error) {
 func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result any) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("x-amzn-RequestId", requestID)
-	var b strings.Builder
+	b := getXMLBuffer()
+	defer putXMLBuffer(b)
 	b.WriteString(xml.Header)
-	fmt.Fprintf(&b, "<%sResponse xmlns=\"%s\">", action, namespace)
+	b.WriteString("<" + action + "Response xmlns=\"" + namespace + "\">")
 	if result != nil {
-		if err := xml.NewEncoder(&b).Encode(result); err != nil {
+		if err := b.Encode(result); err != nil {
 			WriteQueryError(w, namespace, requestID, InternalError())
 			return
 		}
 	}
-	fmt.Fprintf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", requestID, action)
+	b.WriteString("<ResponseMetadata><RequestId>" + requestID + "</RequestId></ResponseMetadata></" + action + "Response>")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(b.String()))
+	_, _ = w.Write(b.Bytes())
 }
 
 type queryErrorDoc struct {
@@ -220,10 +221,12 @@ func WriteQueryError(w http.ResponseWriter, namespace, requestID string, e *Erro
 	if e.Receiver {
 		doc.Type = "Receiver"
 	}
-	out, _ := xml.Marshal(doc)
+	b := getXMLBuffer()
+	defer putXMLBuffer(b)
+	b.WriteString(xml.Header)
+	_ = b.Encode(doc) // strings only: always marshals
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("x-amzn-RequestId", requestID)
 	w.WriteHeader(e.Status)
-	_, _ = w.Write([]byte(xml.Header))
-	_, _ = w.Write(out)
+	_, _ = w.Write(b.Bytes())
 }

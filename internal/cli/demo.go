@@ -26,6 +26,9 @@ aws --endpoint-url %[1]s sts assume-role --role-arn arn:aws:iam::111111111111:ro
 aws --endpoint-url %[1]s sts get-caller-identity
 aws --endpoint-url %[1]s s3 ls
 
+Web console: %[1]s/console/?account=account-b  (user alice, password Alice-Console-Demo-1),
+then Switch Role to account account-a, role assume_s3_role.
+
 Other principals: bob_infra AKIA2222BOBINFRA0001 / DemoSecretForBobInfraInAccountB00000001,
 carol (no policies) AKIA2222CAROL0000001 / DemoSecretForCarolNoPoliciesAccountB0001,
 root of A AKIA1111ROOT00000001 / DemoRootSecretForAccountA0000000000000001,

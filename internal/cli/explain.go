@@ -126,14 +126,24 @@ func statementOutcome(matched bool, reason, condition, principalMatch string) st
 }
 
 func newLogCommand() *cobra.Command {
-	var endpoint, since string
+	var endpoint, since, format, from, to string
 	var denied, asJSON bool
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "log",
+		Use:   "log [--format text|json|cloudtrail]",
 		Short: "List recent authorization decisions",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch format {
+			case "cloudtrail":
+				w := windowFlags{endpoint: endpoint, since: since, from: from, to: to}
+				return writeCloudTrail(cmd.OutOrStdout(), &w, denied)
+			case "json":
+				asJSON = true
+			case "text":
+			default:
+				return exitError{exitBadInput, fmt.Errorf("--format %q: want text, json or cloudtrail", format)}
+			}
 			q := url.Values{}
 			if denied {
 				q.Set("denied", "true")
@@ -160,7 +170,10 @@ func newLogCommand() *cobra.Command {
 	cmd.Flags().StringVar(&endpoint, "endpoint", defaultEndpoint(), "the Sekisho server")
 	cmd.Flags().BoolVar(&denied, "denied", false, "only denials")
 	cmd.Flags().StringVar(&since, "since", "", "only decisions this recent, e.g. 5m")
-	cmd.Flags().IntVar(&limit, "limit", 100, "at most this many")
+	cmd.Flags().IntVar(&limit, "limit", 100, "at most this many (text and json)")
+	cmd.Flags().StringVar(&format, "format", "text", "text, json, or cloudtrail (CloudTrail Records, eventVersion 1.09, oldest first)")
+	cmd.Flags().StringVar(&from, "from", "", "cloudtrail: only decisions at or after this time (RFC 3339)")
+	cmd.Flags().StringVar(&to, "to", "", "cloudtrail: only decisions before this time (RFC 3339)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

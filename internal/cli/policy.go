@@ -24,7 +24,7 @@ const (
 
 func newPolicyCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "policy", Short: "Validate policies and simulate decisions offline"}
-	cmd.AddCommand(newValidateCommand(), newEvalCommand())
+	cmd.AddCommand(newValidateCommand(), newEvalCommand(), newGenerateCommand(), newDiffCommand())
 	return cmd
 }
 

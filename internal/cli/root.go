@@ -3,8 +3,8 @@
 package cli
 
 import (
-	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -12,27 +12,23 @@ import (
 // NewRoot returns the sekisho command tree.
 func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "sekisho",
-		Short:         "An offline AWS multi-account access-control emulator",
+		Use:   "sekisho",
+		Short: "An offline AWS multi-account access-control emulator",
+		Long: "An offline AWS multi-account access-control emulator.\n\n" +
+			"Every flag can also be set by an environment variable: SEKISHO_ and the flag's name in capitals,\n" +
+			"dashes as underscores (--data-dir: SEKISHO_DATA_DIR; repeatable flags take a comma-separated list).\n" +
+			"A flag on the command line wins over its variable.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return applyEnv(cmd.Flags(), os.LookupEnv)
+		},
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newPolicyCommand(), newServeCommand(), newVersionCommand(), newWhoCanCommand(), newAccessReportCommand(), newAssumeCommand(), newConfigCommand())
 	root.AddCommand(newExplainCommand(), newLogCommand(), newMigrateCommand(), newMFACommand())
+	root.AddCommand(newTokenCommand())
+	documentEnv(root)
 	return root
 }
-
-func newVersionCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintln(cmd.OutOrStdout(), "sekisho", Version)
-		},
-	}
-}
-
-// Version is set at build time with -ldflags.
-var Version = "dev"

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sekisho/sekisho/internal/app"
+	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/store/postgres"
 	"github.com/sekisho/sekisho/internal/store/sqlite"
@@ -28,12 +29,14 @@ import (
 
 type serveFlags struct {
 	addr, dataDir, worldFile, logLevel string
+	logFormat, metricsAddr             string
 	storeURL, blobDir                  string
 	inMemory, demo, imdsV1             bool
 	containerToken                     string
 	trustedProxies                     []string
 	decisionLogSize                    int
 	decisionRetention                  time.Duration
+	record                             string
 
 	idleTimeout, bodyReadTimeout time.Duration
 	maxUploads                   int
@@ -63,9 +66,12 @@ func newServeCommand() *cobra.Command {
 	fl.BoolVar(&f.demo, "demo", false, "load the built-in demo world of the seeds and print its credentials")
 	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "CIDR of a proxy whose X-Forwarded-For is believed (repeatable)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&f.logFormat, "log-format", "json", "json or text")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this address instead of to loopback callers of --addr")
 	fl.IntVar(&f.decisionLogSize, "decision-log-size", 10_000, "the last `N` decisions are kept in memory; the store keeps every denial for --decision-retention")
 	fl.BoolVar(&f.imdsV1, "imds-v1", false, "let instance metadata be read without an IMDSv2 token")
 	fl.StringVar(&f.containerToken, "container-token", "", "the Authorization value container-credential clients must send (AWS_CONTAINER_AUTHORIZATION_TOKEN)")
+	fl.StringVar(&f.record, "record", "denials", "the decisions the store keeps: denials, allows or all (`policy generate` needs allows)")
 	fl.DurationVar(&f.decisionRetention, "decision-retention", 24*time.Hour, "how long the store keeps decisions; 0 keeps them forever")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", 60*time.Second, "close keep-alive connections idle this long")
 	fl.DurationVar(&f.bodyReadTimeout, "body-read-timeout", app.DefaultBodyReadTimeout, "cut off a request body that sends nothing this long (RequestTimeout); 0: never")
@@ -111,7 +117,10 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return exitError{exitBadInput, fmt.Errorf("--log-level: %w", err)}
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log, err := newLogger(f.logFormat, level, stderr)
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
 	proxies, err := parsePrefixes(f.trustedProxies)
 	if err != nil {
 		return exitError{exitBadInput, err}
@@ -121,6 +130,10 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		return exitError{exitBadInput, err}
 	}
 	retention, err := decisionRetention(f)
+	if err != nil {
+		return exitError{exitBadInput, err}
+	}
+	record, err := audit.ParseRecording(f.record)
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
@@ -139,8 +152,9 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	defer cleanup()
 	defer st.Close()
 	a, err := app.New(ctx, app.Config{Store: st, BlobDir: blobDir, SharedBlobs: f.storeURL != "", Worlds: worlds, Log: log,
-		TrustedProxies: proxies, DecisionLogSize: f.decisionLogSize, DecisionRetention: retention,
-		IMDSv1: f.imdsV1, ContainerToken: f.containerToken, BodyReadTimeout: bodyTimeout, MaxUploads: maxUploads})
+		TrustedProxies: proxies, DecisionLogSize: f.decisionLogSize, DecisionRetention: retention, Record: record,
+		IMDSv1: f.imdsV1, ContainerToken: f.containerToken, BodyReadTimeout: bodyTimeout, MaxUploads: maxUploads,
+		MetricsOnOwnAddr: f.metricsAddr != ""})
 	if err != nil {
 		return exitError{exitBadInput, err}
 	}
@@ -149,11 +163,18 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stopMetrics, err := serveMetrics(f.metricsAddr, a.Metrics.Handler(), log)
+	if err != nil {
+		ls.close()
+		return err
+	}
+	defer stopMetrics()
 	announce(f, ls, log, stdout)
 	srv := &http.Server{Handler: a.Handler, TLSConfig: tlsConfig, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: f.idleTimeout,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		// HTTP/1.1 only, as S3 speaks it; the body deadlines are per connection.
-		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
+		ConnState:    func(c net.Conn, s http.ConnState) { a.Metrics.ConnState(c, s) }}
 	return runHTTP(ctx, srv, ls, log)
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,6 +56,10 @@ func (f *stateFlags) open(ctx context.Context) (store.Store, error) {
 			st.Close()
 			return nil, exitError{exitBadInput, err}
 		}
+	}
+	if err := world.LoadOrganization(ctx, st, worlds, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		st.Close()
+		return nil, exitError{exitBadInput, err}
 	}
 	return st, nil
 }

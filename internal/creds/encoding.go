@@ -16,7 +16,8 @@ const (
 	flagMFA byte = 1 << iota
 	flagChained
 	flagMFATime
-	knownFlags = flagMFA | flagChained | flagMFATime
+	flagConsole
+	knownFlags = flagMFA | flagChained | flagMFATime | flagConsole
 )
 
 var errMalformedSession = errors.New("malformed session encoding")
@@ -61,6 +62,9 @@ func sessionFlags(s *Session) byte {
 	if !s.MFAAuthAt.IsZero() {
 		flags |= flagMFATime
 	}
+	if s.Console {
+		flags |= flagConsole
+	}
 	return flags
 }
 
@@ -102,6 +106,7 @@ func decodeSession(b []byte) (*Session, error) {
 	}
 	s.MFA = flags&flagMFA != 0
 	s.Chained = flags&flagChained != 0
+	s.Console = flags&flagConsole != 0
 	return s, nil
 }
 

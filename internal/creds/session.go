@@ -61,6 +61,7 @@ type Session struct {
 	MFA               bool        // the caller authenticated with MFA
 	MFAAuthAt         time.Time   // when that MFA authentication happened (zero if unknown)
 	Chained           bool        // minted by a role session (role chaining)
+	Console           bool        // UserSession/RootSession: a console sign-in (password), which IAM accepts without MFA
 	IssuedAt          time.Time
 	Expires           time.Time
 }

@@ -25,7 +25,10 @@ func init() {
 		return
 	}
 	err := sekisho.NewRoot(os.Stdout, os.Stderr).Execute()
-	if err != nil && err.Error() != "" {
+	if err == nil {
+		os.Exit(0) // as cmd/sekisho: ExitCode(nil) is not success
+	}
+	if err.Error() != "" {
 		fmt.Fprintln(os.Stderr, "sekisho:", err)
 	}
 	os.Exit(sekisho.ExitCode(err))

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sort"
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/authz"
@@ -122,4 +123,16 @@ func (s *Service) operations() map[string]operation {
 		}
 	}
 	return ops
+}
+
+// Actions lists the IAM actions of the operations IAM serves (iam:...),
+// sorted: what `policy diff` compares a principal's grants with.
+func Actions() []string {
+	ops := (&Service{}).operations()
+	out := make([]string, 0, len(ops))
+	for name := range ops {
+		out = append(out, "iam:"+name)
+	}
+	sort.Strings(out)
+	return out
 }

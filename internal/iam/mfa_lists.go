@@ -190,6 +190,8 @@ func (s *Service) listMFADeviceTags(ctx context.Context, call *awsproto.Call) (a
 
 // sessionWithoutMFA reports whether the caller uses GetSessionToken
 // credentials obtained without MFA, with which AWS refuses every IAM call.
+// A console sign-in session is the user's own console identity, not a
+// GetSessionToken credential, so the rule does not apply to it.
 func sessionWithoutMFA(c *access.Caller) bool {
-	return c.Session != nil && !c.IsRoleSession() && !c.Session.MFA
+	return c.Session != nil && !c.IsRoleSession() && !c.Session.MFA && !c.Session.Console
 }

@@ -69,14 +69,45 @@ func (c *Context) Keys() []string {
 	return keys
 }
 
+// SizeBytes estimates the memory the context holds (map slots, keys,
+// values), for callers that bound what they keep.
+func (c *Context) SizeBytes() int {
+	if c == nil {
+		return 0
+	}
+	const perKey, perValue = 64, 16 // map slot and slice header; string header
+	n := 48
+	for k, v := range c.values {
+		n += perKey + len(k)
+		for _, s := range v {
+			n += perValue + len(s)
+		}
+	}
+	return n
+}
+
 // Clone returns an independent copy.
 func (c *Context) Clone() *Context {
-	out := NewContext()
 	if c == nil {
-		return out
+		return NewContext()
 	}
+	// One backing array for every value: a copy costs two allocations
+	// (plus the map's), not one per key. Each key's slice is capped, so an
+	// Add to one key reallocates instead of overwriting the next key's.
+	total := 0
+	for _, v := range c.values {
+		total += len(v)
+	}
+	backing := make([]string, 0, total)
+	out := &Context{values: make(map[string][]string, len(c.values))}
 	for k, v := range c.values {
-		out.values[k] = append([]string(nil), v...)
+		if len(v) == 0 {
+			out.values[k] = nil
+			continue
+		}
+		start := len(backing)
+		backing = append(backing, v...)
+		out.values[k] = backing[start:len(backing):len(backing)]
 	}
 	return out
 }

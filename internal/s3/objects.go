@@ -138,6 +138,9 @@ func (s *Service) blobError(err error, bucket, key string) *Error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return s3Error("IncompleteBody")
 	}
+	if s.onBlobError != nil {
+		s.onBlobError(err)
+	}
 	s.log.Error("object store", "err", err)
 	return errInternal()
 }

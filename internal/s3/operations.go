@@ -3,6 +3,7 @@ package s3
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 )
 
@@ -347,4 +348,22 @@ func (r *Request) resourceOf(key string) string {
 		return objectARN(r.Bucket, key)
 	}
 	return "*"
+}
+
+// Actions lists the IAM actions of S3's operation table (versioned
+// actions included), sorted and without repeats: what `policy diff`
+// compares a principal's grants with.
+func Actions() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, op := range operations {
+		for _, a := range []string{op.Action, op.VersionAction} {
+			if a != "" && !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

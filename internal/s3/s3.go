@@ -18,6 +18,7 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/sigv4"
 	"github.com/sekisho/sekisho/internal/store"
@@ -35,7 +36,13 @@ type Service struct {
 	// encryption by store generation (settingcache.go).
 	vstates    settingCache[blob.Versioning]
 	encryption settingCache[DefaultEncryption]
+	// onBlobError hears object-store failures of the disk's own (metrics).
+	onBlobError func(error)
 }
+
+// OnBlobError makes fn hear every object-store failure answered with
+// InternalError (I/O errors, a full disk).
+func (s *Service) OnBlobError(fn func(error)) { s.onBlobError = fn }
 
 // New returns the S3 service.
 func New(st store.Store, blobs *blob.Store, gate *access.Gate, log *slog.Logger) *Service {
@@ -75,6 +82,7 @@ func (s *Service) Serve(w http.ResponseWriter, req *Request) {
 	op, e := route(req)
 	if e == nil {
 		req.op = op
+		metrics.SetOperation(req.HTTP.Context(), "s3", op.Name)
 		e = op.Handler(s, w, req)
 	}
 	if e != nil {
@@ -200,6 +208,9 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 			return authz.Decision{}, errInternal()
 		}
 	}
+	if req.op != nil {
+		areq.Operation = req.op.Name
+	}
 	d := authz.Evaluate(areq)
 	if d.Effect != authz.ExplicitDeny {
 		// RestrictPublicBuckets sets a public bucket policy aside for
@@ -213,8 +224,10 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 		}
 	}
 	s.gate.Record(req.RequestID, areq, &d)
-	s.log.Debug("decision", "request_id", req.RequestID, "principal", d.PrincipalARN(), "action", c.action,
-		"resource", c.resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
+	if s.log.Enabled(ctx, slog.LevelDebug) { // the arguments (Message builds a sentence) cost even when not logged
+		s.log.Debug("decision", "request_id", req.RequestID, "principal", d.PrincipalARN(), "action", c.action,
+			"resource", c.resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
+	}
 	return d, nil
 }
 

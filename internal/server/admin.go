@@ -38,6 +38,10 @@ func (s *Server) serveDecisions(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, x)
 		return
 	}
+	if r.URL.Query().Get("detail") == "true" {
+		s.serveDecisionDetails(w, r)
+		return
+	}
 	f := audit.Filter{DeniedOnly: r.URL.Query().Get("denied") == "true"}
 	if v := r.URL.Query().Get("since"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -51,6 +55,37 @@ func (s *Server) serveDecisions(w http.ResponseWriter, r *http.Request) {
 		f.Limit, _ = strconv.Atoi(v)
 	}
 	writeJSON(w, s.cfg.Decisions.List(f))
+}
+
+// serveDecisionDetails answers GET /_sekisho/decisions?detail=true with
+// the explanations of the decisions made between from and to (RFC 3339;
+// or since=DURATION), oldest first: what policy generation and the
+// CloudTrail export read.
+func (s *Server) serveDecisionDetails(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var from, to time.Time
+	var err error
+	if v := q.Get("since"); v != "" {
+		d, perr := time.ParseDuration(v)
+		if perr != nil {
+			http.Error(w, "since must be a duration such as 5m", http.StatusBadRequest)
+			return
+		}
+		from = time.Now().Add(-d)
+	}
+	if v := q.Get("from"); v != "" {
+		if from, err = time.Parse(time.RFC3339Nano, v); err != nil {
+			http.Error(w, "from must be an RFC 3339 time", http.StatusBadRequest)
+			return
+		}
+	}
+	if v := q.Get("to"); v != "" {
+		if to, err = time.Parse(time.RFC3339Nano, v); err != nil {
+			http.Error(w, "to must be an RFC 3339 time", http.StatusBadRequest)
+			return
+		}
+	}
+	writeJSON(w, s.cfg.Decisions.Details(from, to))
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv2"
 	"github.com/sekisho/sekisho/internal/sigv4"
@@ -20,7 +21,7 @@ func isQueryRequest(r *http.Request, auth *sigv4.Auth) bool {
 		return auth.Service != "s3"
 	}
 	return r.Method == http.MethodPost && r.URL.Path == "/" &&
-		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") || isUnsignedQueryGet(r)
 }
 
 // bucketAndKey reads the bucket and key from a virtual-hosted Host
@@ -55,6 +56,7 @@ func (s *Server) hostBucket(r *http.Request) string {
 // serveS3 authenticates an S3 request (SigV4, SigV2, or anonymous when it
 // carries no signature at all) and hands it to the S3 service.
 func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, requestID string, auth *sigv4.Auth, authErr error) {
+	metrics.SetOperation(r.Context(), "s3", "unknown") // until the S3 service routes it
 	bucket, key := s.bucketAndKey(r)
 	serve, fail := s.cfg.S3.Serve, func(e *s3.Error) { s3.WriteError(w, r, requestID, e) }
 	if s3.IsControlRequest(r) {

@@ -22,6 +22,8 @@ import (
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/audit"
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/console"
+	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
@@ -55,6 +57,9 @@ type Config struct {
 	// IMDS serves the instance metadata and container credential
 	// endpoints (/latest/..., /_sekisho/imds/..., /_sekisho/container-credentials/...).
 	IMDS http.Handler
+	// Console serves the web console's unsigned browser requests
+	// (console.IsConsoleRequest); nil serves none.
+	Console http.Handler
 }
 
 // S3Service serves S3 REST requests.
@@ -68,6 +73,9 @@ type S3Service interface {
 type QueryEndpoint struct {
 	Service   QueryService
 	Namespace string
+	// Name is the SigV4 service name the endpoint was found under (set by
+	// the front door, for logs).
+	Name string
 }
 
 // Server routes requests to services.
@@ -95,6 +103,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, DecisionsPath):
 		s.serveDecisions(w, r)
 		return
+	case s.cfg.Console != nil && console.IsConsoleRequest(r):
+		s.cfg.Console.ServeHTTP(w, r)
+		return
 	case s.cfg.IMDS != nil && isMetadataRequest(r):
 		s.cfg.IMDS.ServeHTTP(w, r)
 		return
@@ -118,9 +129,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveQuery(w, r, requestID, auth, authErr)
 }
 
-// serveQuery handles IAM and STS: POST / with a form body.
+// serveQuery handles IAM and STS: POST / with a form body (or GET / with
+// the parameters in the URL).
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID string, auth *sigv4.Auth, authErr error) {
-	endpoint, ok := s.endpointFor(auth)
+	endpoint, _ := s.endpointFor(auth)
 	fail := func(e *awsproto.Error) { awsproto.WriteQueryError(w, endpoint.Namespace, requestID, e) }
 	body, e := readBody(r)
 	if e != nil {
@@ -132,34 +144,62 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		fail(e)
 		return
 	}
-	if authErr != nil {
-		fail(queryAuthError(authErr))
-		return
-	}
-	if !ok {
-		fail(awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Sekisho does not serve the %q service on this endpoint", auth.Service))
-		return
-	}
-	caller, e := s.authenticate(r, auth, body)
+	endpoint, caller, region, e := s.queryCaller(r, auth, authErr, params.Action(), body)
+	metrics.SetOperation(r.Context(), endpoint.Name, params.Action())
 	if e != nil {
 		fail(e)
 		return
 	}
 	call := &awsproto.Call{Action: params.Action(), Params: params, Caller: caller, RequestID: requestID,
-		Region: auth.Region, Context: s.requestContext(r, auth)}
+		Region: region, Context: s.requestContext(r, &sigv4.Auth{Region: region})}
 	if call.Action == "" {
 		fail(awsproto.Errorf(http.StatusBadRequest, "MissingAction", "Missing Action"))
 		return
 	}
 	result, e := endpoint.Service.Handle(r.Context(), call)
 	if e != nil {
-		s.cfg.Log.Info("request failed", "request_id", requestID, "service", auth.Service, "action", call.Action,
-			"principal", caller.Principal.ARN, "code", e.Code, "status", e.Status)
+		s.cfg.Log.Info("request failed", "request_id", requestID, "service", endpoint.Name, "action", call.Action,
+			"principal", principalARN(caller), "code", e.Code, "status", e.Status)
 		fail(e)
 		return
 	}
-	s.cfg.Log.Debug("request", "request_id", requestID, "service", auth.Service, "action", call.Action, "principal", caller.Principal.ARN)
+	if s.cfg.Log.Enabled(r.Context(), slog.LevelDebug) { // boxing the arguments allocates even when not logged
+		s.cfg.Log.Debug("request", "request_id", requestID, "service", endpoint.Name, "action", call.Action, "principal", principalARN(caller))
+	}
 	awsproto.WriteXML(w, call.Action, endpoint.Namespace, requestID, result)
+}
+
+// queryCaller picks the endpoint and authenticates the caller of a Query
+// call. An operation of the unsigned table sent without any
+// authentication goes to its service with no caller; everything else
+// must carry a valid signature.
+func (s *Server) queryCaller(r *http.Request, auth *sigv4.Auth, authErr error, action string, body []byte) (QueryEndpoint, *access.Caller, string, *awsproto.Error) {
+	endpoint, ok := s.endpointFor(auth)
+	if authErr != nil {
+		service := unsignedQueryService(action)
+		unsigned, found := s.cfg.Query[service]
+		if !servesUnsigned(authErr, action) || !found {
+			return endpoint, nil, "", queryAuthError(authErr)
+		}
+		unsigned.Name = service
+		return unsigned, nil, unsignedRegion, nil
+	}
+	if !ok {
+		return endpoint, nil, "", awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Sekisho does not serve the %q service on this endpoint", auth.Service)
+	}
+	caller, e := s.authenticate(r, auth, body)
+	if e != nil {
+		return endpoint, nil, "", e
+	}
+	return endpoint, caller, auth.Region, nil
+}
+
+// principalARN names the caller in logs; unsigned calls have none.
+func principalARN(c *access.Caller) string {
+	if c == nil {
+		return "(unsigned)"
+	}
+	return c.Principal.ARN
 }
 
 func (s *Server) endpointFor(auth *sigv4.Auth) (QueryEndpoint, bool) {
@@ -167,6 +207,7 @@ func (s *Server) endpointFor(auth *sigv4.Auth) (QueryEndpoint, bool) {
 		return QueryEndpoint{Namespace: "https://sts.amazonaws.com/doc/2011-06-15/"}, false
 	}
 	ep, ok := s.cfg.Query[auth.Service]
+	ep.Name = auth.Service
 	if !ok {
 		ep.Namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 	}
@@ -238,20 +279,28 @@ func queryAuthError(err error) *awsproto.Error {
 	return awsproto.Errorf(http.StatusBadRequest, "IncompleteSignature", "%s", se.Message)
 }
 
-// requestContext builds the condition keys every signed request carries.
+// requestContext builds the condition keys every request carries.
+// The keys are given lower-cased (as Context stores them) and the values
+// share one backing array, so building the context costs two allocations
+// rather than two per key.
 func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth) *policy.Context {
 	now := s.cfg.Now().UTC()
+	values := make([]string, 0, 7)
 	ctx := policy.NewContext()
-	ctx.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	ctx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	ctx.Set("aws:SecureTransport", strconv.FormatBool(r.TLS != nil))
-	ctx.Set("aws:RequestedRegion", auth.Region)
-	ctx.Set("aws:ViaAWSService", "false")
+	set := func(key, value string) {
+		values = append(values, value)
+		ctx.Set(key, values[len(values)-1:len(values):len(values)]...)
+	}
+	set("aws:currenttime", now.Format(time.RFC3339))
+	set("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
+	set("aws:securetransport", strconv.FormatBool(r.TLS != nil))
+	set("aws:requestedregion", auth.Region)
+	set("aws:viaawsservice", "false")
 	if ua := r.UserAgent(); ua != "" {
-		ctx.Set("aws:UserAgent", ua)
+		set("aws:useragent", ua)
 	}
 	if ip, ok := s.sourceIP(r); ok {
-		ctx.Set("aws:SourceIp", ip.String())
+		set("aws:sourceip", ip.String())
 	}
 	return ctx
 }

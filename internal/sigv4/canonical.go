@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // queryParam is one decoded name=value pair of a query string.
@@ -191,14 +192,17 @@ func normalizePath(p string) string {
 
 // canonicalHeaders returns "name:value\n" for each signed header.
 func canonicalHeaders(r *http.Request, names []string) string {
-	var b strings.Builder
+	return string(appendCanonicalHeaders(nil, r, names))
+}
+
+func appendCanonicalHeaders(dst []byte, r *http.Request, names []string) []byte {
 	for _, name := range names {
-		b.WriteString(name)
-		b.WriteByte(':')
-		b.WriteString(headerValue(r, name))
-		b.WriteByte('\n')
+		dst = append(dst, name...)
+		dst = append(dst, ':')
+		dst = appendHeaderValue(dst, r, name)
+		dst = append(dst, '\n')
 	}
-	return b.String()
+	return dst
 }
 
 // headerValue joins the header's values with ",", each trimmed and with
@@ -206,15 +210,59 @@ func canonicalHeaders(r *http.Request, names []string) string {
 // Transfer-Encoding, which net/http moves out of r.Header, are read from
 // the request fields.
 func headerValue(r *http.Request, name string) string {
+	return string(appendHeaderValue(nil, r, name))
+}
+
+func appendHeaderValue(dst []byte, r *http.Request, name string) []byte {
 	values := promotedHeader(r, name)
 	if values == nil {
 		values = headerValues(r.Header, name)
 	}
-	cleaned := make([]string, len(values))
 	for i, v := range values {
-		cleaned[i] = strings.Join(strings.Fields(v), " ")
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendCollapsed(dst, v)
 	}
-	return strings.Join(cleaned, ",")
+	return dst
+}
+
+// appendCollapsed appends strings.Join(strings.Fields(v), " ") without
+// allocating.
+func appendCollapsed(dst []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			return append(dst, strings.Join(strings.Fields(v), " ")...)
+		}
+	}
+	first := true
+	for len(v) > 0 {
+		start := 0
+		for start < len(v) && isFieldSpace(v[start]) {
+			start++
+		}
+		v = v[start:]
+		if v == "" {
+			break
+		}
+		end := 0
+		for end < len(v) && !isFieldSpace(v[end]) {
+			end++
+		}
+		if !first {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, v[:end]...)
+		first = false
+		v = v[end:]
+	}
+	return dst
+}
+
+// isFieldSpace is strings.Fields' notion of white space for ASCII; a value
+// with non-ASCII white space takes the general path.
+func isFieldSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // headerValues looks name up case-insensitively, including keys that
@@ -253,17 +301,49 @@ func promotedHeader(r *http.Request, name string) []string {
 // canonicalRequest builds the canonical request for one candidate URI and
 // payload hash.
 func canonicalRequest(r *http.Request, a *Auth, uri, payloadHash string) string {
-	return strings.Join([]string{
-		r.Method,
-		uri,
-		canonicalQuery(r.URL.RawQuery, a.Presigned),
-		canonicalHeaders(r, a.SignedHeaders),
-		strings.Join(a.SignedHeaders, ";"),
-		payloadHash,
-	}, "\n")
+	return string(appendCanonicalRequest(nil, r, a, uri, payloadHash))
+}
+
+func appendCanonicalRequest(dst []byte, r *http.Request, a *Auth, uri, payloadHash string) []byte {
+	dst = append(dst, r.Method...)
+	dst = append(dst, '\n')
+	dst = append(dst, uri...)
+	dst = append(dst, '\n')
+	if r.URL.RawQuery != "" {
+		dst = append(dst, canonicalQuery(r.URL.RawQuery, a.Presigned)...)
+	}
+	dst = append(dst, '\n')
+	dst = appendCanonicalHeaders(dst, r, a.SignedHeaders)
+	dst = append(dst, '\n')
+	for i, h := range a.SignedHeaders {
+		if i > 0 {
+			dst = append(dst, ';')
+		}
+		dst = append(dst, h...)
+	}
+	dst = append(dst, '\n')
+	return append(dst, payloadHash...)
 }
 
 func stringToSign(a *Auth, canonical string) string {
 	sum := sha256.Sum256([]byte(canonical))
 	return Algorithm + "\n" + a.amzDate + "\n" + a.Scope() + "\n" + hex.EncodeToString(sum[:])
+}
+
+// appendStringToSign appends the string to sign of a canonical request.
+func appendStringToSign(dst []byte, a *Auth, canonical []byte) []byte {
+	sum := sha256.Sum256(canonical)
+	dst = append(dst, Algorithm...)
+	dst = append(dst, '\n')
+	dst = append(dst, a.amzDate...)
+	dst = append(dst, '\n')
+	dst = append(dst, a.scopeDate()...)
+	dst = append(dst, '/')
+	dst = append(dst, a.Region...)
+	dst = append(dst, '/')
+	dst = append(dst, a.Service...)
+	dst = append(dst, '/')
+	dst = append(dst, scopeTerminator...)
+	dst = append(dst, '\n')
+	return hex.AppendEncode(dst, sum[:])
 }

@@ -104,15 +104,35 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, secret string, bodyHash stri
 // signatureMatches tries each canonical URI and payload hash the client
 // may have signed.
 func signatureMatches(r *http.Request, a *Auth, key []byte, bodyHash string) bool {
+	var canonical [1024]byte
+	var toSign [256]byte
+	var mac [sha256.Size]byte
+	var want [2 * sha256.Size]byte
 	for _, uri := range canonicalURIs(r, a.Service) {
 		for _, payloadHash := range payloadHashes(a, bodyHash) {
-			want := hmacHex(key, stringToSign(a, canonicalRequest(r, a, uri, payloadHash)))
-			if hmac.Equal([]byte(want), []byte(a.Signature)) {
+			c := appendCanonicalRequest(canonical[:0], r, a, uri, payloadHash)
+			m := hmac.New(sha256.New, key)
+			m.Write(appendStringToSign(toSign[:0], a, c))
+			hex.Encode(want[:], m.Sum(mac[:0]))
+			if equalConstantTime(want[:], a.Signature) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// equalConstantTime is hmac.Equal of a computed signature and the one
+// sent, without converting the string.
+func equalConstantTime(want []byte, got string) bool {
+	if len(want) != len(got) {
+		return false
+	}
+	var diff byte
+	for i := range want {
+		diff |= want[i] ^ got[i]
+	}
+	return diff == 0
 }
 
 // payloadHashes lists the payload hashes the client may have signed.

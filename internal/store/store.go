@@ -205,6 +205,10 @@ type Tx interface {
 	// above 0 keeps that many. The records come without their
 	// Explanation (nil), to keep listing cheap: GetDecisions has it.
 	ListDecisions(since time.Time, deniedOnly bool, limit int) ([]DecisionRecord, error)
+	// DecisionDetails returns the records made at or after from and
+	// before to (a zero to: no end), oldest first, with their
+	// Explanation; a limit above 0 keeps that many (the oldest).
+	DecisionDetails(from, to time.Time, limit int) ([]DecisionRecord, error)
 	// PruneDecisions deletes the records made earlier than before and
 	// returns how many it deleted.
 	PruneDecisions(before time.Time) (int, error)

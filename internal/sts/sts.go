@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -46,15 +47,39 @@ func (s *Service) Handle(ctx context.Context, call *awsproto.Call) (any, *awspro
 	if v := call.Params.Get("Version"); v != APIVersion {
 		return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, v)
 	}
-	switch call.Action {
-	case "GetCallerIdentity":
-		return s.getCallerIdentity(call), nil
-	case "AssumeRole":
-		return s.assumeRole(ctx, call)
-	case "GetSessionToken":
-		return s.getSessionToken(ctx, call)
+	if call.Caller == nil && !servedUnsigned(call.Action) {
+		// The front door lets only unsigned operations through without a
+		// caller; refuse anything else as AWS refuses an unsigned call.
+		return nil, awsproto.Errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	}
+	if op, ok := operations[call.Action]; ok {
+		return op(s, ctx, call)
 	}
 	return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", call.Action, APIVersion)
+}
+
+// operations is STS's operation table: each action Sekisho serves.
+var operations = map[string]func(*Service, context.Context, *awsproto.Call) (any, *awsproto.Error){
+	"GetCallerIdentity": func(s *Service, _ context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+		return s.getCallerIdentity(call), nil
+	},
+	"AssumeRole":                (*Service).assumeRole,
+	"GetSessionToken":           (*Service).getSessionToken,
+	"AssumeRoleWithWebIdentity": (*Service).assumeRoleWithWebIdentity,
+	"AssumeRoleWithSAML": func(_ *Service, _ context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+		return nil, assumeRoleWithSAML(call)
+	},
+}
+
+// Actions lists the IAM actions of the operations STS serves (sts:...),
+// sorted.
+func Actions() []string {
+	out := make([]string, 0, len(operations))
+	for name := range operations {
+		out = append(out, "sts:"+name)
+	}
+	sort.Strings(out)
+	return out
 }
 
 type callerIdentityResult struct {
@@ -343,8 +368,10 @@ func (s *Service) authorizeAssume(ctx context.Context, call *awsproto.Call, role
 		if err != nil {
 			return false, err
 		}
-		s.log.Debug("decision", "request_id", call.RequestID, "principal", call.Caller.Principal.ARN,
-			"action", action, "resource", chk.Resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
+		if s.log.Enabled(ctx, slog.LevelDebug) { // the arguments (Message builds a sentence) cost even when not logged
+			s.log.Debug("decision", "request_id", call.RequestID, "principal", call.Caller.Principal.ARN,
+				"action", action, "resource", chk.Resource, "effect", d.Effect.String(), "reason", d.Reason, "message", d.Message())
+		}
 		if d.Effect != authz.Allowed {
 			return false, nil
 		}

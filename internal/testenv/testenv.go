@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
@@ -23,6 +24,8 @@ type Env struct {
 	URL       string
 	Store     store.Store
 	Decisions *audit.Log
+	// Handler is the server's handler, for benchmarks that call it in process.
+	Handler http.Handler
 }
 
 // Option adjusts the environment.
@@ -63,5 +66,5 @@ func Start(t testing.TB, opts ...Option) *Env {
 	t.Cleanup(a.Close) // after the server stops, before the store closes
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
-	return &Env{URL: srv.URL, Store: st, Decisions: a.Decisions}
+	return &Env{URL: srv.URL, Store: st, Decisions: a.Decisions, Handler: a.Handler}
 }

@@ -22,8 +22,10 @@ type Migration struct {
 	SQL     string // one or more statements separated by semicolons
 }
 
-// All returns every migration in version order. Versions may leave gaps
-// (numbers are handed out ahead of merges) but not repeat.
+// All returns every migration in version order. It fails on a duplicate
+// version. Versions may have gaps: helpers working in parallel are handed
+// numbers in advance, and a store applies each version it has not recorded
+// (see Pending), so a lower number arriving later is still applied.
 func All() ([]Migration, error) {
 	names, err := fs.Glob(files, "*.sql")
 	if err != nil {
@@ -40,29 +42,31 @@ func All() ([]Migration, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	for i := 1; i < len(out); i++ {
 		if out[i].Version == out[i-1].Version {
-			return nil, fmt.Errorf("migrations: %s and %s share version %d", out[i-1].Name, out[i].Name, out[i].Version)
+			return nil, fmt.Errorf("migrations: %s: version %d used twice", out[i].Name, out[i].Version)
 		}
 	}
 	return out, nil
 }
 
-// Pending returns the migrations of all (in version order) after version
-// current, the highest one a database has recorded; it fails if current
-// is newer than every migration this build knows.
-func Pending(all []Migration, current int) ([]Migration, error) {
-	latest := 0
-	if len(all) > 0 {
-		latest = all[len(all)-1].Version
-	}
-	if current > latest {
-		return nil, fmt.Errorf("migrate: database schema version %d is newer than this build's %d", current, latest)
-	}
-	for i, m := range all {
-		if m.Version > current {
-			return all[i:], nil
+// Pending returns the migrations of all whose versions are not in applied,
+// in version order.
+func Pending(all []Migration, applied map[int]bool) []Migration {
+	var out []Migration
+	for _, m := range all {
+		if !applied[m.Version] {
+			out = append(out, m)
 		}
 	}
-	return nil, nil
+	return out
+}
+
+// Latest is the highest version of all (0 for none): a database recording a
+// higher one is newer than this build.
+func Latest(all []Migration) int {
+	if len(all) == 0 {
+		return 0
+	}
+	return all[len(all)-1].Version
 }
 
 func load(file string) (Migration, error) {

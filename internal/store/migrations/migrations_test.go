@@ -22,3 +22,14 @@ func TestAll(t *testing.T) {
 		}
 	}
 }
+
+func TestPendingToleratesGaps(t *testing.T) {
+	all := []Migration{{Version: 1}, {Version: 2}, {Version: 4}, {Version: 6}}
+	got := Pending(all, map[int]bool{1: true, 2: true, 6: true})
+	if len(got) != 1 || got[0].Version != 4 {
+		t.Fatalf("pending with 4 missing below 6: %+v", got)
+	}
+	if Latest(all) != 6 || Latest(nil) != 0 {
+		t.Fatalf("Latest: %d, %d", Latest(all), Latest(nil))
+	}
+}

@@ -66,15 +66,18 @@ func migrate(ctx context.Context, db beginner, now func() time.Time) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer tx.Rollback(ctx)
-	current, err := lockSchema(ctx, tx)
+	applied, err := lockSchema(ctx, tx)
 	if err != nil {
 		return err
 	}
-	pending, err := migrations.Pending(all, current)
-	if err != nil {
-		return err
+	latest := 0
+	for v := range applied {
+		latest = max(latest, v)
 	}
-	for _, m := range pending {
+	if latest > migrations.Latest(all) {
+		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", latest, migrations.Latest(all))
+	}
+	for _, m := range migrations.Pending(all, applied) {
 		if err := apply(ctx, tx, m, now()); err != nil {
 			return err
 		}
@@ -89,19 +92,28 @@ func migrate(ctx context.Context, db beginner, now func() time.Time) error {
 }
 
 // lockSchema takes the migration lock (until tx ends) and returns the
-// schema version recorded.
-func lockSchema(ctx context.Context, tx pgx.Tx) (int, error) {
+// schema versions recorded.
+func lockSchema(ctx context.Context, tx pgx.Tx) (map[int]bool, error) {
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLock); err != nil {
-		return 0, fmt.Errorf("migrate: lock: %w", err)
+		return nil, fmt.Errorf("migrate: lock: %w", err)
 	}
 	if _, err := tx.Exec(ctx, createMigrationsTable); err != nil {
-		return 0, fmt.Errorf("migrate: %w", err)
+		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	var current int
-	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
-		return 0, fmt.Errorf("migrate: %w", err)
+	rows, err := tx.Query(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	return current, nil
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
 }
 
 func apply(ctx context.Context, tx pgx.Tx, m migrations.Migration, at time.Time) error {

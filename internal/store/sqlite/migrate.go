@@ -30,15 +30,14 @@ func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
 	if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	pending, err := migrations.Pending(all, current)
+	applied, err := appliedVersions(ctx, tx)
 	if err != nil {
 		return err
 	}
-	for _, m := range pending {
+	if latest := maxVersion(applied); latest > migrations.Latest(all) {
+		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", latest, migrations.Latest(all))
+	}
+	for _, m := range migrations.Pending(all, applied) {
 		if err := apply(ctx, tx, m, now()); err != nil {
 			return err
 		}
@@ -59,4 +58,30 @@ func apply(ctx context.Context, tx *sql.Tx, m migrations.Migration, at time.Time
 		return fmt.Errorf("migrate: record %04d_%s: %w", m.Version, m.Name, err)
 	}
 	return nil
+}
+
+// appliedVersions reads the versions recorded in schema_migrations.
+func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int]bool, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}
+
+func maxVersion(applied map[int]bool) int {
+	latest := 0
+	for v := range applied {
+		latest = max(latest, v)
+	}
+	return latest
 }

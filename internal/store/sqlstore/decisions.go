@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"math"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/store"
@@ -44,6 +45,24 @@ func (t *Tx) ListDecisions(since time.Time, denied bool, limit int) ([]store.Dec
 	}
 	out, err := scanAll(t, scanDecision, q, since.UnixMicro(), lim)
 	return out, t.wrapf(err, "list decisions")
+}
+
+// DecisionDetails returns the records made in [from, to), oldest first,
+// with their explanations.
+func (t *Tx) DecisionDetails(from, to time.Time, limit int) ([]store.DecisionRecord, error) {
+	t.conn.Log()
+	end := int64(math.MaxInt64)
+	if !to.IsZero() {
+		end = to.UnixMicro()
+	}
+	lim := t.d.NoLimit
+	if limit > 0 {
+		lim = int64(limit)
+	}
+	q := "SELECT " + DecisionCols + ", explanation FROM decisions WHERE decided_at >= ? AND decided_at < ?" +
+		" ORDER BY decided_at, request_id{C}, seq LIMIT ?"
+	out, err := scanAll(t, scanDecision, q, from.UnixMicro(), end, lim)
+	return out, t.wrapf(err, "decision details")
 }
 
 func scanDecision(r scanner) (store.DecisionRecord, error) {

@@ -137,6 +137,26 @@ func testDecisionList(h *h) {
 		got, err := tx.ListDecisions(at(4), false, 0)
 		h.must(err)
 		equal(h, "ListDecisions record", got, []store.DecisionRecord{summaryOnly(all[5])})
+		details := []struct {
+			name     string
+			from, to time.Time
+			limit    int
+			want     string
+		}{
+			{"everything, oldest first", time.Time{}, time.Time{}, 0, "a/0,b/0,b/1,c/0,d/0,e/0"},
+			{"from (inclusive) to (exclusive)", at(2), at(4), 0, "b/0,b/1,c/0,d/0"},
+			{"limit keeps the oldest", time.Time{}, time.Time{}, 2, "a/0,b/0"},
+		}
+		for _, tc := range details {
+			got, err := tx.DecisionDetails(tc.from, tc.to, tc.limit)
+			h.must(err)
+			if keys := decisionKeys(got); keys != tc.want {
+				h.Fatalf("DecisionDetails %s: got [%s], want [%s]", tc.name, keys, tc.want)
+			}
+		}
+		got, err = tx.DecisionDetails(at(4), time.Time{}, 0)
+		h.must(err)
+		equal(h, "DecisionDetails record", got, []store.DecisionRecord{all[5]})
 		return nil
 	})
 }
