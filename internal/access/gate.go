@@ -27,15 +27,21 @@ type Gate struct {
 	reloadMu   sync.Mutex
 	lastReload time.Time // of the token keys
 
-	org *Organization // nil: no organization, no control policies
+	orgs orgCache // the organizations, as of the store's generation
 }
 
-// SetOrganization makes the organization's control policies apply.
-func (g *Gate) SetOrganization(o *Organization) { g.org = o }
-
 // RCPs are the resource control policies over account's resources, for
-// decisions made outside Authorize (anonymous callers).
-func (g *Gate) RCPs(account string) []authz.Source { return g.org.RCPs(account) }
+// decisions made outside Authorize (anonymous callers); they also set the
+// resource's organization keys in reqCtx. A store that cannot be read
+// gives a policy that denies everything, never none.
+func (g *Gate) RCPs(ctx context.Context, account string, reqCtx *policy.Context) []authz.Source {
+	m, err := g.OrgMember(ctx, account)
+	if err != nil {
+		return []authz.Source{{Name: "resource control policies (unreadable)", Policy: denyAllRCP}}
+	}
+	AddResourceContext(reqCtx, m, account)
+	return m.rcps()
+}
 
 // Recorder keeps decisions for later explanation (the decision log).
 type Recorder interface {
@@ -214,7 +220,16 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 	if resourceAccount == "" {
 		resourceAccount = c.Principal.Account
 	}
-	req.SCPs, req.RCPs = g.org.SCPs(c.Principal.Account), g.org.RCPs(resourceAccount)
+	principalOrg, err := g.OrgMember(ctx, c.Principal.Account)
+	if err != nil {
+		return nil, err
+	}
+	resourceOrg, err := g.OrgMember(ctx, resourceAccount)
+	if err != nil {
+		return nil, err
+	}
+	addOrgContext(reqCtx, principalOrg, resourceOrg, resourceAccount)
+	req.SCPs, req.RCPs = principalOrg.scps(), resourceOrg.rcps()
 	switch {
 	case c.Principal.Type == policy.PrincipalRoot, c.Principal.Type == policy.PrincipalWebIdentity:
 		// The root has no identity policies; a web identity has none in any account.
@@ -372,6 +387,14 @@ var allowAll = func() *policy.Policy {
 
 var allowsNothing = func() *policy.Policy {
 	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","NotAction":"*","NotResource":"*"}}`, policy.Session)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+var denyAllRCP = func() *policy.Policy {
+	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}}`, policy.RCP)
 	if err != nil {
 		panic(err)
 	}

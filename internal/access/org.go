@@ -1,136 +1,249 @@
 package access
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/policy"
-	"github.com/sekisho/sekisho/internal/world"
+	"github.com/sekisho/sekisho/internal/store"
 )
 
-// The policies AWS attaches to every root, OU and account by default.
-const (
-	fullAWSAccess    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
-	rcpFullAWSAccess = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
-)
-
-// Organization holds, for every member account, the service control
-// policies bounding its principals and the resource control policies
-// bounding its resources, each placed at its level (root, OUs, account).
-type Organization struct {
-	management string
-	scps       map[string][]authz.Source
-	rcps       map[string][]authz.Source
+// AWS managed control policies, by the ids the Organizations API gives
+// them, with their documents as AWS publishes them.
+var orgManaged = map[string]struct{ name, policyType, doc string }{
+	"p-FullAWSAccess": {"FullAWSAccess", "SERVICE_CONTROL_POLICY",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
+	"p-RCPFullAWSAccess": {"RCPFullAWSAccess", "RESOURCE_CONTROL_POLICY",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`},
 }
 
-// NewOrganization compiles an organization declared in a world file; its
-// members are the given accounts (the world's).
-func NewOrganization(o *world.Organization, accounts []string) (*Organization, error) {
-	policies, err := compileOrgPolicies(o.Policies)
+// OrgMember is what an account's membership of an organization means
+// for decisions: its condition keys and the control policies bounding
+// its principals (SCPs) and resources (RCPs), each placed at its level
+// (root, OUs, account). The management account has no control policies.
+type OrgMember struct {
+	OrgID      string
+	Management string
+	Path       string // o-xxx/r-xxx/ou-xxx/.../: the root and the units above the account
+	SCPs       []authz.Source
+	RCPs       []authz.Source
+}
+
+// orgIndex is every organization's members at one store generation.
+type orgIndex struct {
+	gen     uint64
+	members map[string]*OrgMember
+}
+
+// orgCache holds the index for the current store generation.
+type orgCache struct {
+	mu  sync.Mutex
+	idx *orgIndex
+}
+
+// OrgMember returns the organization membership of account (nil when it
+// belongs to none), from the store as of its current generation: a
+// changed SCP applies to the next request on every replica.
+func (g *Gate) OrgMember(ctx context.Context, account string) (*OrgMember, error) {
+	idx, err := g.orgIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return idx.members[account], nil
+}
+
+func (g *Gate) orgIndex(ctx context.Context) (*orgIndex, error) {
+	gen, err := g.state.sync(ctx, g.store)
+	if err != nil {
+		return nil, err
+	}
+	g.orgs.mu.Lock()
+	idx := g.orgs.idx
+	g.orgs.mu.Unlock()
+	if idx != nil && idx.gen == gen {
+		return idx, nil
+	}
+	var orgs []store.Organization
+	err = g.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		orgs, err = tx.ListOrganizations()
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read organizations: %w", err)
+	}
+	members, err := OrgMembers(orgs, g.Compile)
+	if err != nil {
+		return nil, err
+	}
+	idx = &orgIndex{gen: gen, members: members}
+	g.orgs.mu.Lock()
+	if g.orgs.idx == nil || g.orgs.idx.gen <= gen {
+		g.orgs.idx = idx
+	}
+	g.orgs.mu.Unlock()
+	return idx, nil
+}
+
+// OrgMembers compiles the membership of every account of the
+// organizations, by account id.
+func OrgMembers(orgs []store.Organization, compile func(string, policy.Type) (*policy.Policy, error)) (map[string]*OrgMember, error) {
+	members := map[string]*OrgMember{}
+	for i := range orgs {
+		if err := indexOrganization(members, &orgs[i], compile); err != nil {
+			return nil, err
+		}
+	}
+	return members, nil
+}
+
+// indexOrganization adds o's members to members.
+func indexOrganization(members map[string]*OrgMember, o *store.Organization, compile func(string, policy.Type) (*policy.Policy, error)) error {
+	names := map[string]string{o.RootID: "Root"}
 	parents := map[string]string{}
 	for _, u := range o.Units {
-		parents[u.Name] = u.Parent
+		names[u.ID], parents[u.ID] = u.Name, u.Parent
 	}
-	home := map[string]string{} // account → its OU ("" = the root)
-	for _, u := range o.Units {
-		for _, a := range u.Accounts {
-			home[a] = u.Name
-		}
+	for _, a := range o.Accounts {
+		names[a.ID], parents[a.ID] = a.Name, a.Parent
 	}
-	org := &Organization{management: o.ManagementAccount, scps: map[string][]authz.Source{}, rcps: map[string][]authz.Source{}}
-	for _, acct := range accounts {
-		path, err := orgPath(acct, home[acct], parents)
+	for _, a := range o.Accounts {
+		chain, err := chainOf(a.ID, o.RootID, parents)
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("organization %s: %w", o.ID, err)
 		}
-		for level, target := range path {
-			org.scps[acct] = append(org.scps[acct], attached(target, level, policy.SCP, o.Attach[target], policies)...)
-			org.rcps[acct] = append(org.rcps[acct], attached(target, level, policy.RCP, o.Attach[target], policies)...)
+		m := &OrgMember{OrgID: o.ID, Management: o.ManagementAccount,
+			Path: o.ID + "/" + strings.Join(chain[:len(chain)-1], "/") + "/"}
+		members[a.ID] = m
+		if a.ID == o.ManagementAccount {
+			continue
+		}
+		for _, t := range o.PolicyTypes {
+			sources, err := levelSources(o, chain, names, t, compile)
+			if err != nil {
+				return err
+			}
+			if t == "SERVICE_CONTROL_POLICY" {
+				m.SCPs = sources
+			} else {
+				m.RCPs = sources
+			}
 		}
 	}
-	return org, nil
+	return nil
 }
 
-// orgPath lists the targets from the root down to the account.
-func orgPath(account, unit string, parents map[string]string) ([]string, error) {
-	var units []string
-	for u := unit; u != ""; u = parents[u] {
-		if len(units) > 32 {
-			return nil, fmt.Errorf("organization: the units above %s form a cycle", unit)
+// chainOf lists the targets from the root down to id.
+func chainOf(id, root string, parents map[string]string) ([]string, error) {
+	chain := []string{id}
+	for p := parents[id]; p != root; p = parents[p] {
+		if p == "" || len(chain) > 8 {
+			return nil, fmt.Errorf("account %s has no path to the root", id)
 		}
-		if _, ok := parents[u]; !ok {
-			return nil, fmt.Errorf("organization: unknown unit %q", u)
-		}
-		units = append([]string{u}, units...)
+		chain = append([]string{p}, chain...)
 	}
-	return append(append([]string{"root"}, units...), account), nil
+	return append([]string{root}, chain...), nil
 }
 
-func compileOrgPolicies(list []world.OrgPolicy) (map[string]authz.Source, error) {
-	out := map[string]authz.Source{}
-	for _, builtin := range []struct {
-		name, doc string
-		t         policy.Type
-	}{{"FullAWSAccess", fullAWSAccess, policy.SCP}, {"RCPFullAWSAccess", rcpFullAWSAccess, policy.RCP}} {
-		p, err := policy.Parse(builtin.doc, builtin.t)
-		if err != nil {
-			return nil, err
-		}
-		out[builtin.name] = authz.Source{Name: builtin.name, Policy: p}
+// levelSources compiles the policies of one type attached along chain,
+// each at its level and named with its attachment point and OU path so
+// that explanations can say which guard-rail decided.
+func levelSources(o *store.Organization, chain []string, names map[string]string, policyType string,
+	compile func(string, policy.Type) (*policy.Policy, error)) ([]authz.Source, error) {
+	t := policy.SCP
+	if policyType == "RESOURCE_CONTROL_POLICY" {
+		t = policy.RCP
 	}
-	for _, op := range list {
-		t := policy.SCP
-		if strings.EqualFold(op.Type, "rcp") {
-			t = policy.RCP
+	path := o.ID + "/" + strings.Join(chain[:len(chain)-1], "/") + "/" // the account's
+	var out []authz.Source
+	for level, target := range chain {
+		for _, a := range o.Attachments {
+			if a.TargetID != target {
+				continue
+			}
+			name, typ, doc, arn := orgPolicy(o, a.PolicyID)
+			if typ != policyType {
+				continue
+			}
+			p, err := compile(doc, t)
+			if err != nil {
+				return nil, fmt.Errorf("organization %s policy %s: %w", o.ID, a.PolicyID, err)
+			}
+			point := target
+			if names[target] != "" && names[target] != target {
+				point += " (" + names[target] + ")"
+			}
+			out = append(out, authz.Source{Policy: p, Level: level, ARN: arn,
+				Name: fmt.Sprintf("%s (%s) attached to %s, OU path %s", name, a.PolicyID, point, path)})
 		}
-		p, err := policy.Parse(op.Document.JSON, t)
-		if err != nil {
-			return nil, fmt.Errorf("organization policy %s: %w", op.Name, err)
-		}
-		out[op.Name] = authz.Source{Name: op.Name, Policy: p}
 	}
 	return out, nil
 }
 
-// attached returns the policies of type t at a target; a target with none
-// of that type keeps AWS's default full-access policy.
-func attached(target string, level int, t policy.Type, names []string, policies map[string]authz.Source) []authz.Source {
-	var out []authz.Source
-	for _, n := range names {
-		if src, ok := policies[n]; ok && src.Policy.Type == t {
-			src.Level = level
-			src.Name = n + " (" + target + ")"
-			out = append(out, src)
+// orgPolicy finds an attached policy's name, type, document and ARN.
+func orgPolicy(o *store.Organization, id string) (name, policyType, doc, arn string) {
+	if m, ok := orgManaged[id]; ok {
+		return m.name, m.policyType, m.doc, "arn:aws:organizations::aws:policy/" + strings.ToLower(m.policyType) + "/" + id
+	}
+	for _, p := range o.Policies {
+		if p.ID == id {
+			return p.Name, p.Type, p.Content, "arn:aws:organizations::" + o.ManagementAccount + ":policy/" + o.ID + "/" + strings.ToLower(p.Type) + "/" + id
 		}
 	}
-	if len(out) > 0 {
-		return out
-	}
-	def := policies["FullAWSAccess"]
-	if t == policy.RCP {
-		def = policies["RCPFullAWSAccess"]
-	}
-	def.Level, def.Name = level, def.Name+" ("+target+")"
-	return []authz.Source{def}
+	return id, "", "", ""
 }
 
-// SCPs are the control policies bounding principals of account; nil for
-// the management account and for accounts outside the organization.
-func (o *Organization) SCPs(account string) []authz.Source {
-	if o == nil || account == o.management {
-		return nil
-	}
-	return o.scps[account]
+// addOrgContext sets the organization condition keys of the principal's
+// and the resource's accounts.
+func addOrgContext(ctx *policy.Context, principal, resource *OrgMember, resourceAccount string) {
+	principal.AddPrincipalContext(ctx)
+	AddResourceContext(ctx, resource, resourceAccount)
 }
 
-// RCPs are the control policies bounding resources of account.
-func (o *Organization) RCPs(account string) []authz.Source {
-	if o == nil || account == o.management {
+// AddPrincipalContext sets aws:PrincipalOrgID and aws:PrincipalOrgPaths
+// for a principal of this member account (nothing for a nil member).
+func (m *OrgMember) AddPrincipalContext(ctx *policy.Context) {
+	if m != nil {
+		ctx.Set("aws:PrincipalOrgID", m.OrgID)
+		ctx.Set("aws:PrincipalOrgPaths", m.Path)
+	}
+}
+
+// AddResourceContext sets aws:ResourceAccount, and aws:ResourceOrgID and
+// aws:ResourceOrgPaths when the owner m is a member.
+func AddResourceContext(ctx *policy.Context, m *OrgMember, account string) {
+	ctx.Set("aws:ResourceAccount", account)
+	if m != nil {
+		ctx.Set("aws:ResourceOrgID", m.OrgID)
+		ctx.Set("aws:ResourceOrgPaths", m.Path)
+	}
+}
+
+// SameOrganization reports whether two members belong to one organization.
+func (m *OrgMember) SameOrganization(other *OrgMember) bool {
+	return m != nil && other != nil && m.OrgID == other.OrgID
+}
+
+// scps and rcps are nil-safe accessors.
+func (m *OrgMember) scps() []authz.Source {
+	if m == nil {
 		return nil
 	}
-	return o.rcps[account]
+	return m.SCPs
 }
+
+func (m *OrgMember) rcps() []authz.Source {
+	if m == nil {
+		return nil
+	}
+	return m.RCPs
+}
+
+// ServiceControl is m.SCPs, nil for a nil member.
+func (m *OrgMember) ServiceControl() []authz.Source { return m.scps() }
+
+// ResourceControl is m.RCPs, nil for a nil member.
+func (m *OrgMember) ResourceControl() []authz.Source { return m.rcps() }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/policy"
 )
@@ -27,16 +28,16 @@ type target struct {
 
 // evaluate decides t for n with n's neutral context.
 func (s *Snapshot) evaluate(n *node, t *target) verdict {
-	ctx := n.ctx
-	if len(t.keys) > 0 {
-		ctx = n.ctx.Clone()
-		for _, kv := range t.keys {
-			ctx.Set(kv[0], kv[1])
-		}
+	ctx := n.ctx.Clone()
+	for _, kv := range t.keys {
+		ctx.Set(kv[0], kv[1])
 	}
+	owner := s.orgs[t.account]
+	access.AddResourceContext(ctx, owner, t.account)
 	req := &authz.Request{
 		Principal: n.id, Action: t.action, Resource: t.resource, ResourceAccount: t.account, Context: ctx,
 		Identity: n.identity, Boundary: n.boundary, ResourcePolicy: t.policy, Trust: t.trust,
+		SCPs: s.orgs[n.Account].ServiceControl(), RCPs: owner.ResourceControl(),
 	}
 	d := authz.Evaluate(req)
 	if d.Effect != authz.Allowed {
@@ -77,6 +78,13 @@ func mayBeDenied(req *authz.Request) bool {
 	for i := range req.Identity {
 		if conditionalDeny(req.Identity[i].Policy, preq) {
 			return true
+		}
+	}
+	for _, set := range [][]authz.Source{req.SCPs, req.RCPs} {
+		for i := range set {
+			if conditionalDeny(set[i].Policy, preq) {
+				return true
+			}
 		}
 	}
 	for _, src := range []*authz.Source{req.Boundary, req.ResourcePolicy} {

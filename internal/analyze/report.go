@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/arn"
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/policy"
@@ -37,6 +38,12 @@ type Finding struct {
 	// provider's identities the statement admits (e.g. "any GitHub
 	// repository (sub repo:*)").
 	Federated []string `json:"federated,omitempty"`
+	// OutsideOrganization lists the Principals outside the organization
+	// of the resource's owner ("*" counts as outside), when it has one.
+	OutsideOrganization []string `json:"outside_organization,omitempty"`
+	// BlockedByRCP names the resource control policy whose Deny refuses
+	// those outside principals whatever the statement grants.
+	BlockedByRCP string `json:"blocked_by_rcp,omitempty"`
 }
 
 // AccessReport lists every trust and bucket policy statement that grants
@@ -46,7 +53,9 @@ func (s *Snapshot) AccessReport() []Finding {
 	var out []Finding
 	for _, n := range s.nodes {
 		if n.Kind == KindRole && n.trust.Policy != denyAll {
-			out = append(out, findings(n.trust, n.ARN, "role", n.Account)...)
+			for _, f := range findings(n.trust, n.ARN, "role", n.Account) {
+				out = append(out, s.withOrganization(f, n.ARN))
+			}
 		}
 	}
 	for _, b := range s.buckets {
@@ -55,7 +64,7 @@ func (s *Snapshot) AccessReport() []Finding {
 				if src.Policy.Statements[f.Statement].IsPublic() {
 					f.Public, f.PublicAccess = true, publicAccessVerdict(s.publicAccess[b.Name])
 				}
-				out = append(out, f)
+				out = append(out, s.withOrganization(f, "arn:aws:s3:::"+b.Name+"/*"))
 			}
 		}
 		out = append(out, s.aclFindings(b)...)
@@ -186,4 +195,60 @@ func publicAccessVerdict(pab s3.PublicAccessBlock) string {
 		return "neutralised by RestrictPublicBuckets, on at the " + r.Level + " level: only the owner's account and AWS services get access through the policy"
 	}
 	return "public: no Block Public Access setting neutralises it (RestrictPublicBuckets is off at the account and bucket levels)"
+}
+
+// withOrganization notes which of a finding's principals are outside the
+// owner's organization and whether the owner's RCPs refuse them on
+// resource (a representative ARN of what the finding covers).
+func (s *Snapshot) withOrganization(f Finding, resource string) Finding {
+	owner := s.orgs[f.Account]
+	if owner == nil {
+		return f
+	}
+	for _, p := range f.Principals {
+		acct := p
+		if a := accountOf(p); a != "" {
+			acct = a
+		}
+		if p == "*" || !owner.SameOrganization(s.orgs[acct]) {
+			f.OutsideOrganization = append(f.OutsideOrganization, p)
+		}
+	}
+	if len(f.OutsideOrganization) > 0 && !f.NotAction {
+		f.BlockedByRCP = s.rcpDenial(owner, f, resource)
+	}
+	return f
+}
+
+// outsideAccount stands for a principal of no organization.
+const outsideAccount = "000000000000"
+
+// rcpDenial names the owner's RCP that explicitly denies every action of
+// f to the first outside principal, or "" when none does.
+func (s *Snapshot) rcpDenial(owner *access.OrgMember, f Finding, resource string) string {
+	acct := accountOf(f.OutsideOrganization[0])
+	if acct == "" {
+		acct = outsideAccount
+	}
+	principal := policy.Principal{Type: policy.PrincipalRoot, Account: acct, ARN: access.RootARN(acct)}
+	ctx := s.neutralContext()
+	s.orgs[acct].AddPrincipalContext(ctx)
+	access.AddResourceContext(ctx, owner, f.Account)
+	name := ""
+	for _, action := range f.Actions {
+		denied := ""
+		preq := &policy.Request{Action: action, Resource: resource, Principal: &principal, Context: ctx}
+		for _, src := range owner.RCPs {
+			for _, t := range src.Policy.Explain(preq) {
+				if t.Matched && t.Effect == policy.Deny.String() && denied == "" {
+					denied = src.Name
+				}
+			}
+		}
+		if denied == "" {
+			return ""
+		}
+		name = denied
+	}
+	return name
 }

@@ -61,8 +61,10 @@ type Snapshot struct {
 	// publicACL is each bucket's ACL grants to everyone, where ACLs count.
 	publicACL map[string][]s3.PublicACLGrant
 	comp      *compiler
-	edges     map[[2]int]verdict // who may assume which role
-	cands     map[int][]*node    // candidate assumers of each role
+	// orgs is every member account's organization membership.
+	orgs  map[string]*access.OrgMember
+	edges map[[2]int]verdict // who may assume which role
+	cands map[int][]*node    // candidate assumers of each role
 }
 
 // Load reads every account's principals, policies and buckets from st in
@@ -72,6 +74,13 @@ func Load(ctx context.Context, st store.Store) (*Snapshot, error) {
 		byBucket: map[string]store.Bucket{}, publicAccess: map[string]s3.PublicAccessBlock{},
 		publicACL: map[string][]s3.PublicACLGrant{}, comp: newCompiler(), edges: map[[2]int]verdict{}, cands: map[int][]*node{}}
 	err := st.View(ctx, func(tx store.Tx) error {
+		orgs, err := tx.ListOrganizations()
+		if err != nil {
+			return err
+		}
+		if s.orgs, err = access.OrgMembers(orgs, s.comp.compile); err != nil {
+			return err
+		}
 		accounts, err := tx.ListAccounts()
 		if err != nil {
 			return err
@@ -122,6 +131,7 @@ func (s *Snapshot) add(n *node, c *access.Caller) {
 	n.index, n.id = len(s.nodes), c.Principal
 	n.ctx = s.neutralContext()
 	c.AddContext(n.ctx)
+	s.orgs[n.Account].AddPrincipalContext(n.ctx)
 	s.nodes = append(s.nodes, n)
 	s.byARN[n.ARN] = n
 	s.byAccount[n.Account] = append(s.byAccount[n.Account], n)
@@ -222,3 +232,7 @@ func (s *Snapshot) Principals() []Principal {
 	}
 	return out
 }
+
+// SCPs are the service control policies bounding account's principals
+// (none outside an organization or for its management account).
+func (s *Snapshot) SCPs(account string) []authz.Source { return s.orgs[account].ServiceControl() }

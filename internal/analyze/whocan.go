@@ -32,6 +32,9 @@ type Path struct {
 	// Via lists every role the principal may assume directly from which
 	// the action is within reach (MaxChain assumptions in all).
 	Via []string `json:"via,omitempty"`
+	// OutsideOrganization marks a principal from outside the organization
+	// of the resource's owner (when the owner belongs to one).
+	OutsideOrganization bool `json:"outside_organization,omitempty"`
 }
 
 // String renders the chain, e.g. "arn:…:user/alice → sts:AssumeRole
@@ -168,7 +171,8 @@ func (s *Snapshot) paths(t *target, reach []*hop, via map[int][]string) []Path {
 		if h == nil {
 			continue
 		}
-		p := Path{Principal: n.Principal, Conditional: h.cond, Via: via[n.index]}
+		p := Path{Principal: n.Principal, Conditional: h.cond, Via: via[n.index],
+			OutsideOrganization: s.orgs[t.account] != nil && !s.orgs[t.account].SameOrganization(s.orgs[n.Account])}
 		for h.next != nil {
 			p.Steps = append(p.Steps, Step{Action: "sts:AssumeRole", Resource: h.next.ARN, Conditional: h.stepCond})
 			h = reach[h.next.index]

@@ -23,6 +23,7 @@ import (
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/imds"
 	"github.com/sekisho/sekisho/internal/metrics"
+	"github.com/sekisho/sekisho/internal/organizations"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/server"
 	"github.com/sekisho/sekisho/internal/sigv4"
@@ -122,6 +123,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	if err := world.LoadOrganization(ctx, cfg.Store, cfg.Worlds, log); err != nil {
+		return nil, err
+	}
 	now := time.Now
 	if cfg.Now != nil {
 		now = cfg.Now
@@ -132,11 +136,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	gate := access.NewGate(cfg.Store, sealer, cfg.Now)
 	gate.SetCompiledPolicyBudget(cfg.CompiledPolicyBudget)
-	if org, err := organization(cfg.Worlds); err != nil {
-		return nil, err
-	} else if org != nil {
-		gate.SetOrganization(org)
-	}
 	go gate.KeepKeysFresh(ctx, func(err error) { cfg.Log.Warn("session token keys", "err", err) })
 	logSize := cfg.DecisionLogSize
 	if logSize == 0 {
@@ -145,8 +144,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	decisions := audit.NewLog(logSize, cfg.Now).WithStore(cfg.Store).SetRecording(cfg.Record)
 	gate.SetRecorder(recorders{decisions, m})
 	stsService := sts.New(cfg.Store, gate, cfg.Log)
-	if ra := rootAccess(cfg.Worlds); ra != nil {
-		stsService.SetRootAccess(ra) // the world's organization; the store-backed one replaces it
+	if ra := newRootAccess(gate, cfg.Worlds); ra != nil {
+		stsService.SetRootAccess(ra)
 	}
 	bases := cfg.VirtualHostBases
 	if bases == nil {
@@ -166,6 +165,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Query: map[string]server.QueryEndpoint{
 			"sts": {Service: stsService, Namespace: sts.Namespace},
 			"iam": {Service: iam.New(cfg.Store, gate, cfg.Log), Namespace: iam.Namespace},
+		},
+		JSON: map[string]server.JSONEndpoint{
+			organizations.TargetPrefix: {Service: organizations.New(cfg.Store, gate, cfg.Log), SigningName: organizations.SigningName},
 		},
 		S3:               s3Service,
 		VirtualHostBases: bases,
@@ -277,25 +279,6 @@ func (o objectWriter) PutIfAbsent(bucket, key string, data []byte) error {
 	}
 	_, err = o.blobs.Put(bucket, key, bytes.NewReader(data), blob.Meta{ContentType: "text/plain"}, nil)
 	return err
-}
-
-// organization builds the organization the worlds declare (the last one
-// declared wins), with every world account as a member.
-func organization(worlds []*world.World) (*access.Organization, error) {
-	var decl *world.Organization
-	var accounts []string
-	for _, w := range worlds {
-		if w.Organization != nil {
-			decl = w.Organization
-		}
-		for _, a := range w.Accounts {
-			accounts = append(accounts, a.ID)
-		}
-	}
-	if decl == nil {
-		return nil, nil
-	}
-	return access.NewOrganization(decl, accounts)
 }
 
 // recorders logs a decision in the decision log and counts it.

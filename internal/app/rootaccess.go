@@ -1,40 +1,51 @@
 package app
 
-import "github.com/sekisho/sekisho/internal/world"
+import (
+	"context"
+	"fmt"
 
-// worldRootAccess answers AssumeRoot's questions from the organization a
-// world file declares: its management account, its IAM delegated
-// administrator, whether centralized root access is on, and its members
-// (every other world account, as for control policies).
-type worldRootAccess struct {
-	decl    *world.Organization
-	members map[string]bool
+	"github.com/sekisho/sekisho/internal/access"
+	"github.com/sekisho/sekisho/internal/world"
+)
+
+// rootAccess answers AssumeRoot's question from the organization in the
+// store (management account, membership) and from the two settings a
+// world file declares for it, which have no API here: whether centralized
+// root access is on and which account is IAM's delegated administrator.
+type rootAccess struct {
+	gate      *access.Gate
+	delegated string
 }
 
-// rootAccess returns the worlds' organization for AssumeRoot, or nil
-// when no world declares one (the last declared wins, as for policies).
-func rootAccess(worlds []*world.World) *worldRootAccess {
-	ra := &worldRootAccess{members: map[string]bool{}}
+// newRootAccess returns nil when no world turns centralized root access
+// on (the last declared organization wins, as for its policies).
+func newRootAccess(gate *access.Gate, worlds []*world.World) *rootAccess {
+	var decl *world.Organization
 	for _, w := range worlds {
 		if w.Organization != nil {
-			ra.decl = w.Organization
-		}
-		for _, a := range w.Accounts {
-			ra.members[a.ID] = true
+			decl = w.Organization
 		}
 	}
-	if ra.decl == nil {
+	if decl == nil || !decl.CentralizedRootAccess {
 		return nil
 	}
-	delete(ra.members, ra.decl.ManagementAccount)
-	return ra
+	return &rootAccess{gate: gate, delegated: decl.IAMDelegatedAdministrator}
 }
 
-func (o *worldRootAccess) CentralizedRootAccess() bool { return o.decl.CentralizedRootAccess }
-
-func (o *worldRootAccess) MayAssumeRoot(account string) bool {
-	return account == o.decl.ManagementAccount ||
-		(o.decl.IAMDelegatedAdministrator != "" && account == o.decl.IAMDelegatedAdministrator)
+// MayAssumeRootIn: target is a member account (not the management
+// account) of the caller's organization, and the caller is its management
+// account or the IAM delegated administrator.
+func (r *rootAccess) MayAssumeRootIn(ctx context.Context, caller, target string) (bool, error) {
+	from, err := r.gate.OrgMember(ctx, caller)
+	if err != nil {
+		return false, fmt.Errorf("organization of %s: %w", caller, err)
+	}
+	to, err := r.gate.OrgMember(ctx, target)
+	if err != nil {
+		return false, fmt.Errorf("organization of %s: %w", target, err)
+	}
+	if from == nil || to == nil || from.OrgID != to.OrgID || target == to.Management {
+		return false, nil
+	}
+	return caller == from.Management || (r.delegated != "" && caller == r.delegated), nil
 }
-
-func (o *worldRootAccess) IsMember(account string) bool { return o.members[account] }

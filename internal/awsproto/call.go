@@ -1,11 +1,13 @@
 package awsproto
 
 import (
+	"encoding/json"
+
 	"github.com/sekisho/sekisho/internal/caller"
 	"github.com/sekisho/sekisho/internal/policy"
 )
 
-// Call is one authenticated Query-protocol request handed to a service.
+// Call is one authenticated request (Query or JSON protocol) handed to a service.
 type Call struct {
 	Action    string
 	Params    Params
@@ -16,6 +18,9 @@ type Call struct {
 	// aws:CurrentTime, ...); services add their own and the gate adds the
 	// caller's. Each authorization gets a clone.
 	Context *policy.Context
+	// Input is a JSON protocol request's body (a JSON object); Query
+	// requests have Params instead.
+	Input json.RawMessage
 }
 
 // Timestamp is AWS's ISO 8601 form for dates in responses.

@@ -26,6 +26,9 @@ type Error struct {
 	Message string
 	// Sender is true for client faults ("Sender"), false for "Receiver".
 	Receiver bool
+	// Extra members of a JSON protocol error document, such as the
+	// Reason of Organizations' ConstraintViolationException.
+	Extra map[string]string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

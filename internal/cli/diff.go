@@ -5,18 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/analyze"
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/generate"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/store"
+	"github.com/sekisho/sekisho/internal/store/sqlite"
 	"github.com/sekisho/sekisho/internal/sts"
 	"github.com/sekisho/sekisho/internal/world"
 )
@@ -88,10 +90,10 @@ func diffInput(ctx context.Context, state *stateFlags, principal, orgWorld strin
 		return in, exitError{exitBadInput, err}
 	}
 	in.Principal = identity
-	if orgWorld == "" {
-		orgWorld = state.worldFile
+	if orgWorld == state.worldFile {
+		orgWorld = "" // its organization is in the store already
 	}
-	if in.SCPs, err = scpsOf(orgWorld, in.Request.Principal.Account); err != nil {
+	if in.SCPs, err = scpsOf(ctx, snap, orgWorld, in.Request.Principal.Account); err != nil {
 		return in, exitError{exitBadInput, err}
 	}
 	in.Credentials, err = credentialsOf(ctx, st, snap, identity)
@@ -120,28 +122,33 @@ func identityARN(snap *analyze.Snapshot, principal string) (string, error) {
 	return "", fmt.Errorf("no role %s in account %s", role, account)
 }
 
-// scpsOf reads the SCPs that apply to account from the organization of
-// the world file (none without one).
-func scpsOf(worldFile, account string) ([]authz.Source, error) {
+// scpsOf returns the SCPs that apply to account: from the store's
+// organization, or from the organization of another world file, seeded
+// into a scratch in-memory store.
+func scpsOf(ctx context.Context, snap *analyze.Snapshot, worldFile, account string) ([]authz.Source, error) {
 	if worldFile == "" {
-		return nil, nil
+		return snap.SCPs(account), nil
 	}
 	w, err := world.ReadFile(worldFile)
 	if err != nil {
 		return nil, err
 	}
-	if w.Organization == nil {
-		return nil, nil
-	}
-	var accounts []string
-	for _, a := range w.Accounts {
-		accounts = append(accounts, a.ID)
-	}
-	org, err := access.NewOrganization(w.Organization, accounts)
+	scratch, err := sqlite.OpenMemory()
 	if err != nil {
 		return nil, err
 	}
-	return org.SCPs(account), nil
+	defer scratch.Close()
+	if err := world.Load(ctx, scratch, w); err != nil {
+		return nil, err
+	}
+	if err := world.LoadOrganization(ctx, scratch, []*world.World{w}, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		return nil, err
+	}
+	other, err := analyze.Load(ctx, scratch)
+	if err != nil {
+		return nil, err
+	}
+	return other.SCPs(account), nil
 }
 
 // credentialsOf lists a user's access keys and password with their

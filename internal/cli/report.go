@@ -81,4 +81,10 @@ func printFinding(w io.Writer, f analyze.Finding) {
 	if f.Public {
 		fmt.Fprintf(w, "  public:     %s\n", f.PublicAccess)
 	}
+	if len(f.OutsideOrganization) > 0 {
+		fmt.Fprintf(w, "  outside the organization: %s\n", strings.Join(f.OutsideOrganization, ", "))
+	}
+	if f.BlockedByRCP != "" {
+		fmt.Fprintf(w, "  refused by RCP: %s\n", f.BlockedByRCP)
+	}
 }

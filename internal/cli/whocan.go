@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,6 +56,10 @@ func (f *stateFlags) open(ctx context.Context) (store.Store, error) {
 			st.Close()
 			return nil, exitError{exitBadInput, err}
 		}
+	}
+	if err := world.LoadOrganization(ctx, st, worlds, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		st.Close()
+		return nil, exitError{exitBadInput, err}
 	}
 	return st, nil
 }
@@ -154,6 +159,9 @@ func printPath(w io.Writer, p analyze.Path) {
 	line := p.String()
 	if p.Conditional {
 		line += "  [conditional]"
+	}
+	if p.OutsideOrganization {
+		line += "  [outside the organization]"
 	}
 	fmt.Fprintln(w, line)
 	if p.Principal.Kind == analyze.KindFederated {

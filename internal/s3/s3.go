@@ -195,7 +195,7 @@ func (s *Service) decide(ctx context.Context, req *Request, b *store.Bucket, c c
 	var areq *authz.Request
 	if req.Caller == nil {
 		areq = &authz.Request{Principal: req.principal(), Action: c.action, Resource: c.resource,
-			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy, RCPs: s.gate.RCPs(account)}
+			ResourceAccount: account, Context: reqCtx, ResourcePolicy: resourcePolicy, RCPs: s.gate.RCPs(ctx, account, reqCtx)}
 	} else {
 		var err error
 		areq, err = s.gate.Request(ctx, req.Caller, access.Check{Action: c.action, Resource: c.resource,

@@ -42,6 +42,8 @@ type Config struct {
 	Log      *slog.Logger
 	// Query services by SigV4 service name, with their XML namespaces.
 	Query map[string]QueryEndpoint
+	// JSON services by X-Amz-Target prefix (AWSOrganizationsV20161128).
+	JSON map[string]JSONEndpoint
 	// TrustedProxies may set X-Forwarded-For; everyone else's aws:SourceIp
 	// is the TCP peer.
 	TrustedProxies []netip.Prefix
@@ -124,6 +126,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	auth, authErr := s.cfg.Verifier.Parse(r)
+	if isJSONRequest(r) {
+		s.serveJSON(w, r, requestID, auth, authErr)
+		return
+	}
 	if s.cfg.S3 != nil && !isQueryRequest(r, auth) {
 		s.serveS3(w, r, requestID, auth, authErr)
 		return

@@ -189,6 +189,14 @@ type Tx interface {
 	ListSAMLProviders(account string) ([]SAMLProvider, error) // by ARN
 	UpdateSAMLProvider(p SAMLProvider) error                  // metadata, valid until, tags
 	DeleteSAMLProvider(arn string) error
+	// Organizations, kept whole. PutOrganization creates one (Revision 0;
+	// ErrExists when the id or the management account has one already)
+	// or replaces the one read at o.Revision (ErrConflict when another
+	// write came first); the stored Revision is then one more.
+	PutOrganization(o Organization) error
+	GetOrganization(id string) (Organization, error)
+	ListOrganizations() ([]Organization, error) // by id
+	DeleteOrganization(id string) error
 
 	// Settings hold server-wide secrets such as the session-token keys.
 	GetSetting(key string) (string, error)

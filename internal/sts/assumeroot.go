@@ -19,14 +19,10 @@ import (
 // organization: who may open privileged root sessions, and in which
 // accounts (IAM UG, Centralize root access for member accounts).
 type RootAccessOrganization interface {
-	// CentralizedRootAccess reports whether root sessions are enabled.
-	CentralizedRootAccess() bool
-	// MayAssumeRoot reports whether account is the management account or
-	// the delegated administrator for IAM.
-	MayAssumeRoot(account string) bool
-	// IsMember reports whether account is a member account (not the
-	// management account) of the organization.
-	IsMember(account string) bool
+	// MayAssumeRootIn reports whether centralized root access is enabled
+	// and caller is the management account or the IAM delegated
+	// administrator of the organization target is a member account of.
+	MayAssumeRootIn(ctx context.Context, caller, target string) (bool, error)
 }
 
 // SetRootAccess gives AssumeRoot the organization; without one AssumeRoot
@@ -98,7 +94,12 @@ func (s *Service) assumeRoot(ctx context.Context, call *awsproto.Call) (any, *aw
 	}
 	targetRoot := access.RootARN(target)
 	denied := awsproto.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRoot on resource: %s", c.Principal.ARN, targetRoot))
-	if s.org == nil || !s.org.CentralizedRootAccess() || !s.org.MayAssumeRoot(c.Principal.Account) || !s.org.IsMember(target) {
+	if s.org == nil {
+		return nil, denied
+	}
+	if ok, err := s.org.MayAssumeRootIn(ctx, c.Principal.Account, target); err != nil {
+		return nil, s.internal(err)
+	} else if !ok {
 		return nil, denied
 	}
 	reqCtx := call.Context.Clone()

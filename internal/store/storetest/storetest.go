@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"BucketSettingRace", testBucketSettingRace},
 		{"Settings", testSettings},
 		{"SAMLProviders", testSAMLProviders},
+		{"Organizations", testOrganizations},
 		{"Rollback", testRollback},
 		{"ReadOnlyView", testReadOnlyView},
 		{"CanceledContext", testCanceledContext},

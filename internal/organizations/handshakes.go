@@ -1,0 +1,165 @@
+package organizations
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// handshakeLifetime is how long an invitation stays open.
+const handshakeLifetime = 15 * 24 * time.Hour
+
+var errHandshakeNotFound = orgError(http.StatusBadRequest, "HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.")
+
+func (s *Service) inviteAccount(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	var in struct {
+		Target struct{ Id, Type string }
+		Notes  string
+	}
+	if e := decode(call, &in); e != nil {
+		return nil, e
+	}
+	if in.Target.Type != "ACCOUNT" {
+		// Sekisho's accounts have no email addresses to invite by.
+		return nil, invalidInput("INVALID_PARTY_TYPE_TARGET", "You specified the wrong type for the handshake party.")
+	}
+	if !accountPattern.MatchString(in.Target.Id) {
+		return nil, invalidInput("INVALID_PATTERN", "You provided a value that does not match the required pattern.")
+	}
+	return s.change(ctx, call, (*org).orgARN, func(tx store.Tx, o *org) (any, error) {
+		if _, err := tx.GetAccount(in.Target.Id); err != nil {
+			return nil, orNotFound(err, errAccountNotFound)
+		}
+		if o.account(in.Target.Id) >= 0 {
+			return nil, orgError(http.StatusBadRequest, "DuplicateAccountException", "That account is already present in the specified destination.")
+		}
+		for _, h := range o.Handshakes {
+			if h.Account == in.Target.Id && h.State == "OPEN" {
+				return nil, orgError(http.StatusBadRequest, "DuplicateHandshakeException", "A handshake with the same action and target already exists.")
+			}
+		}
+		now := s.gate.Now().UTC()
+		h := store.OrgHandshake{ID: newHandshakeID(), Account: in.Target.Id, State: "OPEN", Requested: now, Expires: now.Add(handshakeLifetime)}
+		o.Handshakes = append(o.Handshakes, h)
+		return map[string]any{"Handshake": o.handshakeShape(h)}, nil
+	})
+}
+
+// findHandshake finds a handshake of which account is a party, in
+// whichever organization sent it.
+func findHandshake(tx store.Tx, id, account string) (store.Organization, int, error) {
+	all, err := tx.ListOrganizations()
+	if err != nil {
+		return store.Organization{}, -1, err
+	}
+	for _, o := range all {
+		for i, h := range o.Handshakes {
+			if h.ID == id && (h.Account == account || o.ManagementAccount == account) {
+				return o, i, nil
+			}
+		}
+	}
+	return store.Organization{}, -1, errHandshakeNotFound
+}
+
+// acceptHandshake is called by the invited account, which then joins the
+// organization under its root.
+func (s *Service) acceptHandshake(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	var in struct{ HandshakeId string }
+	if e := decode(call, &in); e != nil {
+		return nil, e
+	}
+	account := callerAccount(call)
+	if e := s.authorize(ctx, call, account, "*"); e != nil {
+		return nil, e
+	}
+	var out any
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		o, i, err := findHandshake(tx, in.HandshakeId, account)
+		if err != nil {
+			return err
+		}
+		h := &o.Handshakes[i]
+		now := s.gate.Now().UTC()
+		switch {
+		case h.Account != account:
+			return errAccessDenied
+		case h.State != "OPEN" || now.After(h.Expires):
+			return orgError(http.StatusBadRequest, "InvalidHandshakeTransitionException", "You can't perform the operation on the handshake in its current state.")
+		}
+		if _, err := orgOf(tx, account); err == nil {
+			return withReason("HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION", "The account is already a member of an organization.")
+		}
+		h.State = "ACCEPTED"
+		v := &org{&o}
+		v.Accounts = append(v.Accounts, store.OrgAccount{ID: account, Name: account, Parent: o.RootID, Status: "ACTIVE", Joined: "INVITED", JoinedAt: now})
+		v.attachDefaults(account)
+		out = map[string]any{"Handshake": v.handshakeShape(*h)}
+		return tx.PutOrganization(o)
+	})
+	if e := s.txError(err); e != nil {
+		return nil, e
+	}
+	return out, nil
+}
+
+func (s *Service) describeHandshake(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	var in struct{ HandshakeId string }
+	if e := decode(call, &in); e != nil {
+		return nil, e
+	}
+	account := callerAccount(call)
+	if e := s.authorize(ctx, call, account, "*"); e != nil {
+		return nil, e
+	}
+	var out any
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		o, i, err := findHandshake(tx, in.HandshakeId, account)
+		if err == nil {
+			out = map[string]any{"Handshake": (&org{&o}).handshakeShape(o.Handshakes[i])}
+		}
+		return err
+	})
+	return out, s.txError(err)
+}
+
+func (s *Service) listHandshakesForAccount(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	var in pageRequest
+	if e := decode(call, &in); e != nil {
+		return nil, e
+	}
+	account := callerAccount(call)
+	if e := s.authorize(ctx, call, account, "*"); e != nil {
+		return nil, e
+	}
+	list := []handshakeShape{}
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		all, err := tx.ListOrganizations()
+		for _, o := range all {
+			for _, h := range o.Handshakes {
+				if h.Account == account {
+					list = append(list, (&org{&o}).handshakeShape(h))
+				}
+			}
+		}
+		return err
+	})
+	if e := s.txError(err); e != nil {
+		return nil, e
+	}
+	page, next, e := paginate(list, in)
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"Handshakes": page, "NextToken": next}, nil
+}
+
+func orNotFound(err error, notFound *awsproto.Error) error {
+	if err != nil && isNotFound(err) {
+		return notFound
+	}
+	return err
+}

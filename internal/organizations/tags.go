@@ -1,0 +1,114 @@
+package organizations
+
+import (
+	"context"
+
+	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// maxTags is AWS's limit of tags on one resource.
+const maxTags = 50
+
+func checkTags(tags []tagShape) error {
+	if len(tags) > maxTags {
+		return constraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
+	}
+	for _, t := range tags {
+		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
+			return invalidInput(lengthReason(t.Key, 1), "Tag keys must be 1 to 128 characters and values at most 256.")
+		}
+	}
+	return nil
+}
+
+func (s *Service) tagResource(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	var in struct {
+		ResourceId string
+		Tags       []tagShape
+	}
+	if e := decode(call, &in); e != nil {
+		return nil, e
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, s.txError(err)
+	}
+	_, e := s.change(ctx, call, func(o *org) string { return o.resourceARN(in.ResourceId) }, func(tx store.Tx, o *org) (any, error) {
+		tags, ok := o.tagsOf(in.ResourceId)
+		if !ok {
+			return nil, errTargetNotFound
+		}
+		for _, t := range in.Tags {
+			*tags = setTag(*tags, store.Tag(t))
+		}
+		if len(*tags) > maxTags {
+			return nil, constraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
+		}
+		return nil, nil
+	})
+	return nil, e
+}
+
+func setTag(tags []store.Tag, t store.Tag) []store.Tag {
+	for i := range tags {
+		if tags[i].Key == t.Key {
+			tags[i].Value = t.Value
+			return tags
+		}
+	}
+	return append(tags, t)
+}
+
+func (s *Service) untagResource(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	var in struct {
+		ResourceId string
+		TagKeys    []string
+	}
+	if e := decode(call, &in); e != nil {
+		return nil, e
+	}
+	_, e := s.change(ctx, call, func(o *org) string { return o.resourceARN(in.ResourceId) }, func(tx store.Tx, o *org) (any, error) {
+		tags, ok := o.tagsOf(in.ResourceId)
+		if !ok {
+			return nil, errTargetNotFound
+		}
+		kept := (*tags)[:0]
+		for _, t := range *tags {
+			if !contains(in.TagKeys, t.Key) {
+				kept = append(kept, t)
+			}
+		}
+		*tags = kept
+		return nil, nil
+	})
+	return nil, e
+}
+
+func (s *Service) listTagsForResource(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	var in struct {
+		pageRequest
+		ResourceId string
+	}
+	if e := decode(call, &in); e != nil {
+		return nil, e
+	}
+	return s.read(ctx, call, func(o *org) string { return o.resourceARN(in.ResourceId) }, func(o *org) (any, *awsproto.Error) {
+		tags, ok := o.tagsOf(in.ResourceId)
+		if !ok {
+			return nil, errTargetNotFound
+		}
+		page, next, e := paginate(tagShapes(*tags), in.pageRequest)
+		if e != nil {
+			return nil, e
+		}
+		return map[string]any{"Tags": page, "NextToken": next}, nil
+	})
+}
+
+// resourceARN is the ARN of a taggable resource id.
+func (o *org) resourceARN(id string) string {
+	if arn := o.targetARN(id); arn != "" {
+		return arn
+	}
+	return o.policyARNByID(id)
+}
