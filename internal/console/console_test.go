@@ -129,6 +129,12 @@ func TestConsoleSwitchRoleFlow(t *testing.T) {
 		!strings.Contains(html, `data-testid="not-granted"`) || !strings.Contains(html, "<td>s3:DeleteObject</td>") {
 		t.Fatalf("generated policy: %d\n%s", code, html)
 	}
+	// The role may not read account A's authorization details: no map.
+	if code, html = b.get("/console/map"); code != http.StatusForbidden || !strings.Contains(html, "AccessDenied") ||
+		!strings.Contains(html, "is not authorized to perform: iam:GetAccountAuthorizationDetails") ||
+		!strings.Contains(html, `data-testid="explanation"`) || strings.Contains(html, `data-testid="edge"`) {
+		t.Fatalf("access map as assume_s3_role: %d\n%s", code, html)
+	}
 	if code, html = b.get("/console/decisions/policy?principal=nobody"); code != http.StatusBadRequest || !strings.Contains(html, "is not an ARN") {
 		t.Fatalf("generate for a non-ARN: %d\n%s", code, html)
 	}
