@@ -259,4 +259,10 @@ func TestConsoleRootSignIn(t *testing.T) {
 	if code, _ := b.get("/console/map"); code != http.StatusOK {
 		t.Fatalf("access map as root: %d", code)
 	}
+	// As in AWS, the root user cannot switch roles.
+	code, html := b.post("/console/switchrole", "/console/switchrole", url.Values{"account": {"account-a"},
+		"roleName": {"assume_s3_role"}, "displayName": {"A"}}, false)
+	if code == http.StatusOK || !strings.Contains(html, "Roles may not be assumed by root accounts") {
+		t.Fatalf("switch role as root: %d\n%s", code, html)
+	}
 }
