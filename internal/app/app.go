@@ -154,7 +154,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	s3Service := s3.New(cfg.Store, blobs, gate, cfg.Log)
 	s3Service.OnBlobError(m.BlobError)
 	web, err := console.New(ctx, console.Config{Store: cfg.Store, Seal: func(s *creds.Session) (string, error) { return gate.Sealer().Seal(s) },
-		Decisions: decisions, Now: cfg.Now, Log: log})
+		Decisions: decisions, Gate: gate, Now: cfg.Now, Log: log})
 	if err != nil {
 		return nil, err
 	}

@@ -38,8 +38,11 @@ type Config struct {
 	// door accepts (the gate's sealer).
 	Seal      func(*creds.Session) (string, error)
 	Decisions *audit.Log
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Gate answers the authorization questions the console has no API
+	// call for (reading the decision log), as the signed-in identity.
+	Gate Gatekeeper
+	Now  func() time.Time
+	Log  *slog.Logger
 }
 
 // Console is the web console's handler.
@@ -156,6 +159,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"/map":              c.accessMap,
 		"/decisions":        c.decisionLog,
 		"/decisions/about":  c.decisionExplain,
+		"/decisions/policy": c.generatePolicy,
 	}
 	page, ok := routes[path]
 	if !ok {

@@ -116,9 +116,41 @@ func TestConsoleSwitchRoleFlow(t *testing.T) {
 	if _, html = b.get("/console/decisions?denied=1"); !strings.Contains(html, "s3:DeleteObject") {
 		t.Fatalf("decision log misses the refused delete:\n%s", html)
 	}
+	// Generate policy, per principal shown: the role session's policy,
+	// with the refused delete as needed but not granted.
+	session := "arn:aws:sts::111111111111:assumed-role/assume_s3_role/alice"
+	link := `data-testid="generate-policy" data-principal="` + session + `" href="/console/decisions/policy?principal=`
+	if !strings.Contains(html, link) {
+		t.Fatalf("decision log lacks the generate-policy link %s:\n%s", link, html)
+	}
+	if code, html = b.get("/console/decisions/policy?principal=" + url.QueryEscape(session)); code != http.StatusOK ||
+		!strings.Contains(html, "arn:aws:iam::111111111111:role/assume_s3_role") || !strings.Contains(html, "s3:GetObject") ||
+		!strings.Contains(html, "arn:aws:s3:::account-a-bucket-0525/test.txt") || !strings.Contains(html, "Needed but not granted") ||
+		!strings.Contains(html, `data-testid="not-granted"`) || !strings.Contains(html, "<td>s3:DeleteObject</td>") {
+		t.Fatalf("generated policy: %d\n%s", code, html)
+	}
+	// The role may not read account A's authorization details: no map.
+	if code, html = b.get("/console/map"); code != http.StatusForbidden || !strings.Contains(html, "AccessDenied") ||
+		!strings.Contains(html, "is not authorized to perform: iam:GetAccountAuthorizationDetails") ||
+		!strings.Contains(html, `data-testid="explanation"`) || strings.Contains(html, `data-testid="edge"`) {
+		t.Fatalf("access map as assume_s3_role: %d\n%s", code, html)
+	}
+	if code, html = b.get("/console/decisions/policy?principal=nobody"); code != http.StatusBadRequest || !strings.Contains(html, "is not an ARN") {
+		t.Fatalf("generate for a non-ARN: %d\n%s", code, html)
+	}
 	if code, html = b.post("/console/", "/console/switchback", url.Values{}, false); !strings.Contains(html, "alice @ account-b") ||
 		!strings.Contains(html, "S3 in A") { // the role is in the history
 		t.Fatalf("back to alice: %d\n%s", code, html)
+	}
+	// alice may not read the decision log (no cloudtrail:LookupEvents):
+	// neither the log, an explanation nor a generated policy is shown.
+	for _, page := range []string{"/console/decisions", "/console/decisions/about?id=x",
+		"/console/decisions/policy?principal=" + url.QueryEscape(session)} {
+		if code, html = b.get(page); code != http.StatusForbidden || !strings.Contains(html, "AccessDeniedException") ||
+			!strings.Contains(html, "is not authorized to perform: cloudtrail:LookupEvents") ||
+			!strings.Contains(html, `data-testid="explanation"`) || strings.Contains(html, "s3:DeleteObject") {
+			t.Fatalf("%s as alice: %d\n%s", page, code, html)
+		}
 	}
 	if _, html = b.get("/console/map"); !strings.Contains(html, `data-from="arn:aws:iam::222222222222:user/alice" data-to="arn:aws:iam::111111111111:role/assume_s3_role"`) {
 		t.Fatalf("access map lacks alice → assume_s3_role:\n%s", html)

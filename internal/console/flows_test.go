@@ -17,12 +17,13 @@ import (
 
 const mfaSeed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
-// accountC has a user with an MFA device, one whose password must be
+// accountC has a root user with a console password, a user with an MFA device, one whose password must be
 // changed, and an administrator.
 const accountC = `
 accounts:
   - id: "333333333333"
     alias: account-c
+    root: {email: root@account-c.example, password: Root-Password-C-1}
     users:
       - name: mallory
         password: Mallory-Password-1
@@ -222,5 +223,46 @@ func TestConsoleValidationInline(t *testing.T) {
 	}
 	if code, html = b.post("/console/iam/role?name=x", "/console/iam/trust", url.Values{"name": {"nosuchrole"}, "policy": {"{}"}}, false); code < 400 {
 		t.Fatalf("trust policy of a missing role: %d", code)
+	}
+}
+
+func TestConsoleRootSignIn(t *testing.T) {
+	env := startC(t)
+	b := newBrowser(t, env.URL)
+	root := func(account, password string) (int, string) {
+		return b.post("/console/", "/console/signin", url.Values{"kind": {"root"}, "account": {account}, "password": {password}}, false)
+	}
+	for _, tc := range []struct{ account, password string }{
+		{"account-c", "wrong"},
+		{"account-c", "Admin-Password-1"},     // an IAM user's password is not the root's
+		{"account-b", "Root-Password-C-1"},    // another account's root has no password
+		{"999999999999", "Root-Password-C-1"}, // no such account
+	} {
+		if code, html := root(tc.account, tc.password); code != http.StatusUnauthorized || !strings.Contains(html, "Your authentication information is incorrect") {
+			t.Fatalf("root sign-in to %s with %q: %d", tc.account, tc.password, code)
+		}
+	}
+	if code, html := root("333333333333", "Root-Password-C-1"); code != http.StatusOK || !strings.Contains(html, "root @ account-c") {
+		t.Fatalf("root sign-in: %d\n%s", code, html)
+	}
+	// The root session is the account's root principal: every page of its
+	// own account, as the engine allows the root.
+	if _, html := b.get("/console/s3"); !strings.Contains(html, "account-c-bucket") {
+		t.Fatalf("buckets as root:\n%s", html)
+	}
+	if _, html := b.get("/console/iam"); !strings.Contains(html, "mallory") {
+		t.Fatalf("IAM as root:\n%s", html)
+	}
+	if code, html := b.get("/console/decisions"); code != http.StatusOK || !strings.Contains(html, "arn:aws:iam::333333333333:root") {
+		t.Fatalf("decision log as root: %d\n%s", code, html)
+	}
+	if code, _ := b.get("/console/map"); code != http.StatusOK {
+		t.Fatalf("access map as root: %d", code)
+	}
+	// As in AWS, the root user cannot switch roles.
+	code, html := b.post("/console/switchrole", "/console/switchrole", url.Values{"account": {"account-a"},
+		"roleName": {"assume_s3_role"}, "displayName": {"A"}}, false)
+	if code == http.StatusOK || !strings.Contains(html, "Roles may not be assumed by root accounts") {
+		t.Fatalf("switch role as root: %d\n%s", code, html)
 	}
 }

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/arn"
@@ -16,6 +17,9 @@ type decisionFilter struct {
 type decisionPage struct {
 	Filter    decisionFilter
 	Decisions []audit.Summary
+	// Principals are the distinct principals shown, each with its
+	// "generate policy" link.
+	Principals []string
 }
 
 // accountOf is the account in an ARN, or "".
@@ -35,6 +39,10 @@ func visible(account, principal, resource string) bool {
 }
 
 func (c *Console) decisionLog(w http.ResponseWriter, r *http.Request, s *state) {
+	if e := c.authorizeAs(r, s, lookupEvents); e != nil {
+		c.showRefusal(w, r, s, "decisions", "Decision log", e, nil)
+		return
+	}
 	f := decisionFilter{Account: strings.TrimSpace(r.FormValue("account")), Principal: strings.TrimSpace(r.FormValue("principal")),
 		DeniedOnly: r.FormValue("denied") != ""}
 	page := decisionPage{Filter: f}
@@ -56,10 +64,22 @@ func (c *Console) decisionLog(w http.ResponseWriter, r *http.Request, s *state) 
 			}
 		}
 	}
+	seen := map[string]bool{}
+	for _, d := range page.Decisions {
+		if !seen[d.Principal] && canGenerateFor(d.Principal) {
+			seen[d.Principal] = true
+			page.Principals = append(page.Principals, d.Principal)
+		}
+	}
+	sort.Strings(page.Principals)
 	c.render(w, r, s, "decisions", pageData{Title: "Decision log", Data: page})
 }
 
 func (c *Console) decisionExplain(w http.ResponseWriter, r *http.Request, s *state) {
+	if e := c.authorizeAs(r, s, lookupEvents); e != nil {
+		c.showRefusal(w, r, s, "explain", "Decision", e, nil)
+		return
+	}
 	var shown, all []audit.Explanation
 	if c.cfg.Decisions != nil {
 		all, _ = c.cfg.Decisions.Explain(r.FormValue("id"))

@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,6 +63,14 @@ const (
 // accessMap draws who can reach what, from the analyzer (who-can and
 // access-report), limited to edges that touch the current account.
 func (c *Console) accessMap(w http.ResponseWriter, r *http.Request, s *state) {
+	// The map shows the account's authorization details: the identity must
+	// be allowed to read them, so the console asks IAM for them, signed as
+	// the identity, before drawing what the analyzer finds.
+	details := url.Values{"Action": {"GetAccountAuthorizationDetails"}, "MaxItems": {"1"}}
+	if e := c.query(r, s.current(), "iam", details, nil); e != nil {
+		c.showRefusal(w, r, s, "map", "Access map", e, nil)
+		return
+	}
 	m, err := c.buildMap(r, s.currentAccount())
 	if err != nil {
 		c.renderStatus(w, r, http.StatusInternalServerError, "map", pageData{Title: "Access map", S: s, Error: err.Error()})

@@ -25,7 +25,14 @@ type pageData struct {
 
 var templateFuncs = template.FuncMap{
 	"prettyJSON": prettyJSON,
-	"join":       strings.Join,
+	"statementJSON": func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return ""
+		}
+		return string(b)
+	},
+	"join": strings.Join,
 	"colorStyle": func(c string) template.CSS {
 		if hexColor(c) {
 			return template.CSS("background:" + c)

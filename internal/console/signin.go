@@ -22,7 +22,6 @@ const (
 	msgBadCredentials = "Your authentication information is incorrect. Please try again."
 	msgTooManyTries   = "Too many failed sign-in attempts. Wait a few minutes, then try again."
 	msgBadMFA         = "Your authentication information is incorrect. Please try again."
-	msgRootNoPassword = "The root user of this account has no console password in Sekisho; sign in as an IAM user with a login profile."
 )
 
 // Failed sign-ins are limited per user and per client address (more
@@ -156,13 +155,28 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.renderStatus(w, r, status, "signin", pageData{Title: "Sign in", Error: msg, Data: form, S: s, CSRF: c.cookies.csrfToken(s.ID)})
 	}
 	userKey, addrKey := "user:"+strings.ToLower(form.Account+"/"+form.User), "addr:"+clientAddr(r)
+	if form.Root {
+		form.User = ""
+		userKey = "root:" + strings.ToLower(form.Account)
+	}
 	if c.limiter.blocked(userKey, addrKey) {
 		refuse(http.StatusTooManyRequests, msgTooManyTries)
 		return
 	}
 	if form.Root {
-		c.limiter.fail(userKey, addrKey)
-		refuse(http.StatusUnauthorized, msgRootNoPassword)
+		account, ok := c.checkRootPassword(r.Context(), form.Account, r.FormValue("password"))
+		if !ok {
+			c.limiter.fail(userKey, addrKey)
+			refuse(http.StatusUnauthorized, msgBadCredentials)
+			return
+		}
+		next := *s
+		*s = state{ID: newSessionID(), Account: account.ID, Alias: account.Alias, User: rootDisplayName, Root: true, Next: next.Next}
+		if !c.finishSignIn(w, r, s) {
+			return
+		}
+		c.save(w, r, s)
+		c.afterSignIn(w, r, s)
 		return
 	}
 	account, ok := c.resolveAccount(r.Context(), form.Account)
@@ -218,8 +232,57 @@ func (c *Console) afterSignIn(w http.ResponseWriter, r *http.Request, s *state) 
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
+// rootDisplayName is how the top bar names a root sign-in.
+const rootDisplayName = "root"
+
+// checkRootPassword finds the account by id or alias and checks its root
+// user's console password (seeded by the world file's root.password).
+func (c *Console) checkRootPassword(ctx context.Context, idOrAlias, password string) (store.Account, bool) {
+	account, ok := c.resolveAccount(ctx, idOrAlias)
+	if !ok {
+		return store.Account{}, false
+	}
+	var hash string
+	err := c.cfg.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		hash, err = tx.GetSetting(world.RootPasswordSetting(account.ID))
+		return err
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		c.cfg.Log.Error("console: root sign-in lookup", "err", err)
+	}
+	return account, err == nil && world.CheckPassword(hash, password)
+}
+
+// finishRootSignIn mints the root user's console session credentials: a
+// root session, as the engine knows root callers (no identity policies;
+// SCPs of a member account still apply).
+func (c *Console) finishRootSignIn(w http.ResponseWriter, r *http.Request, s *state) bool {
+	now := c.cfg.Now().UTC().Truncate(time.Second)
+	sess := &creds.Session{AccessKeyID: creds.NewAccessKeyID(true), SecretAccessKey: creds.NewSecretKey(),
+		Account: s.Account, Kind: creds.RootSession, Console: true, IssuedAt: now, Expires: now.Add(sessionLifetime)}
+	return c.sealSignIn(w, r, s, sess)
+}
+
+// sealSignIn turns sess into the console session's credentials.
+func (c *Console) sealSignIn(w http.ResponseWriter, r *http.Request, s *state, sess *creds.Session) bool {
+	token, err := c.cfg.Seal(sess)
+	if err != nil {
+		c.cfg.Log.Error("console: seal sign-in session", "err", err)
+		c.renderStatus(w, r, http.StatusInternalServerError, "error", pageData{Title: "Error", Error: "The session could not be created."})
+		return false
+	}
+	s.Cred = credential{AccessKeyID: sess.AccessKeyID, Secret: sess.SecretAccessKey, Token: token}
+	s.Expires = sess.Expires
+	s.Stage = ""
+	return true
+}
+
 // finishSignIn mints the user's console session credentials.
 func (c *Console) finishSignIn(w http.ResponseWriter, r *http.Request, s *state) bool {
+	if s.Root {
+		return c.finishRootSignIn(w, r, s)
+	}
 	var user store.User
 	err := c.cfg.Store.View(r.Context(), func(tx store.Tx) error {
 		var err error
@@ -237,16 +300,10 @@ func (c *Console) finishSignIn(w http.ResponseWriter, r *http.Request, s *state)
 	if s.MFA {
 		sess.MFAAuthAt = now
 	}
-	token, err := c.cfg.Seal(sess)
-	if err != nil {
-		c.cfg.Log.Error("console: seal sign-in session", "err", err)
-		c.renderStatus(w, r, http.StatusInternalServerError, "error", pageData{Title: "Error", Error: "The session could not be created."})
+	if !c.sealSignIn(w, r, s, sess) {
 		return false
 	}
-	s.Cred = credential{AccessKeyID: sess.AccessKeyID, Secret: sess.SecretAccessKey, Token: token}
-	s.Expires = sess.Expires
 	c.notePasswordUse(r.Context(), user, now)
-	s.Stage = ""
 	return true
 }
 

@@ -21,8 +21,13 @@ func (l *loader) loadAccount(a *Account) error {
 	if err != nil {
 		return err
 	}
-	if a.Root != nil {
-		if err := l.ensureKey(a.ID, "", *a.Root); err != nil {
+	if a.Root != nil && a.Root.AccessKeyID != "" {
+		if err := l.ensureKey(a.ID, "", a.Root.Key); err != nil {
+			return err
+		}
+	}
+	if a.Root != nil && a.Root.Password != "" {
+		if err := l.once("rootpassword/"+a.ID, func() error { return l.seedRootPassword(a.ID, a.Root.Password) }); err != nil {
 			return err
 		}
 	}

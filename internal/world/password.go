@@ -6,7 +6,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"strings"
+
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 const pbkdf2Iterations = 100_000
@@ -32,4 +35,18 @@ func CheckPassword(hash, password string) bool {
 	}
 	got, err := pbkdf2.Key(sha256.New, password, salt, pbkdf2Iterations, len(want))
 	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// RootPasswordSetting is the store setting holding the hash of an
+// account's root user's console password (the root is no IAM user, so it
+// has no login profile).
+func RootPasswordSetting(account string) string { return "console.root-password/" + account }
+
+// seedRootPassword stores the root's password hash unless one is set.
+func (l *loader) seedRootPassword(account, password string) error {
+	_, err := l.tx.GetSetting(RootPasswordSetting(account))
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return l.tx.PutSetting(RootPasswordSetting(account), HashPassword(password))
 }

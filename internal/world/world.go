@@ -36,7 +36,7 @@ type World struct {
 type Account struct {
 	ID               string            `yaml:"id"`
 	Alias            string            `yaml:"alias"`
-	Root             *Key              `yaml:"root"`
+	Root             *RootUser         `yaml:"root"`
 	Users            []User            `yaml:"users"`
 	Groups           []Group           `yaml:"groups"`
 	Roles            []Role            `yaml:"roles"`
@@ -51,6 +51,14 @@ type Account struct {
 type Key struct {
 	AccessKeyID     string `yaml:"access_key_id"`
 	SecretAccessKey string `yaml:"secret_access_key"`
+}
+
+// RootUser is the account's root user: an access key, and optionally the
+// email and password it signs in to the console with (AWS's root sign-in).
+type RootUser struct {
+	Key      `yaml:",inline"`
+	Email    string `yaml:"email"`
+	Password string `yaml:"password"`
 }
 
 // User is an IAM user.
@@ -201,11 +209,27 @@ func (w *World) validate() error {
 			return fmt.Errorf("world file: account %s appears twice", a.ID)
 		}
 		seen[a.ID] = true
-		if a.Root != nil && a.Root.AccessKeyID == "" {
-			return fmt.Errorf("world file: account %s root needs access_key_id", a.ID)
+		if err := a.Root.validate(a.ID); err != nil {
+			return err
 		}
 	}
 	return w.Organization.validateRCPs()
+}
+
+// validate checks a root user: a key needs both halves, and a root with
+// neither key nor password says nothing.
+func (r *RootUser) validate(account string) error {
+	switch {
+	case r == nil:
+		return nil
+	case r.AccessKeyID == "" && r.Password == "":
+		return fmt.Errorf("world file: account %s root needs access_key_id or password", account)
+	case r.AccessKeyID == "" && r.SecretAccessKey != "":
+		return fmt.Errorf("world file: account %s root has secret_access_key without access_key_id", account)
+	case r.Email != "" && !strings.Contains(strings.TrimPrefix(r.Email, "@"), "@"):
+		return fmt.Errorf("world file: account %s root email %q is not an email address", account, r.Email)
+	}
+	return nil
 }
 
 // validateRCPs rejects customer RCPs that AWS would refuse (an Allow).

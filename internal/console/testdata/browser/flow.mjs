@@ -104,6 +104,16 @@ try {
   check((await text(page, "[data-testid=decisions]")).includes("s3:PutObject"), "decision log lists the refused upload");
   await shot(page, "decisions");
 
+  // "Generate policy" for the role session, reached with the keyboard.
+  const session = "arn:aws:sts::111111111111:assumed-role/assume_s3_role/alice";
+  const generateLink = page.locator(`[data-testid=generate-policy][data-principal="${session}"]`);
+  await generateLink.focus();
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/console\/decisions\/policy\?/);
+  const policyJSON = JSON.parse(await text(page, "[data-testid=policy-json]"));
+  check(JSON.stringify(policyJSON).includes("s3:GetObject"), "generated policy allows what the role did");
+  check((await text(page, "[data-testid=not-granted]")).includes("s3:PutObject"), "refused upload is needed but not granted");
+
   // Back to alice; the role stays in the history.
   await page.click("[data-testid=identity]");
   await page.click("text=Back to alice");
