@@ -124,6 +124,7 @@ func TestTrustPolicyNamingDeletedUser(t *testing.T) {
 	must(rootB.DetachUserPolicy(bg, &iam.DetachUserPolicyInput{UserName: aws.String("alice"),
 		PolicyArn: aws.String("arn:aws:iam::" + accountB + ":policy/AssumeS3Role")}))(t)
 	must(rootB.DeleteLoginProfile(bg, &iam.DeleteLoginProfileInput{UserName: aws.String("alice")}))(t) // her demo console password
+	must(rootB.DeleteUserPolicy(bg, &iam.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("ConsoleAccessMap")}))(t)
 	must(rootB.DeleteUser(bg, &iam.DeleteUserInput{UserName: aws.String("alice")}))(t)
 
 	trust := decode(t, must(rootAClient.GetRole(bg, &iam.GetRoleInput{RoleName: aws.String(role)}))(t).Role.AssumeRolePolicyDocument)
