@@ -49,22 +49,32 @@ func encodeHeader(v any, reserve int) ([]byte, error) {
 // readHeader decodes the header of r into v and returns the offset of the
 // body that follows it.
 func readHeader(r io.ReaderAt, v any) (int64, error) {
+	buf, err := readHeaderBytes(r)
+	if err != nil {
+		return 0, err
+	}
+	return decodeHeader(buf, v)
+}
+
+// readHeaderBytes reads the complete header (fixed part and JSON) at the
+// start of r.
+func readHeaderBytes(r io.ReaderAt) ([]byte, error) {
 	buf := make([]byte, headerReadAhead)
 	n, err := r.ReadAt(buf, 0)
 	if n < fixedHeader {
-		return 0, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
 	}
 	end, err := headerEnd(buf[:n])
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if end > n {
 		buf = append(buf[:n], make([]byte, end-n)...)
 		if _, err := r.ReadAt(buf[n:], int64(n)); err != nil {
-			return 0, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
+			return nil, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
 		}
 	}
-	return decodeHeader(buf[:end], v)
+	return buf[:end], nil
 }
 
 // headerEnd checks the fixed part of a header at the start of buf and

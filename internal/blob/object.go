@@ -199,7 +199,7 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 	if len(algs) > 0 {
 		info.ChecksumType = ChecksumFullObject
 	}
-	if err := s.sealAndPublish(bucket, t, &info, reserve, writeCondition(meta)); err != nil {
+	if err := s.sealAndPublish(bucket, t, &info, reserve, s.writeCondition(meta)); err != nil {
 		return Info{}, err
 	}
 	info.IsLatest = true
@@ -208,7 +208,7 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 
 // writeCondition returns the check publish runs on the object's path for
 // a conditional Put, or nil for an unconditional one.
-func writeCondition(m Meta) func(path string) error {
+func (s *Store) writeCondition(m Meta) func(path string) error {
 	if !m.IfNoneMatch && m.IfMatch == "" {
 		return nil
 	}
@@ -224,7 +224,7 @@ func writeCondition(m Meta) func(path string) error {
 			return fmt.Errorf("open for condition: %w", err)
 		}
 		defer f.Close()
-		info, _, err := readObjectHeader(f)
+		info, _, err := s.readObjectHeader(f)
 		if err != nil {
 			return err
 		}
@@ -325,12 +325,16 @@ func (s *Store) openRead(bucket, key, versionID string) (Info, *os.File, int64, 
 
 // readObjectHeader reads an object header and checks the file's length
 // against it.
-func readObjectHeader(f *os.File) (Info, int64, error) {
-	var info Info
-	off, err := readHeader(f, &info)
+func (s *Store) readObjectHeader(f *os.File) (Info, int64, error) {
+	raw, err := readHeaderBytes(f)
 	if err != nil {
 		return Info{}, 0, err
 	}
+	info, err := s.headers.decode(raw)
+	if err != nil {
+		return Info{}, 0, err
+	}
+	off := int64(len(raw))
 	fi, err := f.Stat()
 	if err != nil {
 		return Info{}, 0, fmt.Errorf("stat: %w", err)
