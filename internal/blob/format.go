@@ -59,7 +59,12 @@ func readHeader(r io.ReaderAt, v any) (int64, error) {
 // readHeaderBytes reads the complete header (fixed part and JSON) at the
 // start of r.
 func readHeaderBytes(r io.ReaderAt) ([]byte, error) {
-	buf := make([]byte, headerReadAhead)
+	return readHeaderInto(r, make([]byte, headerReadAhead))
+}
+
+// readHeaderInto is readHeaderBytes reading into buf (of headerReadAhead
+// bytes) when the header fits, into a new slice when not.
+func readHeaderInto(r io.ReaderAt, buf []byte) ([]byte, error) {
 	n, err := r.ReadAt(buf, 0)
 	if n < fixedHeader {
 		return nil, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)

@@ -16,7 +16,21 @@ import (
 type headerCache struct {
 	mu      sync.RWMutex
 	entries map[string]Info
+	bufs    sync.Pool // *[]byte of headerReadAhead, to read headers into
 }
+
+// buffer returns a buffer of headerReadAhead bytes to read a header into;
+// release gives it back once the header is decoded (decode keeps no
+// reference to it).
+func (c *headerCache) buffer() *[]byte {
+	if b, ok := c.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, headerReadAhead)
+	return &b
+}
+
+func (c *headerCache) release(b *[]byte) { c.bufs.Put(b) }
 
 // Bounds on the cache: at most headerCacheEntries headers of at most
 // headerReadAhead bytes each (larger ones, with big metadata, are rare and

@@ -326,7 +326,9 @@ func (s *Store) openRead(bucket, key, versionID string) (Info, *os.File, int64, 
 // readObjectHeader reads an object header and checks the file's length
 // against it.
 func (s *Store) readObjectHeader(f *os.File) (Info, int64, error) {
-	raw, err := readHeaderBytes(f)
+	buf := s.headers.buffer()
+	defer s.headers.release(buf)
+	raw, err := readHeaderInto(f, *buf)
 	if err != nil {
 		return Info{}, 0, err
 	}
