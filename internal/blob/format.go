@@ -69,7 +69,18 @@ func readHeaderInto(r io.ReaderAt, buf []byte) ([]byte, error) {
 	if n < fixedHeader {
 		return nil, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
 	}
-	end, err := headerEnd(buf[:n])
+	return completeHeader(r, buf[:n])
+}
+
+// completeHeader returns the complete header at the start of r given its
+// first bytes, read: read itself when it holds all of it, else read
+// extended (in a new array) with the rest read from r.
+func completeHeader(r io.ReaderAt, read []byte) ([]byte, error) {
+	if len(read) < fixedHeader {
+		return nil, fmt.Errorf("%w: short header", ErrCorrupt)
+	}
+	buf, n := read, len(read)
+	end, err := headerEnd(buf)
 	if err != nil {
 		return nil, err
 	}

@@ -16,17 +16,21 @@ import (
 type headerCache struct {
 	mu      sync.RWMutex
 	entries map[string]Info
-	bufs    sync.Pool // *[]byte of headerReadAhead, to read headers into
+	bufs    sync.Pool // *[]byte of objectReadAhead, to read headers into
 }
 
-// buffer returns a buffer of headerReadAhead bytes to read a header into;
+// objectReadAhead is what openFile reads at once: the header and, for an
+// object of a few KiB, its whole body.
+const objectReadAhead = 8 << 10
+
+// buffer returns a buffer of objectReadAhead bytes to read a header into;
 // release gives it back once the header is decoded (decode keeps no
 // reference to it).
 func (c *headerCache) buffer() *[]byte {
 	if b, ok := c.bufs.Get().(*[]byte); ok {
 		return b
 	}
-	b := make([]byte, headerReadAhead)
+	b := make([]byte, objectReadAhead)
 	return &b
 }
 

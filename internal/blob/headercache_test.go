@@ -2,6 +2,9 @@ package blob
 
 import (
 	"bytes"
+	"errors"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +58,53 @@ func TestHeaderCacheBounded(t *testing.T) {
 	}
 	if len(c.entries) > headerCacheEntries {
 		t.Fatalf("%d entries, bound %d", len(c.entries), headerCacheEntries)
+	}
+}
+
+// Objects around the read-ahead size come back whole and in ranges,
+// whether their body was read with the header or not.
+func TestSmallBodyReadWithHeader(t *testing.T) {
+	s, _ := newStore(t, WithoutSync())
+	for _, size := range []int{0, 1, 4 << 10, objectReadAhead - 300, objectReadAhead, objectReadAhead + 1, 40 << 10} {
+		data := randomBytes(uint64(size), size)
+		if _, err := s.Put(testBucket, "k", bytes.NewReader(data), Meta{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range [][2]int{{0, size}, {size / 3, size / 2}, {size, 0}} {
+			_, body, err := s.Get(testBucket, "k")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if _, err := body.CopyRangeTo(&out, int64(r[0]), int64(r[1])); err != nil {
+				t.Fatalf("size %d range %v: %v", size, r, err)
+			}
+			body.Close()
+			if !bytes.Equal(out.Bytes(), data[r[0]:r[0]+r[1]]) {
+				t.Fatalf("size %d range %v: wrong bytes", size, r)
+			}
+		}
+	}
+}
+
+// A small object file cut short is corrupt, not served short.
+func TestSmallBodyTruncatedIsCorrupt(t *testing.T) {
+	s, root := newStore(t, WithoutSync())
+	if _, err := s.Put(testBucket, "k", bytes.NewReader(randomBytes(1, 1000)), Meta{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := s.objectPath(testBucket, "k")
+	if !strings.HasPrefix(path, root) {
+		t.Fatalf("object path %s outside %s", path, root)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, fi.Size()-10); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Get(testBucket, "k"); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Get of a truncated file: %v, want ErrCorrupt", err)
 	}
 }

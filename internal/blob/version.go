@@ -82,6 +82,9 @@ type openedVersion struct {
 	f    *os.File
 	off  int64 // where the body starts
 	path string
+	// head holds the whole body of a small object (see readObjectHeader);
+	// whoever keeps it releases it, anyone else may drop it to the GC.
+	head objectHead
 }
 
 // openVersion opens version versionID of key ("" = the current file) and
@@ -133,15 +136,16 @@ func (s *Store) openFile(path, key string) (openedVersion, error) {
 	if err != nil {
 		return openedVersion{}, err
 	}
-	info, off, err := s.readObjectHeader(f)
-	if err == nil && info.Key != key {
+	head, err := s.readObjectHeader(f)
+	if err == nil && head.info.Key != key {
+		s.releaseHead(&head)
 		err = fs.ErrNotExist
 	}
 	if err != nil {
 		f.Close()
 		return openedVersion{}, err
 	}
-	return openedVersion{info: info, f: f, off: off, path: path}, nil
+	return openedVersion{info: head.info, f: f, off: head.off, path: path, head: head}, nil
 }
 
 // PutDeleteMarker adds a delete marker as the latest version of
