@@ -195,7 +195,9 @@ func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result
 	defer putXMLBuffer(b)
 	b.WriteString(xml.Header)
 	b.WriteString("<" + action + "Response xmlns=\"" + namespace + "\">")
-	if result != nil {
+	if a, ok := result.(XMLAppender); ok {
+		b.Append(a)
+	} else if result != nil {
 		if err := b.Encode(result); err != nil {
 			WriteQueryError(w, namespace, requestID, InternalError())
 			return

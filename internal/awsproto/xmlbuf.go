@@ -44,6 +44,11 @@ func (b *xmlBuffer) WriteString(s string) {
 	_, _ = b.bw.WriteString(s)
 }
 
+// Append appends a's own rendering of itself.
+func (b *xmlBuffer) Append(a XMLAppender) {
+	_, _ = b.bw.Write(a.AppendXML(b.bw.AvailableBuffer()))
+}
+
 // Encode appends v's XML encoding, as xml.Marshal would produce it.
 func (b *xmlBuffer) Encode(v any) error {
 	return xml.NewEncoder(b.bw).Encode(v)

@@ -49,22 +49,48 @@ func encodeHeader(v any, reserve int) ([]byte, error) {
 // readHeader decodes the header of r into v and returns the offset of the
 // body that follows it.
 func readHeader(r io.ReaderAt, v any) (int64, error) {
-	buf := make([]byte, headerReadAhead)
-	n, err := r.ReadAt(buf, 0)
-	if n < fixedHeader {
-		return 0, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
-	}
-	end, err := headerEnd(buf[:n])
+	buf, err := readHeaderBytes(r)
 	if err != nil {
 		return 0, err
+	}
+	return decodeHeader(buf, v)
+}
+
+// readHeaderBytes reads the complete header (fixed part and JSON) at the
+// start of r.
+func readHeaderBytes(r io.ReaderAt) ([]byte, error) {
+	return readHeaderInto(r, make([]byte, headerReadAhead))
+}
+
+// readHeaderInto is readHeaderBytes reading into buf (of headerReadAhead
+// bytes) when the header fits, into a new slice when not.
+func readHeaderInto(r io.ReaderAt, buf []byte) ([]byte, error) {
+	n, err := r.ReadAt(buf, 0)
+	if n < fixedHeader {
+		return nil, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
+	}
+	return completeHeader(r, buf[:n])
+}
+
+// completeHeader returns the complete header at the start of r given its
+// first bytes, read: read itself when it holds all of it, else read
+// extended (in a new array) with the rest read from r.
+func completeHeader(r io.ReaderAt, read []byte) ([]byte, error) {
+	if len(read) < fixedHeader {
+		return nil, fmt.Errorf("%w: short header", ErrCorrupt)
+	}
+	buf, n := read, len(read)
+	end, err := headerEnd(buf)
+	if err != nil {
+		return nil, err
 	}
 	if end > n {
 		buf = append(buf[:n], make([]byte, end-n)...)
 		if _, err := r.ReadAt(buf[n:], int64(n)); err != nil {
-			return 0, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
+			return nil, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
 		}
 	}
-	return decodeHeader(buf[:end], v)
+	return buf[:end], nil
 }
 
 // headerEnd checks the fixed part of a header at the start of buf and

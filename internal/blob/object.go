@@ -100,11 +100,20 @@ type Info struct {
 // The caller must Close it.
 type Body struct {
 	*io.SectionReader
-	f *os.File
+	f     *os.File
+	small []byte  // the whole body when it was read with the header, else nil
+	buf   *[]byte // the pooled buffer small lies in
+	store *Store
 }
 
 // Close closes the underlying file.
-func (b *Body) Close() error { return b.f.Close() }
+func (b *Body) Close() error {
+	if b.buf != nil {
+		b.store.headers.release(b.buf)
+		b.buf, b.small = nil, nil
+	}
+	return b.f.Close()
+}
 
 // CopyRangeTo writes n bytes of the body from offset start to w straight
 // from the file, so that an HTTP response on a TCP connection can use
@@ -116,6 +125,10 @@ func (b *Body) CopyRangeTo(w io.Writer, start, n int64) (int64, error) {
 	_, base, size := b.Outer()
 	if start < 0 || n < 0 || start+n > size {
 		return 0, fmt.Errorf("blob: range %d+%d outside a %d-byte body", start, n, size)
+	}
+	if b.small != nil {
+		written, err := w.Write(b.small[start : start+n])
+		return int64(written), err
 	}
 	if n <= smallCopy {
 		return b.copySmall(w, base+start, int(n))
@@ -199,7 +212,7 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 	if len(algs) > 0 {
 		info.ChecksumType = ChecksumFullObject
 	}
-	if err := s.sealAndPublish(bucket, t, &info, reserve, writeCondition(meta)); err != nil {
+	if err := s.sealAndPublish(bucket, t, &info, reserve, s.writeCondition(meta)); err != nil {
 		return Info{}, err
 	}
 	info.IsLatest = true
@@ -208,7 +221,7 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 
 // writeCondition returns the check publish runs on the object's path for
 // a conditional Put, or nil for an unconditional one.
-func writeCondition(m Meta) func(path string) error {
+func (s *Store) writeCondition(m Meta) func(path string) error {
 	if !m.IfNoneMatch && m.IfMatch == "" {
 		return nil
 	}
@@ -224,10 +237,12 @@ func writeCondition(m Meta) func(path string) error {
 			return fmt.Errorf("open for condition: %w", err)
 		}
 		defer f.Close()
-		info, _, err := readObjectHeader(f)
+		head, err := s.readObjectHeader(f)
 		if err != nil {
 			return err
 		}
+		s.releaseHead(&head)
+		info := head.info
 		switch {
 		case info.DeleteMarker && m.IfMatch != "":
 			return ErrNoSuchKey // a delete marker is no object
@@ -283,11 +298,12 @@ func (s *Store) Get(bucket, key string) (Info, *Body, error) {
 // ErrNoSuchVersion; a version that is a delete marker gives
 // ErrDeleteMarker alone (S3: 405 MethodNotAllowed) with the marker's Info.
 func (s *Store) GetVersion(bucket, key, versionID string) (Info, *Body, error) {
-	info, f, off, err := s.openRead(bucket, key, versionID)
+	v, err := s.openRead(bucket, key, versionID)
 	if err != nil {
-		return info, nil, opError("get", bucket, key, err)
+		return v.info, nil, opError("get", bucket, key, err)
 	}
-	return info, &Body{SectionReader: io.NewSectionReader(f, off, info.Size), f: f}, nil
+	return v.info, &Body{SectionReader: io.NewSectionReader(v.f, v.off, v.info.Size), f: v.f,
+		small: v.head.body, buf: v.head.buf, store: s}, nil
 }
 
 // Head returns the Info of the latest version of bucket/key; errors as Get.
@@ -298,48 +314,92 @@ func (s *Store) Head(bucket, key string) (Info, error) {
 // HeadVersion returns the Info of version versionID of bucket/key ("" =
 // the latest); errors as GetVersion.
 func (s *Store) HeadVersion(bucket, key, versionID string) (Info, error) {
-	info, f, _, err := s.openRead(bucket, key, versionID)
+	v, err := s.openRead(bucket, key, versionID)
 	if err != nil {
-		return info, opError("head", bucket, key, err)
+		return v.info, opError("head", bucket, key, err)
 	}
-	f.Close()
-	return info, nil
+	s.releaseHead(&v.head)
+	v.f.Close()
+	return v.info, nil
 }
 
 // openRead opens a version for reading and turns a delete marker into the
 // error Get reports, keeping its Info.
-func (s *Store) openRead(bucket, key, versionID string) (Info, *os.File, int64, error) {
+// On error only the returned version's info is set.
+func (s *Store) openRead(bucket, key, versionID string) (openedVersion, error) {
 	v, err := s.openVersion(bucket, key, versionID)
 	if err != nil {
-		return Info{}, nil, 0, err
+		return openedVersion{}, err
 	}
 	if v.info.DeleteMarker {
+		s.releaseHead(&v.head)
 		v.f.Close()
 		if versionID == "" {
-			return v.info, nil, 0, fmt.Errorf("%w: %w", ErrNoSuchKey, ErrDeleteMarker)
+			return openedVersion{info: v.info}, fmt.Errorf("%w: %w", ErrNoSuchKey, ErrDeleteMarker)
 		}
-		return v.info, nil, 0, ErrDeleteMarker
+		return openedVersion{info: v.info}, ErrDeleteMarker
 	}
-	return v.info, v.f, v.off, nil
+	return v, nil
+}
+
+// objectHead is the start of an object file as openFile read it: its
+// decoded header and, when the one read reached the end of the file (a
+// small object), the whole body, held in a pooled buffer until released.
+type objectHead struct {
+	info Info
+	off  int64   // where the body starts
+	body []byte  // the whole body, or nil if the file is longer than the read
+	buf  *[]byte // the pooled buffer body lies in (nil once released)
+}
+
+// releaseHead gives h's buffer back; h.body must not be used afterwards.
+func (s *Store) releaseHead(h *objectHead) {
+	if h.buf != nil {
+		s.headers.release(h.buf)
+	}
+	h.buf, h.body = nil, nil
 }
 
 // readObjectHeader reads an object header and checks the file's length
-// against it.
-func readObjectHeader(f *os.File) (Info, int64, error) {
-	var info Info
-	off, err := readHeader(f, &info)
+// against it. One pread of objectReadAhead bytes covers the header and, for
+// a small object, the whole body: a read that stops short has found the end
+// of the file, which gives its length without a stat. The caller releases
+// the returned head.
+func (s *Store) readObjectHeader(f *os.File) (objectHead, error) {
+	buf := s.headers.buffer()
+	h := objectHead{buf: buf}
+	n, err := f.ReadAt(*buf, 0)
+	atEnd := errors.Is(err, io.EOF)
+	if err != nil && !atEnd {
+		s.releaseHead(&h)
+		return objectHead{}, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
+	}
+	raw, err := completeHeader(f, (*buf)[:n])
+	if err == nil {
+		h.info, err = s.headers.decode(raw)
+	}
 	if err != nil {
-		return Info{}, 0, err
+		s.releaseHead(&h)
+		return objectHead{}, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		return Info{}, 0, fmt.Errorf("stat: %w", err)
+	h.off = int64(len(raw))
+	size := int64(n)
+	if !atEnd || len(raw) > n {
+		fi, err := f.Stat()
+		if err != nil {
+			s.releaseHead(&h)
+			return objectHead{}, fmt.Errorf("stat: %w", err)
+		}
+		size = fi.Size()
+	} else {
+		h.body = (*buf)[h.off:n]
 	}
-	if fi.Size() != off+info.Size {
-		return Info{}, 0, fmt.Errorf("%w: file is %d bytes, header says %d", ErrCorrupt, fi.Size(), off+info.Size)
+	if size != h.off+h.info.Size {
+		s.releaseHead(&h)
+		return objectHead{}, fmt.Errorf("%w: file is %d bytes, header says %d", ErrCorrupt, size, h.off+h.info.Size)
 	}
-	info.normalize()
-	return info, off, nil
+	h.info.normalize()
+	return h, nil
 }
 
 // missing returns notFound, or ErrNoSuchBucket when the bucket itself is
@@ -406,10 +466,12 @@ var errReplaced = errors.New("object replaced while rewriting")
 // retag rewrites a version's file once with new tags, failing with
 // errReplaced when the file changed while it copied.
 func (s *Store) retag(bucket, key, versionID string, change func(*Info)) (Info, error) {
-	info, f, off, err := s.openRead(bucket, key, versionID)
+	v, err := s.openRead(bucket, key, versionID)
 	if err != nil {
-		return info, err
+		return v.info, err
 	}
+	s.releaseHead(&v.head)
+	info, f, off := v.info, v.f, v.off
 	defer f.Close()
 	if versionID == "" {
 		versionID = info.VersionID // pin the version: it may become noncurrent

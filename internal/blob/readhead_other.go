@@ -22,3 +22,6 @@ func readFileHead(path string, buf []byte) (int, error) {
 	}
 	return n, err
 }
+
+// openRegular opens a stored file for reading.
+func openRegular(path string) (*os.File, error) { return os.Open(path) }

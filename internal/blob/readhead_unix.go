@@ -4,6 +4,8 @@ package blob
 
 import (
 	"errors"
+	"io/fs"
+	"os"
 	"syscall"
 )
 
@@ -47,4 +49,20 @@ func retryEINTR(f func() error) error {
 			return err
 		}
 	}
+}
+
+// openRegular opens a stored file for reading like os.Open, without
+// os.Open's non-blocking mode and poller registration, which a regular
+// file never uses (epoll refuses it) and which cost four extra system
+// calls on every GET.
+func openRegular(path string) (*os.File, error) {
+	var fd int
+	err := retryEINTR(func() (err error) {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		return err
+	})
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(fd), path), nil
 }

@@ -54,6 +54,8 @@ type Store struct {
 
 	mu      sync.Mutex
 	buckets map[string]*bucketState
+
+	headers headerCache // decoded object headers by their bytes
 }
 
 // Option adjusts a Store at Open.

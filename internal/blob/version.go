@@ -82,6 +82,9 @@ type openedVersion struct {
 	f    *os.File
 	off  int64 // where the body starts
 	path string
+	// head holds the whole body of a small object (see readObjectHeader);
+	// whoever keeps it releases it, anyone else may drop it to the GC.
+	head objectHead
 }
 
 // openVersion opens version versionID of key ("" = the current file) and
@@ -94,7 +97,7 @@ func (s *Store) openVersion(bucket, key, versionID string) (openedVersion, error
 	}
 	path := s.objectPath(bucket, key)
 	if versionID == "" {
-		v, err := openFile(path, key)
+		v, err := s.openFile(path, key)
 		if errors.Is(err, fs.ErrNotExist) {
 			return openedVersion{}, s.missing(bucket, ErrNoSuchKey)
 		}
@@ -110,7 +113,7 @@ func (s *Store) openVersion(bucket, key, versionID string) (openedVersion, error
 		order = []string{path, noncurrentPath(path, versionID)}
 	}
 	for _, p := range order {
-		v, err := openFile(p, key)
+		v, err := s.openFile(p, key)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -128,20 +131,21 @@ func (s *Store) openVersion(bucket, key, versionID string) (openedVersion, error
 
 // openFile opens a version file of key and reads its header; a file of
 // another key (a hash collision: never in practice) counts as missing.
-func openFile(path, key string) (openedVersion, error) {
-	f, err := os.Open(path)
+func (s *Store) openFile(path, key string) (openedVersion, error) {
+	f, err := openRegular(path)
 	if err != nil {
 		return openedVersion{}, err
 	}
-	info, off, err := readObjectHeader(f)
-	if err == nil && info.Key != key {
+	head, err := s.readObjectHeader(f)
+	if err == nil && head.info.Key != key {
+		s.releaseHead(&head)
 		err = fs.ErrNotExist
 	}
 	if err != nil {
 		f.Close()
 		return openedVersion{}, err
 	}
-	return openedVersion{info: info, f: f, off: off, path: path}, nil
+	return openedVersion{info: head.info, f: f, off: head.off, path: path, head: head}, nil
 }
 
 // PutDeleteMarker adds a delete marker as the latest version of
@@ -226,7 +230,7 @@ func (s *Store) deleteVersion(bucket, key, versionID string) (Info, error) {
 // current file (damaged on disk) counts as the version asked for unless a
 // noncurrent file has that ID, so that deleting it stays possible.
 func (s *Store) removeVersionLocked(b *bucketState, key, path, versionID string) (Info, error) {
-	cur, err := readVersionHeader(path, key)
+	cur, err := s.readVersionHeader(path, key)
 	switch {
 	case errors.Is(err, ErrCorrupt):
 		if _, serr := os.Stat(noncurrentPath(path, versionID)); serr == nil {
@@ -240,7 +244,7 @@ func (s *Store) removeVersionLocked(b *bucketState, key, path, versionID string)
 		return Info{}, err
 	}
 	old := noncurrentPath(path, versionID)
-	info, err := readVersionHeader(old, key)
+	info, err := s.readVersionHeader(old, key)
 	if err != nil {
 		return Info{}, err
 	}
@@ -299,7 +303,7 @@ func (s *Store) newestNoncurrent(b *bucketState, key, path, except string) (stri
 		if !ok || id == except || checkVersionID(id) != nil {
 			continue
 		}
-		info, err := readVersionHeader(filepath.Join(dir, n), key)
+		info, err := s.readVersionHeader(filepath.Join(dir, n), key)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -314,8 +318,8 @@ func (s *Store) newestNoncurrent(b *bucketState, key, path, except string) (stri
 }
 
 // readVersionHeader reads the header of a version file of key.
-func readVersionHeader(path, key string) (Info, error) {
-	v, err := openFile(path, key)
+func (s *Store) readVersionHeader(path, key string) (Info, error) {
+	v, err := s.openFile(path, key)
 	if err != nil {
 		return Info{}, err
 	}
@@ -372,7 +376,7 @@ func (s *Store) currentVersion(b *bucketState, key, path string) (string, *os.Fi
 		}
 		return "", nil, nil
 	}
-	v, err := openFile(path, key)
+	v, err := s.openFile(path, key)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil, nil
 	}

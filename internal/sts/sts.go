@@ -107,6 +107,15 @@ type callerIdentityResult struct {
 	Account string   `xml:"Account"`
 }
 
+// AppendXML renders r as encoding/xml does (TestResultsAppendAsMarshal).
+func (r callerIdentityResult) AppendXML(dst []byte) []byte {
+	dst = append(dst, "<GetCallerIdentityResult>"...)
+	dst = awsproto.AppendXMLElement(dst, "Arn", r.Arn)
+	dst = awsproto.AppendXMLElement(dst, "UserId", r.UserID)
+	dst = awsproto.AppendXMLElement(dst, "Account", r.Account)
+	return append(dst, "</GetCallerIdentityResult>"...)
+}
+
 // getCallerIdentity needs no permission: even an explicit deny cannot block it.
 func (s *Service) getCallerIdentity(call *awsproto.Call) any {
 	c := call.Caller
@@ -131,6 +140,33 @@ type assumeRoleResult struct {
 	AssumedRoleUser  assumedRoleUser `xml:"AssumedRoleUser"`
 	PackedPolicySize *int            `xml:"PackedPolicySize,omitempty"`
 	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
+}
+
+// appendXML renders c as encoding/xml does for a field named Credentials.
+func (c credentialsXML) appendXML(dst []byte) []byte {
+	dst = append(dst, "<Credentials>"...)
+	dst = awsproto.AppendXMLElement(dst, "AccessKeyId", c.AccessKeyID)
+	dst = awsproto.AppendXMLElement(dst, "SecretAccessKey", c.SecretAccessKey)
+	dst = awsproto.AppendXMLElement(dst, "SessionToken", c.SessionToken)
+	dst = awsproto.AppendXMLElement(dst, "Expiration", c.Expiration)
+	return append(dst, "</Credentials>"...)
+}
+
+// AppendXML renders r as encoding/xml does (TestResultsAppendAsMarshal).
+func (r assumeRoleResult) AppendXML(dst []byte) []byte {
+	dst = append(dst, "<AssumeRoleResult>"...)
+	dst = r.Credentials.appendXML(dst)
+	dst = append(dst, "<AssumedRoleUser>"...)
+	dst = awsproto.AppendXMLElement(dst, "AssumedRoleId", r.AssumedRoleUser.AssumedRoleID)
+	dst = awsproto.AppendXMLElement(dst, "Arn", r.AssumedRoleUser.Arn)
+	dst = append(dst, "</AssumedRoleUser>"...)
+	if r.PackedPolicySize != nil {
+		dst = awsproto.AppendXMLInt(dst, "PackedPolicySize", *r.PackedPolicySize)
+	}
+	if r.SourceIdentity != "" {
+		dst = awsproto.AppendXMLElement(dst, "SourceIdentity", r.SourceIdentity)
+	}
+	return append(dst, "</AssumeRoleResult>"...)
 }
 
 type sessionTokenResult struct {
