@@ -125,12 +125,7 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, call *awsp
 	if e := s.authorize(ctx, call, account, "*", nil); e != nil {
 		return nil, e
 	}
-	var items []detailItem
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		items, err = accountDetails(tx, account, filter)
-		return err
-	})
+	items, err := store.Read(ctx, s.store, func(tx store.Tx) ([]detailItem, error) { return accountDetails(tx, account, filter) })
 	if err != nil {
 		return nil, s.internal(err)
 	}

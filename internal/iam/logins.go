@@ -101,12 +101,7 @@ func (s *Service) getLoginProfile(ctx context.Context, call *awsproto.Call) (any
 	if e := s.authorizeOn(ctx, call, userResource, name, nil); e != nil {
 		return nil, e
 	}
-	var p store.LoginProfile
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		p, err = loginProfile(tx, callerAccount(call), name)
-		return err
-	})
+	p, err := store.Read(ctx, s.store, func(tx store.Tx) (store.LoginProfile, error) { return loginProfile(tx, callerAccount(call), name) })
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}

@@ -177,12 +177,7 @@ func (s *Service) listMFADeviceTags(ctx context.Context, call *awsproto.Call) (a
 	if e := s.authorize(ctx, call, account, serial, nil); e != nil {
 		return nil, e
 	}
-	var d store.MFADevice
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		d, err = accountDevice(tx, account, serial)
-		return err
-	})
+	d, err := store.Read(ctx, s.store, func(tx store.Tx) (store.MFADevice, error) { return accountDevice(tx, account, serial) })
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}

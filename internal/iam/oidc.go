@@ -150,11 +150,8 @@ func (s *Service) changeOIDCProvider(ctx context.Context, call *awsproto.Call, a
 }
 
 func (s *Service) viewOIDCProvider(ctx context.Context, call *awsproto.Call, arn string) (store.OIDCProvider, *awsproto.Error) {
-	var p store.OIDCProvider
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		p, err = accountOIDCProvider(tx, callerAccount(call), arn)
-		return err
+	p, err := store.Read(ctx, s.store, func(tx store.Tx) (store.OIDCProvider, error) {
+		return accountOIDCProvider(tx, callerAccount(call), arn)
 	})
 	return p, s.txError(err)
 }
@@ -196,12 +193,7 @@ func (s *Service) listOIDCProviders(ctx context.Context, call *awsproto.Call) (a
 	if e := s.authorize(ctx, call, account, "*", nil); e != nil {
 		return nil, e
 	}
-	var providers []store.OIDCProvider
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		providers, err = tx.ListOIDCProviders(account)
-		return err
-	})
+	providers, err := store.Read(ctx, s.store, func(tx store.Tx) ([]store.OIDCProvider, error) { return tx.ListOIDCProviders(account) })
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}

@@ -76,12 +76,7 @@ func listByPath[T any](s *Service, ctx context.Context, call *awsproto.Call, arn
 	if e := s.authorize(ctx, call, account, arnOf(account, prefix), nil); e != nil {
 		return nil, pageXML{}, e
 	}
-	var items []T
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		items, err = list(tx, account, prefix)
-		return err
-	})
+	items, err := store.Read(ctx, s.store, func(tx store.Tx) ([]T, error) { return list(tx, account, prefix) })
 	if err != nil {
 		return nil, pageXML{}, s.internal(err)
 	}

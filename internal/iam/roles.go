@@ -112,12 +112,7 @@ func (s *Service) readRole(ctx context.Context, call *awsproto.Call) (store.Role
 	if e := s.authorizeOn(ctx, call, roleResource, name, nil); e != nil {
 		return store.Role{}, e
 	}
-	var r store.Role
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		r, err = getRole(tx, callerAccount(call), name)
-		return err
-	})
+	r, err := store.Read(ctx, s.store, func(tx store.Tx) (store.Role, error) { return getRole(tx, callerAccount(call), name) })
 	return r, s.txError(err)
 }
 

@@ -132,11 +132,8 @@ func (s *Service) readSAMLProvider(ctx context.Context, call *awsproto.Call, in 
 	if e != nil {
 		return store.SAMLProvider{}, e
 	}
-	var p store.SAMLProvider
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		p, err = accountSAMLProvider(tx, callerAccount(call), arn)
-		return err
+	p, err := store.Read(ctx, s.store, func(tx store.Tx) (store.SAMLProvider, error) {
+		return accountSAMLProvider(tx, callerAccount(call), arn)
 	})
 	return p, s.txError(err)
 }
@@ -177,12 +174,7 @@ func (s *Service) listSAMLProviders(ctx context.Context, call *awsproto.Call) (a
 	if e := s.authorize(ctx, call, account, "*", nil); e != nil {
 		return nil, e
 	}
-	var all []store.SAMLProvider
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		all, err = tx.ListSAMLProviders(account)
-		return err
-	})
+	all, err := store.Read(ctx, s.store, func(tx store.Tx) ([]store.SAMLProvider, error) { return tx.ListSAMLProviders(account) })
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}

@@ -103,12 +103,7 @@ func (s *Service) getUser(ctx context.Context, call *awsproto.Call) (any, *awspr
 	if e := s.authorizeOn(ctx, call, userResource, name, nil); e != nil {
 		return nil, e
 	}
-	var u store.User
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		u, err = getUser(tx, callerAccount(call), name)
-		return err
-	})
+	u, err := store.Read(ctx, s.store, func(tx store.Tx) (store.User, error) { return getUser(tx, callerAccount(call), name) })
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}
@@ -356,12 +351,7 @@ func (s *Service) listUserTags(ctx context.Context, call *awsproto.Call) (any, *
 	if e := s.authorizeOn(ctx, call, userResource, name, nil); e != nil {
 		return nil, e
 	}
-	var u store.User
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		u, err = getUser(tx, callerAccount(call), name)
-		return err
-	})
+	u, err := store.Read(ctx, s.store, func(tx store.Tx) (store.User, error) { return getUser(tx, callerAccount(call), name) })
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}

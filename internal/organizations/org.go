@@ -46,12 +46,7 @@ func (s *Service) createOrganization(ctx context.Context, call *awsproto.Call) (
 
 // describeOrganization answers any member account, as AWS does.
 func (s *Service) describeOrganization(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
-	var o store.Organization
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		o, err = orgOf(tx, callerAccount(call))
-		return err
-	})
+	o, err := store.Read(ctx, s.store, func(tx store.Tx) (store.Organization, error) { return orgOf(tx, callerAccount(call)) })
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}

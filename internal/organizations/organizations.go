@@ -210,12 +210,7 @@ func (s *Service) read(ctx context.Context, call *awsproto.Call, resourceOf func
 
 // visit is read, open to delegated administrators when delegates is set.
 func (s *Service) visit(ctx context.Context, call *awsproto.Call, delegates bool, resourceOf func(*org) string, fn func(*org) (any, *awsproto.Error)) (any, *awsproto.Error) {
-	var o store.Organization
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		o, err = orgOf(tx, callerAccount(call))
-		return err
-	})
+	o, err := store.Read(ctx, s.store, func(tx store.Tx) (store.Organization, error) { return orgOf(tx, callerAccount(call)) })
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}

@@ -56,6 +56,17 @@ type Store interface {
 	Close() error
 }
 
+// Read returns what fn reads in one read-only transaction of s.
+func Read[T any](ctx context.Context, s Store, fn func(Tx) (T, error)) (T, error) {
+	var v T
+	err := s.View(ctx, func(tx Tx) error {
+		var err error
+		v, err = fn(tx)
+		return err
+	})
+	return v, err
+}
+
 // Tx is one transaction's view of the state. Names are unique per account
 // and compared case-insensitively; lookups by name are case-insensitive
 // too, returning the stored spelling. List methods return items sorted by
