@@ -280,13 +280,15 @@ func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *aw
 	if c.Principal.Type == policy.PrincipalRoot {
 		return nil, awsproto.AccessDenied("Roles may not be assumed by root accounts.")
 	}
-	denied := awsproto.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Principal.ARN, in.roleARN))
+	denied := func() *awsproto.Error { // built only when needed: most calls are allowed
+		return awsproto.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Principal.ARN, in.roleARN))
+	}
 	role, found, err := s.findRole(ctx, in.roleARN)
 	if err != nil {
 		return nil, s.internal(err)
 	}
 	if !found {
-		return nil, denied
+		return nil, denied()
 	}
 	if e := s.checkSessionPolicy(in); e != nil {
 		return nil, e
@@ -301,7 +303,7 @@ func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *aw
 	if ok, err := s.authorizeAssume(ctx, call, role, in); err != nil {
 		return nil, s.internal(err)
 	} else if !ok {
-		return nil, denied
+		return nil, denied()
 	}
 	return s.mint(call, role, in, inherited)
 }
@@ -441,7 +443,7 @@ func (s *Service) authorizeTrust(ctx context.Context, call *awsproto.Call, role 
 
 func assumeContext(base *policy.Context, in *assumeRoleInput) *policy.Context {
 	ctx := base.Clone()
-	ctx.Set("sts:RoleSessionName", in.sessionName)
+	ctx.Set("sts:rolesessionname", in.sessionName) // lower-cased as Context keeps it: Set need not copy it
 	if in.externalID != "" {
 		ctx.Set("sts:ExternalId", in.externalID)
 	}
