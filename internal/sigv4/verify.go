@@ -127,12 +127,9 @@ func signatureMatches(r *http.Request, a *Auth, key []byte, bodyHash string) boo
 // crypto/hmac.New allocates its two digests and pads on every call.
 func hmacSum(key, msg []byte) [sha256.Size]byte {
 	const block = 64
-	if len(key) > block {
-		var out [sha256.Size]byte
-		m := hmac.New(sha256.New, key)
-		m.Write(msg)
-		m.Sum(out[:0])
-		return out
+	if len(key) > block { // RFC 2104: a longer key is hashed first
+		sum := sha256.Sum256(key)
+		key = sum[:]
 	}
 	var inner [block + 512]byte
 	var in []byte
