@@ -184,7 +184,7 @@ func ParseQuery(r *http.Request, body []byte) (Params, *Error) {
 		values = r.URL.Query()
 	}
 	if r.Method == http.MethodPost && len(body) > 0 {
-		form, err := url.ParseQuery(string(body))
+		form, err := parseForm(string(body))
 		if err != nil {
 			return Params{}, Errorf(http.StatusBadRequest, "MalformedQueryString", "The request body is not a valid form: %v", err)
 		}
@@ -212,6 +212,37 @@ func ParseQuery(r *http.Request, body []byte) (Params, *Error) {
 	return NewParams(values), nil
 }
 
+// parseForm is url.ParseQuery. A form with nothing to unescape and no
+// semicolon (what the SDKs send) is split here, every value sharing one
+// backing array; anything else, and its errors, are url.ParseQuery's own.
+func parseForm(form string) (url.Values, error) {
+	pairs := strings.Count(form, "&") + 1
+	if pairs > maxFastFormPairs || strings.ContainsAny(form, "%+;") {
+		return url.ParseQuery(form)
+	}
+	values := make(url.Values, pairs)
+	backing := make([]string, 0, pairs)
+	for form != "" {
+		var pair string
+		pair, form, _ = strings.Cut(form, "&")
+		if pair == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		if old, seen := values[key]; seen {
+			values[key] = append(old, value) // a repeated key: its own array
+			continue
+		}
+		backing = append(backing, value)
+		values[key] = backing[len(backing)-1 : len(backing) : len(backing)]
+	}
+	return values, nil
+}
+
+// maxFastFormPairs sends a form of more pairs to url.ParseQuery, which
+// enforces its own bound on their number.
+const maxFastFormPairs = 256
+
 // WriteXML writes a Query-protocol success response:
 // <ActionResponse xmlns=ns>result<ResponseMetadata>...</ActionResponse>.
 // result is nil for actions without output, or a struct whose XMLName is
@@ -221,7 +252,12 @@ func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result
 	b := getXMLBuffer()
 	defer putXMLBuffer(b)
 	b.WriteString(xml.Header)
-	b.WriteString("<" + action + "Response xmlns=\"" + namespace + "\">")
+	// Piece by piece: a concatenation would allocate the joined string.
+	b.WriteString("<")
+	b.WriteString(action)
+	b.WriteString("Response xmlns=\"")
+	b.WriteString(namespace)
+	b.WriteString("\">")
 	if a, ok := result.(XMLAppender); ok {
 		b.Append(a)
 	} else if result != nil {
@@ -230,7 +266,11 @@ func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result
 			return
 		}
 	}
-	b.WriteString("<ResponseMetadata><RequestId>" + requestID + "</RequestId></ResponseMetadata></" + action + "Response>")
+	b.WriteString("<ResponseMetadata><RequestId>")
+	b.WriteString(requestID)
+	b.WriteString("</RequestId></ResponseMetadata></")
+	b.WriteString(action)
+	b.WriteString("Response>")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b.Bytes())
 }

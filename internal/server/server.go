@@ -86,8 +86,9 @@ type QueryEndpoint struct {
 
 // Server routes requests to services.
 type Server struct {
-	cfg   Config
-	clock atomic.Pointer[clockStrings]
+	cfg    Config
+	clock  atomic.Pointer[clockStrings]
+	lastIP atomic.Pointer[formattedIP]
 }
 
 // New returns the HTTP handler.
@@ -339,7 +340,7 @@ func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth) *policy.Conte
 		set("aws:useragent", ua)
 	}
 	if ip, ok := s.sourceIP(r); ok {
-		set("aws:sourceip", ip.String())
+		set("aws:sourceip", s.ipString(ip))
 	}
 	return ctx
 }
@@ -360,6 +361,23 @@ func (s *Server) clockStrings() *clockStrings {
 	c := &clockStrings{unix: now.Unix(), current: now.Format(time.RFC3339), epoch: strconv.FormatInt(now.Unix(), 10)}
 	s.clock.Store(c)
 	return c
+}
+
+// formattedIP is an address and its text.
+type formattedIP struct {
+	addr netip.Addr
+	text string
+}
+
+// ipString is ip.String(), reusing the text of the last source address
+// (an emulator's clients are mostly one host).
+func (s *Server) ipString(ip netip.Addr) string {
+	if last := s.lastIP.Load(); last != nil && last.addr == ip {
+		return last.text
+	}
+	f := &formattedIP{addr: ip, text: ip.String()}
+	s.lastIP.Store(f)
+	return f.text
 }
 
 // sourceIP is the TCP peer, or the last X-Forwarded-For hop added by a
