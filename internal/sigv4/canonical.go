@@ -305,7 +305,12 @@ func isFieldSpace(c byte) bool {
 // headerValues looks name up case-insensitively, including keys that
 // net/http could not canonicalize.
 func headerValues(h http.Header, name string) []string {
-	if values, ok := h[textproto.CanonicalMIMEHeaderKey(name)]; ok {
+	var buf [64]byte
+	if key, ok := appendCanonicalKey(buf[:0], name); ok {
+		if values, ok := h[string(key)]; ok { // indexing by string(bytes) does not allocate
+			return values
+		}
+	} else if values, ok := h[textproto.CanonicalMIMEHeaderKey(name)]; ok {
 		return values
 	}
 	for key, values := range h {
@@ -314,6 +319,36 @@ func headerValues(h http.Header, name string) []string {
 		}
 	}
 	return nil
+}
+
+// appendCanonicalKey appends textproto.CanonicalMIMEHeaderKey(name) for a
+// name of letters, digits and hyphens that fits in dst's capacity; ok is
+// false for any other name, which CanonicalMIMEHeaderKey itself must
+// handle.
+func appendCanonicalKey(dst []byte, name string) ([]byte, bool) {
+	if name == "" || len(name) > cap(dst)-len(dst) {
+		return dst, false
+	}
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+			if upper {
+				c -= 'a' - 'A'
+			}
+		case 'A' <= c && c <= 'Z':
+			if !upper {
+				c += 'a' - 'A'
+			}
+		case '0' <= c && c <= '9', c == '-':
+		default:
+			return dst, false
+		}
+		dst = append(dst, c)
+		upper = c == '-'
+	}
+	return dst, true
 }
 
 // promotedHeader returns the single value of Host, or of a Content-Length

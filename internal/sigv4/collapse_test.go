@@ -3,6 +3,7 @@ package sigv4
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"net/textproto"
 	"strings"
 	"testing"
 )
@@ -56,4 +57,18 @@ func TestHMACSumMatchesCryptoHMAC(t *testing.T) {
 			}
 		}
 	}
+}
+
+// appendCanonicalKey is textproto.CanonicalMIMEHeaderKey wherever it
+// claims the name.
+func FuzzAppendCanonicalKey(f *testing.F) {
+	for _, s := range []string{"host", "x-amz-date", "Content-Type", "X-AMZ-CONTENT-SHA256", "a--b", "-a", "1a", "x_y", "é", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		var buf [64]byte
+		if got, ok := appendCanonicalKey(buf[:0], name); ok && string(got) != textproto.CanonicalMIMEHeaderKey(name) {
+			t.Fatalf("appendCanonicalKey(%q) = %q, CanonicalMIMEHeaderKey %q", name, got, textproto.CanonicalMIMEHeaderKey(name))
+		}
+	})
 }
