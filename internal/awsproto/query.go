@@ -212,23 +212,32 @@ func ParseQuery(r *http.Request, body []byte) (Params, *Error) {
 	return NewParams(values), nil
 }
 
-// parseForm is url.ParseQuery. A form with nothing to unescape and no
-// semicolon (what the SDKs send) is split here, every value sharing one
-// backing array; anything else, and its errors, are url.ParseQuery's own.
+// parseForm is url.ParseQuery. A form with no semicolon (what the SDKs
+// send) is split here, every value sharing one backing array and each
+// component unescaped by url.QueryUnescape only when it holds '%' or '+';
+// anything else, and any component that does not unescape, goes to
+// url.ParseQuery, whose values and errors are the answer.
 func parseForm(form string) (url.Values, error) {
 	pairs := strings.Count(form, "&") + 1
-	if pairs > maxFastFormPairs || strings.ContainsAny(form, "%+;") {
+	if pairs > maxFastFormPairs || strings.IndexByte(form, ';') >= 0 {
 		return url.ParseQuery(form)
 	}
 	values := make(url.Values, pairs)
 	backing := make([]string, 0, pairs)
-	for form != "" {
+	for rest := form; rest != ""; {
 		var pair string
-		pair, form, _ = strings.Cut(form, "&")
+		pair, rest, _ = strings.Cut(rest, "&")
 		if pair == "" {
 			continue
 		}
 		key, value, _ := strings.Cut(pair, "=")
+		var ok bool
+		if key, ok = unescapeFormComponent(key); !ok {
+			return url.ParseQuery(form)
+		}
+		if value, ok = unescapeFormComponent(value); !ok {
+			return url.ParseQuery(form)
+		}
 		if old, seen := values[key]; seen {
 			values[key] = append(old, value) // a repeated key: its own array
 			continue
@@ -237,6 +246,16 @@ func parseForm(form string) (url.Values, error) {
 		values[key] = backing[len(backing)-1 : len(backing) : len(backing)]
 	}
 	return values, nil
+}
+
+// unescapeFormComponent is url.QueryUnescape, skipped for text with
+// nothing to unescape; ok is false where it fails.
+func unescapeFormComponent(s string) (string, bool) {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s, true
+	}
+	u, err := url.QueryUnescape(s)
+	return u, err == nil
 }
 
 // maxFastFormPairs sends a form of more pairs to url.ParseQuery, which
