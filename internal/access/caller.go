@@ -45,22 +45,8 @@ func (g *Gate) Resolve(ctx context.Context, accessKeyID, token string) (*Caller,
 	}
 	rk, ok := g.state.key(accessKeyID)
 	if !ok {
-		err = g.store.View(ctx, func(tx store.Tx) error {
-			key, err := tx.GetAccessKey(accessKeyID)
-			if err != nil {
-				return err
-			}
-			caller, err := longTermCaller(tx, key)
-			if err == nil {
-				rk = resolvedKey{key: key, caller: *caller}
-			}
-			return err
-		})
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			return nil, "", ErrUnknownKey
-		case err != nil:
-			return nil, "", fmt.Errorf("resolve access key: %w", err)
+		if rk, err = g.loadKey(ctx, accessKeyID); err != nil {
+			return nil, "", err
 		}
 		g.state.putKey(gen, accessKeyID, rk)
 	}
@@ -69,6 +55,31 @@ func (g *Gate) Resolve(ctx context.Context, accessKeyID, token string) (*Caller,
 	}
 	caller := rk.caller
 	return &caller, rk.key.Secret, nil
+}
+
+// loadKey reads a long-term access key and its caller from the store
+// (a function of its own, so that the cached path's resolvedKey, which
+// the store's callback would capture, stays on the stack).
+func (g *Gate) loadKey(ctx context.Context, accessKeyID string) (resolvedKey, error) {
+	var rk resolvedKey
+	err := g.store.View(ctx, func(tx store.Tx) error {
+		key, err := tx.GetAccessKey(accessKeyID)
+		if err != nil {
+			return err
+		}
+		caller, err := longTermCaller(tx, key)
+		if err == nil {
+			rk = resolvedKey{key: key, caller: *caller}
+		}
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return resolvedKey{}, ErrUnknownKey
+	case err != nil:
+		return resolvedKey{}, fmt.Errorf("resolve access key: %w", err)
+	}
+	return rk, nil
 }
 
 func longTermCaller(tx store.Tx, key store.AccessKey) (*Caller, error) {

@@ -101,6 +101,7 @@ func (a *App) Close() {
 
 // New loads the worlds and wires every service.
 func New(ctx context.Context, cfg Config) (*App, error) {
+	tuneGC()
 	m := metrics.New()
 	cfg.Store = m.CountStoreErrors(cfg.Store)
 	var opts []blob.Option

@@ -54,9 +54,11 @@ func (l *limits) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if l.bodyTimeout > 0 && r.Body != nil && r.Body != http.NoBody {
-		tw := &timeoutWriter{ResponseWriter: w, r: r}
-		r.Body = &deadlineBody{body: r.Body, rc: http.NewResponseController(w), timeout: l.bodyTimeout, timedOut: &tw.timedOut}
-		w = tw
+		// The writer, the body and the controller in one allocation.
+		g := &bodyGuard{timeoutWriter: timeoutWriter{ResponseWriter: w, r: r}, rc: *http.NewResponseController(w)}
+		g.deadlineBody = deadlineBody{body: r.Body, rc: &g.rc, timeout: l.bodyTimeout, timedOut: &g.timedOut}
+		r.Body = &g.deadlineBody
+		w = &g.timeoutWriter
 	}
 	l.next.ServeHTTP(w, r)
 }
@@ -80,6 +82,13 @@ func writeSlowDown(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Connection", "close") // the unread body is not worth draining
 	s3.WriteError(w, r, awsproto.NewRequestID(), &s3.Error{Status: http.StatusServiceUnavailable, Code: "SlowDown",
 		Message: "Please reduce your request rate."})
+}
+
+// bodyGuard holds what limits puts around a request with a body.
+type bodyGuard struct {
+	timeoutWriter
+	deadlineBody deadlineBody
+	rc           http.ResponseController
 }
 
 // errBodyTimeout ends a body that stalled. It wraps io.ErrUnexpectedEOF,

@@ -45,8 +45,7 @@ func WriteJSON(w http.ResponseWriter, requestID string, result any) {
 		WriteJSONError(w, requestID, InternalError())
 		return
 	}
-	w.Header().Set("Content-Type", JSONContentType)
-	w.Header().Set("x-amzn-RequestId", requestID)
+	setResponseHeaders(w.Header(), JSONContentType, requestID)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(out)
 }
@@ -76,8 +75,7 @@ func WriteJSONError(w http.ResponseWriter, requestID string, e *Error) {
 		doc[k] = v
 	}
 	out, _ := json.Marshal(doc)
-	w.Header().Set("Content-Type", JSONContentType)
-	w.Header().Set("x-amzn-RequestId", requestID)
+	setResponseHeaders(w.Header(), JSONContentType, requestID)
 	w.Header().Set("X-Amzn-ErrorType", code)
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(out)

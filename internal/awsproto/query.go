@@ -64,8 +64,26 @@ func NewRequestID() string {
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	var id [36]byte
+	hex.Encode(id[0:8], b[0:4])
+	id[8] = '-'
+	hex.Encode(id[9:13], b[4:6])
+	id[13] = '-'
+	hex.Encode(id[14:18], b[6:8])
+	id[18] = '-'
+	hex.Encode(id[19:23], b[8:10])
+	id[23] = '-'
+	hex.Encode(id[24:], b[10:])
+	return string(id[:])
+}
+
+// setResponseHeaders sets Content-Type and x-amzn-RequestId as Header.Set
+// would, under the canonical keys Set would compute ("X-Amzn-Requestid"),
+// with one allocation for both values.
+func setResponseHeaders(h http.Header, contentType, requestID string) {
+	values := []string{contentType, requestID}
+	h["Content-Type"] = values[0:1:1]
+	h["X-Amzn-Requestid"] = values[1:2:2]
 }
 
 // Params are a Query request's parameters.
@@ -161,15 +179,25 @@ func lowerFirst(s string) string {
 // ParseQuery reads a Query-protocol request: the form body of a POST (or
 // the URL query of a GET), checked for size and valid UTF-8.
 func ParseQuery(r *http.Request, body []byte) (Params, *Error) {
-	values := r.URL.Query()
+	var values url.Values
+	if r.URL.RawQuery != "" {
+		values = r.URL.Query()
+	}
 	if r.Method == http.MethodPost && len(body) > 0 {
-		form, err := url.ParseQuery(string(body))
+		form, err := parseForm(string(body))
 		if err != nil {
 			return Params{}, Errorf(http.StatusBadRequest, "MalformedQueryString", "The request body is not a valid form: %v", err)
 		}
-		for k, v := range form {
-			values[k] = append(values[k], v...)
+		if values == nil {
+			values = form // the usual POST: nothing to merge
+		} else {
+			for k, v := range form {
+				values[k] = append(values[k], v...)
+			}
 		}
+	}
+	if values == nil {
+		values = url.Values{}
 	}
 	for k, vs := range values {
 		if !utf8.ValidString(k) {
@@ -184,17 +212,71 @@ func ParseQuery(r *http.Request, body []byte) (Params, *Error) {
 	return NewParams(values), nil
 }
 
+// parseForm is url.ParseQuery. A form with no semicolon (what the SDKs
+// send) is split here, every value sharing one backing array and each
+// component unescaped by url.QueryUnescape only when it holds '%' or '+';
+// anything else, and any component that does not unescape, goes to
+// url.ParseQuery, whose values and errors are the answer.
+func parseForm(form string) (url.Values, error) {
+	pairs := strings.Count(form, "&") + 1
+	if pairs > maxFastFormPairs || strings.IndexByte(form, ';') >= 0 {
+		return url.ParseQuery(form)
+	}
+	values := make(url.Values, pairs)
+	backing := make([]string, 0, pairs)
+	for rest := form; rest != ""; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		if pair == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		var ok bool
+		if key, ok = unescapeFormComponent(key); !ok {
+			return url.ParseQuery(form)
+		}
+		if value, ok = unescapeFormComponent(value); !ok {
+			return url.ParseQuery(form)
+		}
+		if old, seen := values[key]; seen {
+			values[key] = append(old, value) // a repeated key: its own array
+			continue
+		}
+		backing = append(backing, value)
+		values[key] = backing[len(backing)-1 : len(backing) : len(backing)]
+	}
+	return values, nil
+}
+
+// unescapeFormComponent is url.QueryUnescape, skipped for text with
+// nothing to unescape; ok is false where it fails.
+func unescapeFormComponent(s string) (string, bool) {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s, true
+	}
+	u, err := url.QueryUnescape(s)
+	return u, err == nil
+}
+
+// maxFastFormPairs sends a form of more pairs to url.ParseQuery, which
+// enforces its own bound on their number.
+const maxFastFormPairs = 256
+
 // WriteXML writes a Query-protocol success response:
 // <ActionResponse xmlns=ns>result<ResponseMetadata>...</ActionResponse>.
 // result is nil for actions without output, or a struct whose XMLName is
 // "<Action>Result".
 func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result any) {
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("x-amzn-RequestId", requestID)
+	setResponseHeaders(w.Header(), "text/xml", requestID)
 	b := getXMLBuffer()
 	defer putXMLBuffer(b)
 	b.WriteString(xml.Header)
-	b.WriteString("<" + action + "Response xmlns=\"" + namespace + "\">")
+	// Piece by piece: a concatenation would allocate the joined string.
+	b.WriteString("<")
+	b.WriteString(action)
+	b.WriteString("Response xmlns=\"")
+	b.WriteString(namespace)
+	b.WriteString("\">")
 	if a, ok := result.(XMLAppender); ok {
 		b.Append(a)
 	} else if result != nil {
@@ -203,7 +285,11 @@ func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result
 			return
 		}
 	}
-	b.WriteString("<ResponseMetadata><RequestId>" + requestID + "</RequestId></ResponseMetadata></" + action + "Response>")
+	b.WriteString("<ResponseMetadata><RequestId>")
+	b.WriteString(requestID)
+	b.WriteString("</RequestId></ResponseMetadata></")
+	b.WriteString(action)
+	b.WriteString("Response>")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b.Bytes())
 }
@@ -227,8 +313,7 @@ func WriteQueryError(w http.ResponseWriter, namespace, requestID string, e *Erro
 	defer putXMLBuffer(b)
 	b.WriteString(xml.Header)
 	_ = b.Encode(doc) // strings only: always marshals
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("x-amzn-RequestId", requestID)
+	setResponseHeaders(w.Header(), "text/xml", requestID)
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(b.Bytes())
 }

@@ -2,6 +2,7 @@ package awsproto
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -43,6 +44,10 @@ func AppendXMLInt(dst []byte, name string, n int) []byte {
 func AppendXMLText(dst []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
+		if plainXMLByte[s[i]] { // most text: printable ASCII needing no reference
+			i++
+			continue
+		}
 		r, width := utf8.DecodeRuneInString(s[i:])
 		var esc string
 		switch r {
@@ -76,6 +81,15 @@ func AppendXMLText(dst []byte, s string) []byte {
 	}
 	return append(dst, s[last:]...)
 }
+
+// plainXMLByte marks the ASCII bytes AppendXMLText copies as they are:
+// printable characters other than the five markup characters.
+var plainXMLByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = !strings.ContainsRune(`"'&<>`, rune(c))
+	}
+	return t
+}()
 
 // isXMLChar reports whether r is in XML 1.0's Char production.
 func isXMLChar(r rune) bool {

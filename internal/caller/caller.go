@@ -36,17 +36,25 @@ func (c *Caller) IsRoleSession() bool { return c.Principal.Type == policy.Princi
 
 // AddContext sets the principal's condition keys in ctx.
 func (c *Caller) AddContext(ctx *policy.Context) {
+	// The keys are given lower-cased (as Context stores them, so Set
+	// need not lower them) and the single values share one backing
+	// array: one allocation rather than one per key.
+	values := make([]string, 0, 5)
+	set := func(key, value string) {
+		values = append(values, value)
+		ctx.Set(key, values[len(values)-1:len(values):len(values)]...)
+	}
 	p := &c.Principal
-	ctx.Set("aws:PrincipalAccount", p.Account)
-	ctx.Set("aws:PrincipalType", p.Type.String())
-	ctx.Set("aws:userid", c.UserID)
+	set("aws:principalaccount", p.Account)
+	set("aws:principaltype", p.Type.String())
+	set("aws:userid", c.UserID)
 	if p.Type == policy.PrincipalAssumedRole {
-		ctx.Set("aws:PrincipalArn", p.RoleARN)
+		set("aws:principalarn", p.RoleARN)
 	} else {
-		ctx.Set("aws:PrincipalArn", p.ARN)
+		set("aws:principalarn", p.ARN)
 	}
 	if c.UserName != "" && p.Type == policy.PrincipalUser {
-		ctx.Set("aws:username", c.UserName)
+		set("aws:username", c.UserName)
 	}
 	for _, t := range c.Tags {
 		ctx.Set("aws:PrincipalTag/"+t.Key, t.Value)

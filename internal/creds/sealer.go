@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 )
 
@@ -56,14 +58,42 @@ func (s *Sealer) Seal(sess *Session) (string, error) {
 	if !ok {
 		return "", errors.New("sealing session: keyring has no current key")
 	}
-	header := tokenHeader(keyID)
-	plaintext := appendSession(nil, sess)
-	defer clear(plaintext)
-	sealed := aead.Seal(header, nil, plaintext, additionalData(header, sess.AccessKeyID))
-	if tokenEncoding.EncodedLen(len(sealed)) > MaxTokenLength {
+	buf := sealBuffers.Get().(*sealBuffer)
+	defer buf.release()
+	header := appendTokenHeader(buf.sealed[:0], keyID)
+	buf.plain = appendSession(buf.plain[:0], sess)
+	buf.data = appendAdditionalData(buf.data[:0], header, sess.AccessKeyID)
+	sealed := aead.Seal(header, nil, buf.plain, buf.data)
+	buf.sealed = sealed
+	n := tokenEncoding.EncodedLen(len(sealed))
+	if n > MaxTokenLength {
 		return "", fmt.Errorf("sealing session: token would exceed %d characters", MaxTokenLength)
 	}
-	return tokenEncoding.EncodeToString(sealed), nil
+	buf.text = slices.Grow(buf.text[:0], n)[:n]
+	tokenEncoding.Encode(buf.text, sealed)
+	return string(buf.text), nil
+}
+
+// sealBuffer holds one Seal's working bytes; the pool saves allocating
+// them (the encoded session, the header, the additional data, the sealed
+// bytes and their text) for every token.
+type sealBuffer struct {
+	plain, data, sealed, text []byte
+}
+
+var sealBuffers = sync.Pool{New: func() any { return new(sealBuffer) }}
+
+// maxPooledSeal keeps a large session's buffers out of the pool.
+const maxPooledSeal = 8 << 10
+
+// release zeroes the session's plaintext (and the rest) and returns the
+// buffers to the pool.
+func (b *sealBuffer) release() {
+	clear(b.plain[:cap(b.plain)])
+	if cap(b.plain) > maxPooledSeal || cap(b.sealed) > maxPooledSeal || cap(b.text) > maxPooledSeal || cap(b.data) > maxPooledSeal {
+		return
+	}
+	sealBuffers.Put(b)
 }
 
 func checkSealable(sess *Session) error {
@@ -88,15 +118,21 @@ func isTemporaryAccessKeyID(s string) bool {
 // tokenHeader returns the version byte, key id length and key id. Keyring
 // guarantees the id is 1 to MaxKeyIDLength bytes.
 func tokenHeader(keyID string) []byte {
-	header := make([]byte, 0, 2+len(keyID))
-	header = append(header, tokenVersion, byte(len(keyID)))
-	return append(header, keyID...)
+	return appendTokenHeader(make([]byte, 0, 2+len(keyID)), keyID)
+}
+
+func appendTokenHeader(b []byte, keyID string) []byte {
+	b = append(b, tokenVersion, byte(len(keyID)))
+	return append(b, keyID...)
 }
 
 // additionalData binds the header and the access key id to the ciphertext.
 func additionalData(header []byte, accessKeyID string) []byte {
-	data := make([]byte, 0, len(header)+len(accessKeyID))
-	return append(append(data, header...), accessKeyID...)
+	return appendAdditionalData(make([]byte, 0, len(header)+len(accessKeyID)), header, accessKeyID)
+}
+
+func appendAdditionalData(b, header []byte, accessKeyID string) []byte {
+	return append(append(b, header...), accessKeyID...)
 }
 
 // Open decrypts token and returns its session. presentedAccessKeyID is the

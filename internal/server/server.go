@@ -17,6 +17,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/access"
@@ -85,7 +86,9 @@ type QueryEndpoint struct {
 
 // Server routes requests to services.
 type Server struct {
-	cfg Config
+	cfg    Config
+	clock  atomic.Pointer[clockStrings]
+	lastIP atomic.Pointer[formattedIP]
 }
 
 // New returns the HTTP handler.
@@ -226,7 +229,7 @@ func readBody(r *http.Request) ([]byte, *awsproto.Error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, awsproto.MaxQueryBody+1))
+	body, err := readAtMost(r.Body, r.ContentLength, awsproto.MaxQueryBody+1)
 	if err != nil {
 		return nil, awsproto.Errorf(http.StatusBadRequest, "IncompleteBody", "The request body could not be read")
 	}
@@ -234,6 +237,35 @@ func readBody(r *http.Request) ([]byte, *awsproto.Error) {
 		return nil, awsproto.Errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Request body must be at most %d bytes", awsproto.MaxQueryBody)
 	}
 	return body, nil
+}
+
+// readAtMost is io.ReadAll(io.LimitReader(body, limit)) with the buffer
+// sized from the declared length: a form of known length is read into one
+// allocation, usually by one Read that also reports the end.
+func readAtMost(body io.Reader, declared, limit int64) ([]byte, error) {
+	size := int64(512)
+	if declared >= 0 && declared < limit {
+		size = declared + 1 // room to see the end without growing
+	}
+	b := make([]byte, 0, size)
+	for int64(len(b)) < limit {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		room := b[len(b):cap(b)]
+		if left := limit - int64(len(b)); int64(len(room)) > left {
+			room = room[:left]
+		}
+		n, err := body.Read(room)
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 // authenticate resolves the key and verifies the signature (and the
@@ -292,15 +324,15 @@ func queryAuthError(err error) *awsproto.Error {
 // share one backing array, so building the context costs two allocations
 // rather than two per key.
 func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth) *policy.Context {
-	now := s.cfg.Now().UTC()
+	clock := s.clockStrings()
 	values := make([]string, 0, 7)
 	ctx := policy.NewContext()
 	set := func(key, value string) {
 		values = append(values, value)
 		ctx.Set(key, values[len(values)-1:len(values):len(values)]...)
 	}
-	set("aws:currenttime", now.Format(time.RFC3339))
-	set("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
+	set("aws:currenttime", clock.current)
+	set("aws:epochtime", clock.epoch)
 	set("aws:securetransport", strconv.FormatBool(r.TLS != nil))
 	set("aws:requestedregion", auth.Region)
 	set("aws:viaawsservice", "false")
@@ -308,9 +340,44 @@ func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth) *policy.Conte
 		set("aws:useragent", ua)
 	}
 	if ip, ok := s.sourceIP(r); ok {
-		set("aws:sourceip", ip.String())
+		set("aws:sourceip", s.ipString(ip))
 	}
 	return ctx
+}
+
+// clockStrings are aws:CurrentTime and aws:EpochTime of one second.
+type clockStrings struct {
+	unix           int64
+	current, epoch string
+}
+
+// clockStrings formats the clock's second, reusing the strings of the
+// last request made in the same second.
+func (s *Server) clockStrings() *clockStrings {
+	now := s.cfg.Now().UTC()
+	if c := s.clock.Load(); c != nil && c.unix == now.Unix() {
+		return c
+	}
+	c := &clockStrings{unix: now.Unix(), current: now.Format(time.RFC3339), epoch: strconv.FormatInt(now.Unix(), 10)}
+	s.clock.Store(c)
+	return c
+}
+
+// formattedIP is an address and its text.
+type formattedIP struct {
+	addr netip.Addr
+	text string
+}
+
+// ipString is ip.String(), reusing the text of the last source address
+// (an emulator's clients are mostly one host).
+func (s *Server) ipString(ip netip.Addr) string {
+	if last := s.lastIP.Load(); last != nil && last.addr == ip {
+		return last.text
+	}
+	f := &formattedIP{addr: ip, text: ip.String()}
+	s.lastIP.Store(f)
+	return f.text
 }
 
 // sourceIP is the TCP peer, or the last X-Forwarded-For hop added by a

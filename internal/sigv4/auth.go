@@ -143,41 +143,62 @@ func parseHeader(r *http.Request, header string) (*Auth, error) {
 	if err := checkComplete(fields, dateErr); err != nil {
 		return nil, err
 	}
-	a := &Auth{Date: date, amzDate: amzDate, Signature: strings.ToLower(fields["Signature"])}
-	if !a.setCredential(fields["Credential"]) {
+	a := &Auth{Date: date, amzDate: amzDate, Signature: strings.ToLower(fields.signature)}
+	if !a.setCredential(fields.credential) {
 		return nil, newError(KindMalformedHeader,
 			"The authorization header is malformed; the Credential is mal-formed; "+msgCredentialShape)
 	}
-	if scopeDate := credentialDate(fields["Credential"]); scopeDate != amzDate[:8] {
+	if scopeDate := credentialDate(fields.credential); scopeDate != amzDate[:8] {
 		return nil, newError(KindMalformedHeader, fmt.Sprintf("Date in Credential scope does not match YYYYMMDD "+
 			"from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", scopeDate, amzDate[:8], amzDate))
 	}
-	if !a.setSignedHeaders(fields["SignedHeaders"]) {
+	if !a.setSignedHeaders(fields.signedHeaders) {
 		return nil, newError(KindSignatureMismatch, msgHostUnsigned)
 	}
 	a.SessionToken = r.Header.Get("X-Amz-Security-Token")
 	return a, nil
 }
 
+// authFields are the Authorization header's three fields ("" when absent).
+type authFields struct{ credential, signedHeaders, signature string }
+
 // parseAuthFields splits "Credential=..., SignedHeaders=..., Signature=..."
-// tolerating any mix of commas and white space between the fields.
-func parseAuthFields(s string) map[string]string {
-	fields := make(map[string]string, 3)
+// tolerating any mix of commas and white space between the fields. The
+// first occurrence of a field counts; unknown fields are ignored.
+func parseAuthFields(s string) authFields {
+	var f authFields
+	var seenCredential, seenSignedHeaders, seenSignature bool
 	separator := func(c rune) bool { return c == ',' || c == ' ' || c == '\t' }
-	for f := range strings.FieldsFuncSeq(s, separator) {
-		name, value, ok := strings.Cut(f, "=")
-		if _, seen := fields[name]; ok && !seen {
-			fields[name] = value
+	for field := range strings.FieldsFuncSeq(s, separator) {
+		name, value, ok := strings.Cut(field, "=")
+		if !ok {
+			continue
+		}
+		switch name {
+		case "Credential":
+			if !seenCredential {
+				f.credential, seenCredential = value, true
+			}
+		case "SignedHeaders":
+			if !seenSignedHeaders {
+				f.signedHeaders, seenSignedHeaders = value, true
+			}
+		case "Signature":
+			if !seenSignature {
+				f.signature, seenSignature = value, true
+			}
 		}
 	}
-	return fields
+	return f
 }
 
-func checkComplete(fields map[string]string, dateErr *Error) error {
+func checkComplete(fields authFields, dateErr *Error) error {
 	var missing []string
-	for _, name := range []string{"Credential", "Signature", "SignedHeaders"} {
-		if fields[name] == "" {
-			missing = append(missing, "Authorization header requires '"+name+"' parameter.")
+	for _, field := range [...]struct{ name, value string }{
+		{"Credential", fields.credential}, {"Signature", fields.signature}, {"SignedHeaders", fields.signedHeaders},
+	} {
+		if field.value == "" {
+			missing = append(missing, "Authorization header requires '"+field.name+"' parameter.")
 		}
 	}
 	if len(missing) == 0 {
@@ -283,13 +304,19 @@ func parseExpires(v string) (int64, error) {
 // "AKID/yyyymmdd/region/service/aws4_request" and reports whether the
 // credential had that shape.
 func (a *Auth) setCredential(credential string) bool {
-	parts := strings.Split(credential, "/")
-	n := len(parts)
-	if n < 5 {
-		return false
+	// The last four parts are fixed; the access key (before them) may
+	// itself hold slashes.
+	rest := credential
+	var parts [4]string
+	for i := 3; i >= 0; i-- {
+		j := strings.LastIndexByte(rest, '/')
+		if j < 0 {
+			return false
+		}
+		parts[i], rest = rest[j+1:], rest[:j]
 	}
-	akid := strings.Join(parts[:n-4], "/")
-	date, region, service, terminator := parts[n-4], parts[n-3], parts[n-2], parts[n-1]
+	akid := rest
+	date, region, service, terminator := parts[0], parts[1], parts[2], parts[3]
 	if akid == "" || !isDigits(date, 8) || region == "" || service == "" || terminator != scopeTerminator {
 		return false
 	}
@@ -300,8 +327,11 @@ func (a *Auth) setCredential(credential string) bool {
 // credentialDate returns the yyyymmdd part of a credential that
 // setCredential accepted.
 func credentialDate(credential string) string {
-	parts := strings.Split(credential, "/")
-	return parts[len(parts)-4]
+	rest := credential
+	for range 3 {
+		rest = rest[:strings.LastIndexByte(rest, '/')]
+	}
+	return rest[strings.LastIndexByte(rest, '/')+1:]
 }
 
 // setSignedHeaders records the signed header names and reports whether

@@ -155,20 +155,51 @@ func pathOfOpaque(opaque string) string {
 	return opaque
 }
 
-// canonicalURIs returns the canonical URI to try: S3 signs the path as
-// sent; other services sign it normalized and encoded once more. For
-// non-S3 services the un-normalized form is tried too, since some SDKs
-// (aws-sdk-go-v2) skip normalization.
-func canonicalURIs(r *http.Request, service string) []string {
+// canonicalURIs returns the canonical URIs to try (one or two): S3 signs
+// the path as sent; other services sign it normalized and encoded once
+// more. For non-S3 services the un-normalized form is tried too, since
+// some SDKs (aws-sdk-go-v2) skip normalization.
+func canonicalURIs(r *http.Request, service string) ([2]string, int) {
 	p := requestPath(r)
 	if service == "s3" {
-		return []string{p}
+		return [2]string{p}, 1
+	}
+	if isPlainPath(p) {
+		return [2]string{p}, 1 // normalizing and encoding leave it as it is
 	}
 	normalized := uriEncode(normalizePath(p), true)
 	if raw := uriEncode(p, true); raw != normalized {
-		return []string{normalized, raw}
+		return [2]string{normalized, raw}, 2
 	}
-	return []string{normalized}
+	return [2]string{normalized}, 1
+}
+
+// isPlainPath reports whether p is its own normalized, encoded form: it
+// starts with '/', holds only unreserved characters and slashes, and has
+// no empty, "." or ".." segment (a trailing slash is kept by
+// normalizePath, except on "/" itself, which is plain).
+func isPlainPath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	if len(p) == 0 || p[0] != '/' {
+		return false
+	}
+	segStart := 1
+	for i := 1; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			if !isUnreserved(p[i]) {
+				return false
+			}
+			continue
+		}
+		seg := p[segStart:i]
+		if seg == "." || seg == ".." || (seg == "" && i < len(p)) {
+			return false
+		}
+		segStart = i + 1
+	}
+	return true
 }
 
 // normalizePath removes "." and ".." segments and empty segments
@@ -217,7 +248,10 @@ func headerValue(r *http.Request, name string) string {
 }
 
 func appendHeaderValue(dst []byte, r *http.Request, name string) []byte {
-	values := promotedHeader(r, name)
+	if v, ok := promotedHeader(r, name); ok {
+		return appendCollapsed(dst, v)
+	}
+	values := promotedHeaders(r, name)
 	if values == nil {
 		values = headerValues(r.Header, name)
 	}
@@ -271,7 +305,12 @@ func isFieldSpace(c byte) bool {
 // headerValues looks name up case-insensitively, including keys that
 // net/http could not canonicalize.
 func headerValues(h http.Header, name string) []string {
-	if values, ok := h[textproto.CanonicalMIMEHeaderKey(name)]; ok {
+	var buf [64]byte
+	if key, ok := appendCanonicalKey(buf[:0], name); ok {
+		if values, ok := h[string(key)]; ok { // indexing by string(bytes) does not allocate
+			return values
+		}
+	} else if values, ok := h[textproto.CanonicalMIMEHeaderKey(name)]; ok {
 		return values
 	}
 	for key, values := range h {
@@ -282,18 +321,57 @@ func headerValues(h http.Header, name string) []string {
 	return nil
 }
 
-func promotedHeader(r *http.Request, name string) []string {
+// appendCanonicalKey appends textproto.CanonicalMIMEHeaderKey(name) for a
+// name of letters, digits and hyphens that fits in dst's capacity; ok is
+// false for any other name, which CanonicalMIMEHeaderKey itself must
+// handle.
+func appendCanonicalKey(dst []byte, name string) ([]byte, bool) {
+	if name == "" || len(name) > cap(dst)-len(dst) {
+		return dst, false
+	}
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+			if upper {
+				c -= 'a' - 'A'
+			}
+		case 'A' <= c && c <= 'Z':
+			if !upper {
+				c += 'a' - 'A'
+			}
+		case '0' <= c && c <= '9', c == '-':
+		default:
+			return dst, false
+		}
+		dst = append(dst, c)
+		upper = c == '-'
+	}
+	return dst, true
+}
+
+// promotedHeader returns the single value of Host, or of a Content-Length
+// that net/http moved out of r.Header.
+func promotedHeader(r *http.Request, name string) (string, bool) {
 	switch name {
 	case "host":
 		if r.Host != "" {
-			return []string{r.Host}
+			return r.Host, true
 		}
-		return []string{r.URL.Host}
+		return r.URL.Host, true
 	case "content-length":
 		if _, sent := r.Header["Content-Length"]; !sent && r.ContentLength > 0 {
-			return []string{strconv.FormatInt(r.ContentLength, 10)}
+			return strconv.FormatInt(r.ContentLength, 10), true
 		}
-	case "transfer-encoding":
+	}
+	return "", false
+}
+
+// promotedHeaders returns the Transfer-Encoding that net/http moved out of
+// r.Header.
+func promotedHeaders(r *http.Request, name string) []string {
+	if name == "transfer-encoding" {
 		if _, sent := r.Header["Transfer-Encoding"]; !sent {
 			return r.TransferEncoding
 		}

@@ -102,24 +102,61 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, secret string, bodyHash stri
 }
 
 // signatureMatches tries each canonical URI and payload hash the client
-// may have signed.
+// may have signed. It does not allocate.
 func signatureMatches(r *http.Request, a *Auth, key []byte, bodyHash string) bool {
 	var canonical [1024]byte
 	var toSign [256]byte
-	var mac [sha256.Size]byte
 	var want [2 * sha256.Size]byte
-	for _, uri := range canonicalURIs(r, a.Service) {
-		for _, payloadHash := range payloadHashes(a, bodyHash) {
+	uris, nURIs := canonicalURIs(r, a.Service)
+	hashes, nHashes := payloadHashes(a, bodyHash)
+	for _, uri := range uris[:nURIs] {
+		for _, payloadHash := range hashes[:nHashes] {
 			c := appendCanonicalRequest(canonical[:0], r, a, uri, payloadHash)
-			m := hmac.New(sha256.New, key)
-			m.Write(appendStringToSign(toSign[:0], a, c))
-			hex.Encode(want[:], m.Sum(mac[:0]))
+			mac := hmacSum(key, appendStringToSign(toSign[:0], a, c))
+			hex.Encode(want[:], mac[:])
 			if equalConstantTime(want[:], a.Signature) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// hmacSum is HMAC-SHA256 (RFC 2104) of msg under a key of at most one
+// block (a derived signing key is 32 bytes), computed in stack buffers:
+// crypto/hmac.New allocates its two digests and pads on every call.
+func hmacSum(key, msg []byte) [sha256.Size]byte {
+	const block = 64
+	if len(key) > block { // RFC 2104: a longer key is hashed first
+		sum := sha256.Sum256(key)
+		key = sum[:]
+	}
+	var inner [block + 512]byte
+	var in []byte
+	if len(msg) <= len(inner)-block {
+		in = inner[:block+len(msg)]
+	} else {
+		in = make([]byte, block+len(msg))
+	}
+	for i := range block {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		in[i] = k ^ 0x36
+	}
+	copy(in[block:], msg)
+	innerSum := sha256.Sum256(in)
+	var outer [block + sha256.Size]byte
+	for i := range block {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		outer[i] = k ^ 0x5c
+	}
+	copy(outer[block:], innerSum[:])
+	return sha256.Sum256(outer[:])
 }
 
 // equalConstantTime is hmac.Equal of a computed signature and the one
@@ -144,25 +181,25 @@ func equalConstantTime(want []byte, got string) bool {
 // uses the caller's bodyHash, whatever x-amz-content-sha256 says. A request
 // signed with UNSIGNED-PAYLOAD then fails as SignatureDoesNotMatch, so a
 // captured ListUsers cannot be replayed with a CreateUser body.
-func payloadHashes(a *Auth, bodyHash string) []string {
+func payloadHashes(a *Auth, bodyHash string) ([2]string, int) {
 	if a.Service != "s3" {
 		if h := orEmptyHash(bodyHash); h != EmptyPayloadHash || !a.Presigned {
-			return []string{h}
+			return [2]string{h}, 1
 		}
 		// An empty presigned body: botocore signs its hash, aws-sdk-go-v2
 		// UNSIGNED-PAYLOAD; either covers "no body".
-		return []string{EmptyPayloadHash, UnsignedPayload}
+		return [2]string{EmptyPayloadHash, UnsignedPayload}, 2
 	}
 	if !a.Presigned {
 		if a.PayloadHash != "" {
-			return []string{a.PayloadHash}
+			return [2]string{a.PayloadHash}, 1
 		}
-		return []string{orEmptyHash(bodyHash)}
+		return [2]string{orEmptyHash(bodyHash)}, 1
 	}
 	if a.PayloadHash != "" && a.signs("x-amz-content-sha256") {
-		return []string{a.PayloadHash}
+		return [2]string{a.PayloadHash}, 1
 	}
-	return []string{UnsignedPayload}
+	return [2]string{UnsignedPayload}, 1
 }
 
 func orEmptyHash(h string) string {
@@ -203,7 +240,7 @@ type signingKeyCache struct {
 }
 
 func (c *signingKeyCache) get(secret string, a *Auth) []byte {
-	id := signingKeyID{sha256.Sum256([]byte(secret)), a.scopeDate(), a.Region, a.Service}
+	id := signingKeyID{secretHash(secret), a.scopeDate(), a.Region, a.Service}
 	c.mu.Lock()
 	key, ok := c.keys[id]
 	c.mu.Unlock()
@@ -224,4 +261,16 @@ func (c *signingKeyCache) get(secret string, a *Auth) []byte {
 	}
 	c.keys[id] = key
 	return key
+}
+
+// secretHash is the SHA-256 of secret, hashed from a stack copy: a secret
+// access key (40 bytes) is longer than the buffer a []byte conversion may
+// use without allocating.
+func secretHash(secret string) [sha256.Size]byte {
+	var buf [128]byte
+	if len(secret) > len(buf) {
+		return sha256.Sum256([]byte(secret))
+	}
+	n := copy(buf[:], secret)
+	return sha256.Sum256(buf[:n])
 }

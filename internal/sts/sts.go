@@ -280,13 +280,15 @@ func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *aw
 	if c.Principal.Type == policy.PrincipalRoot {
 		return nil, awsproto.AccessDenied("Roles may not be assumed by root accounts.")
 	}
-	denied := awsproto.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Principal.ARN, in.roleARN))
+	denied := func() *awsproto.Error { // built only when needed: most calls are allowed
+		return awsproto.AccessDenied(fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Principal.ARN, in.roleARN))
+	}
 	role, found, err := s.findRole(ctx, in.roleARN)
 	if err != nil {
 		return nil, s.internal(err)
 	}
 	if !found {
-		return nil, denied
+		return nil, denied()
 	}
 	if e := s.checkSessionPolicy(in); e != nil {
 		return nil, e
@@ -301,7 +303,7 @@ func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *aw
 	if ok, err := s.authorizeAssume(ctx, call, role, in); err != nil {
 		return nil, s.internal(err)
 	} else if !ok {
-		return nil, denied
+		return nil, denied()
 	}
 	return s.mint(call, role, in, inherited)
 }
@@ -321,7 +323,28 @@ func (s *Service) findRole(ctx context.Context, roleARN string) (store.Role, boo
 		return role, false, err
 	}
 	// The ARN's path must be the role's; names compare case-insensitively but the ARN must be exact.
-	return role, access.RoleARN(role) == roleARN || strings.EqualFold(access.RoleARN(role), roleARN), nil
+	return role, isRoleARN(role, roleARN) || strings.EqualFold(access.RoleARN(role), roleARN), nil
+}
+
+// isRoleARN reports whether s is access.RoleARN(role), without building it.
+func isRoleARN(role store.Role, s string) bool {
+	for _, part := range [...]string{"arn:aws:iam::", role.Account, ":role", role.Path, role.Name} {
+		rest, ok := strings.CutPrefix(s, part)
+		if !ok {
+			return false
+		}
+		s = rest
+	}
+	return s == ""
+}
+
+// roleARNOf is access.RoleARN(role), reusing asked (the ARN the caller
+// sent) when it is exactly that.
+func roleARNOf(role store.Role, asked string) string {
+	if isRoleARN(role, asked) {
+		return asked
+	}
+	return access.RoleARN(role)
 }
 
 func (s *Service) checkSessionPolicy(in *assumeRoleInput) *awsproto.Error {
@@ -420,7 +443,7 @@ func (s *Service) authorizeTrust(ctx context.Context, call *awsproto.Call, role 
 	}
 	for _, action := range actions {
 		chk := access.Check{
-			Action: action, Resource: access.RoleARN(role), ResourceAccount: role.Account,
+			Action: action, Resource: roleARNOf(role, in.roleARN), ResourceAccount: role.Account,
 			Context: assumeContext(call.Context, in), Trust: true, RequestID: call.RequestID,
 			ResourcePolicy: &authz.Source{Name: role.Name + " trust policy", Policy: trust},
 		}
@@ -441,7 +464,7 @@ func (s *Service) authorizeTrust(ctx context.Context, call *awsproto.Call, role 
 
 func assumeContext(base *policy.Context, in *assumeRoleInput) *policy.Context {
 	ctx := base.Clone()
-	ctx.Set("sts:RoleSessionName", in.sessionName)
+	ctx.Set("sts:rolesessionname", in.sessionName) // lower-cased as Context keeps it: Set need not copy it
 	if in.externalID != "" {
 		ctx.Set("sts:ExternalId", in.externalID)
 	}
@@ -472,7 +495,7 @@ func (s *Service) mint(call *awsproto.Call, role store.Role, in *assumeRoleInput
 	sess := &creds.Session{
 		AccessKeyID: creds.NewAccessKeyIDFor(true, role.Account), SecretAccessKey: creds.NewSecretKey(),
 		Account: role.Account, Kind: creds.AssumedRole,
-		RoleARN: access.RoleARN(role), RoleID: role.ID, SessionName: in.sessionName,
+		RoleARN: roleARNOf(role, in.roleARN), RoleID: role.ID, SessionName: in.sessionName,
 		SourceIdentity: in.sourceIdentity, Tags: append(inherited, in.tags...), TransitiveTagKeys: in.transitive,
 		SessionPolicy: in.sessionPolicy, PolicyARNs: in.policyARNs, MFA: mfaOK, MFAAuthAt: mfaAt,
 		Chained: call.Caller.IsRoleSession(), IssuedAt: now, Expires: now.Add(time.Duration(in.duration) * time.Second),
