@@ -43,6 +43,13 @@ func (m *genMutex) Unlock() {
 	m.Mutex.Unlock()
 }
 
+// lockReading and unlockReading hold the lock for a holder that changes
+// no object file (a listing, which at most loads the in-memory index and
+// the scan cache), leaving the generation, and so the cached objects of
+// the bucket, alone.
+func (m *genMutex) lockReading()   { m.Mutex.Lock() }
+func (m *genMutex) unlockReading() { m.Mutex.Unlock() }
+
 // generation returns the lock's generation, odd while it is held.
 func (m *genMutex) generation() uint64 { return m.gen.Load() }
 
@@ -192,8 +199,8 @@ func (s *Store) List(bucket, prefix, after string, limit int) ([]Info, bool, err
 		return nil, false, opError("list", bucket, "", err)
 	}
 	b := s.state(bucket)
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.lockReading()
+	defer b.mu.unlockReading()
 	if err := s.load(bucket, b); err != nil {
 		return nil, false, opError("list", bucket, "", err)
 	}
