@@ -373,6 +373,17 @@ var responseOverrides = map[string]string{"response-content-type": "Content-Type
 	"response-expires": "Expires", "response-cache-control": "Cache-Control", "response-content-disposition": "Content-Disposition",
 	"response-content-encoding": "Content-Encoding"}
 
+// responseOverrideList is responseOverrides as a list, walked on every
+// response without a map iteration (the headers are distinct, so the
+// order does not matter).
+var responseOverrideList = func() []struct{ param, header string } {
+	var out []struct{ param, header string }
+	for p, h := range responseOverrides {
+		out = append(out, struct{ param, header string }{p, h})
+	}
+	return out
+}()
+
 // refuseAnonymousOverrides: S3 honours response-* overrides only in signed
 // requests, so that a public object cannot be served under a type (say
 // text/html) its owner never gave it.
@@ -425,10 +436,11 @@ func writeObjectHeaders(w http.ResponseWriter, req *Request, info blob.Info) {
 			h.Set("x-amz-checksum-type", info.ChecksumType)
 		}
 	}
-	q := req.query()
-	for param, header := range responseOverrides {
-		if v := q.Get(param); v != "" {
-			h.Set(header, v)
+	if q := req.query(); len(q) > 0 {
+		for _, o := range responseOverrideList {
+			if v := q.Get(o.param); v != "" {
+				h.Set(o.header, v)
+			}
 		}
 	}
 }
