@@ -11,17 +11,47 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // bucketState is what the store keeps in memory about one bucket: the lock
 // that orders renames into it, and its key index once loaded.
 type bucketState struct {
-	mu     sync.Mutex
+	mu     genMutex
 	loaded bool            // index reflects the bucket's files
 	index  []*keyEntry     // sorted by key
 	shards map[string]bool // shard directories known to exist
 }
+
+// genMutex is the bucket lock, counting its lockings and unlockings: every
+// change to a bucket's files is made holding it, so while its generation
+// is even and unchanged no such change has run (the cache of small
+// objects, objectcache.go, relies on this).
+type genMutex struct {
+	sync.Mutex
+	gen atomic.Uint64 // odd while held
+}
+
+func (m *genMutex) Lock() {
+	m.Mutex.Lock()
+	m.gen.Add(1)
+}
+
+func (m *genMutex) Unlock() {
+	m.gen.Add(1)
+	m.Mutex.Unlock()
+}
+
+// lockReading and unlockReading hold the lock for a holder that changes
+// no object file (a listing, which at most loads the in-memory index and
+// the scan cache), leaving the generation, and so the cached objects of
+// the bucket, alone.
+func (m *genMutex) lockReading()   { m.Mutex.Lock() }
+func (m *genMutex) unlockReading() { m.Mutex.Unlock() }
+
+// generation returns the lock's generation, odd while it is held.
+func (m *genMutex) generation() uint64 { return m.gen.Load() }
 
 // keyEntry is the index entry of one key: its versions, newest first, the
 // first being the current file's. Infos hold listing fields only.
@@ -169,8 +199,8 @@ func (s *Store) List(bucket, prefix, after string, limit int) ([]Info, bool, err
 		return nil, false, opError("list", bucket, "", err)
 	}
 	b := s.state(bucket)
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.lockReading()
+	defer b.mu.unlockReading()
 	if err := s.load(bucket, b); err != nil {
 		return nil, false, opError("list", bucket, "", err)
 	}

@@ -62,8 +62,8 @@ func (s *Store) listVersions(bucket string, q VersionQuery) (VersionPage, error)
 		return VersionPage{}, err
 	}
 	b := s.state(bucket)
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.lockReading()
+	defer b.mu.unlockReading()
 	if err := s.load(bucket, b); err != nil {
 		return VersionPage{}, err
 	}

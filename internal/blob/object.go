@@ -99,18 +99,39 @@ type Info struct {
 // was opened on even if the object is overwritten or deleted meanwhile.
 // The caller must Close it.
 type Body struct {
-	*io.SectionReader
-	f     *os.File
-	small []byte  // the whole body when it was read with the header, else nil
-	buf   *[]byte // the pooled buffer small lies in
+	io.SectionReader
+	f     *os.File // nil when the whole body is in small
+	small []byte   // the whole body when it was read with the header, else nil
+	mem   memReaderAt
+	buf   *[]byte // the pooled buffer small lies in, if it does
 	store *Store
 }
 
-// Close closes the underlying file.
+// memReaderAt reads a small body held in memory.
+type memReaderAt struct{ b []byte }
+
+func (m *memReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("blob: negative offset")
+	}
+	if off >= int64(len(m.b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, m.b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// Close closes the underlying file, if any.
 func (b *Body) Close() error {
 	if b.buf != nil {
 		b.store.headers.release(b.buf)
-		b.buf, b.small = nil, nil
+	}
+	b.buf, b.small, b.mem.b = nil, nil, nil
+	if b.f == nil {
+		return nil
 	}
 	return b.f.Close()
 }
@@ -298,12 +319,18 @@ func (s *Store) Get(bucket, key string) (Info, *Body, error) {
 // ErrNoSuchVersion; a version that is a delete marker gives
 // ErrDeleteMarker alone (S3: 405 MethodNotAllowed) with the marker's Info.
 func (s *Store) GetVersion(bucket, key, versionID string) (Info, *Body, error) {
-	v, err := s.openRead(bucket, key, versionID)
+	v, err := s.openRead(bucket, key, versionID, false)
 	if err != nil {
 		return v.info, nil, opError("get", bucket, key, err)
 	}
-	return v.info, &Body{SectionReader: io.NewSectionReader(v.f, v.off, v.info.Size), f: v.f,
-		small: v.head.body, buf: v.head.buf, store: s}, nil
+	b := &Body{f: v.f, small: v.head.body, buf: v.head.buf, store: s}
+	if v.f != nil {
+		b.SectionReader = *io.NewSectionReader(v.f, v.off, v.info.Size)
+	} else {
+		b.mem.b = v.head.body
+		b.SectionReader = *io.NewSectionReader(&b.mem, 0, v.info.Size)
+	}
+	return v.info, b, nil
 }
 
 // Head returns the Info of the latest version of bucket/key; errors as Get.
@@ -314,26 +341,56 @@ func (s *Store) Head(bucket, key string) (Info, error) {
 // HeadVersion returns the Info of version versionID of bucket/key ("" =
 // the latest); errors as GetVersion.
 func (s *Store) HeadVersion(bucket, key, versionID string) (Info, error) {
-	v, err := s.openRead(bucket, key, versionID)
+	v, err := s.openRead(bucket, key, versionID, false)
 	if err != nil {
 		return v.info, opError("head", bucket, key, err)
 	}
-	s.releaseHead(&v.head)
-	v.f.Close()
+	s.closeVersion(&v)
 	return v.info, nil
 }
 
+// closeVersion releases what an opened version holds: its pooled buffer
+// and its file, if open.
+func (s *Store) closeVersion(v *openedVersion) {
+	s.releaseHead(&v.head)
+	if v.f != nil {
+		v.f.Close()
+		v.f = nil
+	}
+}
+
 // openRead opens a version for reading and turns a delete marker into the
-// error Get reports, keeping its Info.
+// error Get reports, keeping its Info. With needFile false a small
+// object's file may be closed already (f nil, the body in head.body), and
+// the object may come from the cache of small objects (objectcache.go).
 // On error only the returned version's info is set.
-func (s *Store) openRead(bucket, key, versionID string) (openedVersion, error) {
-	v, err := s.openVersion(bucket, key, versionID)
+func (s *Store) openRead(bucket, key, versionID string, needFile bool) (openedVersion, error) {
+	if needFile || s.shared {
+		return s.openReadDisk(bucket, key, versionID, needFile)
+	}
+	if err := checkObject(bucket, key); err != nil {
+		return openedVersion{}, err
+	}
+	b := s.state(bucket)
+	gen := b.mu.generation()
+	if v, ok := s.objects.get(bucket, key, versionID, gen); ok {
+		return v, nil
+	}
+	v, err := s.openReadDisk(bucket, key, versionID, false)
+	if err == nil && v.f == nil && v.head.body != nil && b.mu.generation() == gen {
+		s.objects.put(bucket, key, versionID, gen, v.info, v.head.body)
+	}
+	return v, err
+}
+
+// openReadDisk is openRead reading the file.
+func (s *Store) openReadDisk(bucket, key, versionID string, needFile bool) (openedVersion, error) {
+	v, err := s.openVersion(bucket, key, versionID, needFile)
 	if err != nil {
 		return openedVersion{}, err
 	}
 	if v.info.DeleteMarker {
-		s.releaseHead(&v.head)
-		v.f.Close()
+		s.closeVersion(&v)
 		if versionID == "" {
 			return openedVersion{info: v.info}, fmt.Errorf("%w: %w", ErrNoSuchKey, ErrDeleteMarker)
 		}
@@ -397,6 +454,46 @@ func (s *Store) readObjectHeader(f *os.File) (objectHead, error) {
 	if size != h.off+h.info.Size {
 		s.releaseHead(&h)
 		return objectHead{}, fmt.Errorf("%w: file is %d bytes, header says %d", ErrCorrupt, size, h.off+h.info.Size)
+	}
+	h.info.normalize()
+	return h, nil
+}
+
+// readHead is readObjectHeader on a file opened by openHead, with one
+// pread of objectReadAhead bytes in the common case: when it comes back
+// short holding exactly the header and the body the header announces, the
+// file has ended there (a pread of a regular file stops short only at its
+// end), so neither a second pread to see the end nor an fstat is needed.
+// Otherwise the length is checked with fstat as readObjectHeader does.
+func (s *Store) readHead(hf headFile) (objectHead, error) {
+	buf := s.headers.buffer()
+	h := objectHead{buf: buf}
+	n, err := hf.preadOnce(*buf, 0)
+	if err != nil {
+		s.releaseHead(&h)
+		return objectHead{}, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
+	}
+	raw, err := completeHeader(hf, (*buf)[:n])
+	if err == nil {
+		h.info, err = s.headers.decode(raw)
+	}
+	if err != nil {
+		s.releaseHead(&h)
+		return objectHead{}, err
+	}
+	h.off = int64(len(raw))
+	if n < len(*buf) && len(raw) <= n && int64(n) == h.off+h.info.Size {
+		h.body = (*buf)[h.off:n]
+	} else {
+		size, err := hf.size()
+		if err != nil {
+			s.releaseHead(&h)
+			return objectHead{}, fmt.Errorf("stat: %w", err)
+		}
+		if size != h.off+h.info.Size {
+			s.releaseHead(&h)
+			return objectHead{}, fmt.Errorf("%w: file is %d bytes, header says %d", ErrCorrupt, size, h.off+h.info.Size)
+		}
 	}
 	h.info.normalize()
 	return h, nil
@@ -466,7 +563,7 @@ var errReplaced = errors.New("object replaced while rewriting")
 // retag rewrites a version's file once with new tags, failing with
 // errReplaced when the file changed while it copied.
 func (s *Store) retag(bucket, key, versionID string, change func(*Info)) (Info, error) {
-	v, err := s.openRead(bucket, key, versionID)
+	v, err := s.openRead(bucket, key, versionID, true)
 	if err != nil {
 		return v.info, err
 	}

@@ -56,6 +56,7 @@ type Store struct {
 	buckets map[string]*bucketState
 
 	headers headerCache // decoded object headers by their bytes
+	objects objectCache // small objects recently read (objectcache.go)
 }
 
 // Option adjusts a Store at Open.

@@ -90,14 +90,15 @@ type openedVersion struct {
 // openVersion opens version versionID of key ("" = the current file) and
 // reads its header. The current file is authoritative for its own version
 // ID: a noncurrent file with the same ID is a leftover of an interrupted
-// write and is not served.
-func (s *Store) openVersion(bucket, key, versionID string) (openedVersion, error) {
+// write and is not served. With needFile false, a small object read whole
+// is returned with its file already closed (f nil).
+func (s *Store) openVersion(bucket, key, versionID string, needFile bool) (openedVersion, error) {
 	if err := checkObject(bucket, key); err != nil {
 		return openedVersion{}, err
 	}
 	path := s.objectPath(bucket, key)
 	if versionID == "" {
-		v, err := s.openFile(path, key)
+		v, err := s.openFileFor(path, key, needFile)
 		if errors.Is(err, fs.ErrNotExist) {
 			return openedVersion{}, s.missing(bucket, ErrNoSuchKey)
 		}
@@ -113,7 +114,7 @@ func (s *Store) openVersion(bucket, key, versionID string) (openedVersion, error
 		order = []string{path, noncurrentPath(path, versionID)}
 	}
 	for _, p := range order {
-		v, err := s.openFile(p, key)
+		v, err := s.openFileFor(p, key, needFile)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -124,7 +125,7 @@ func (s *Store) openVersion(bucket, key, versionID string) (openedVersion, error
 			v.info.IsLatest = p == path
 			return v, nil
 		}
-		v.f.Close()
+		s.closeVersion(&v)
 	}
 	return openedVersion{}, s.missing(bucket, ErrNoSuchVersion)
 }
@@ -132,20 +133,33 @@ func (s *Store) openVersion(bucket, key, versionID string) (openedVersion, error
 // openFile opens a version file of key and reads its header; a file of
 // another key (a hash collision: never in practice) counts as missing.
 func (s *Store) openFile(path, key string) (openedVersion, error) {
-	f, err := openRegular(path)
+	return s.openFileFor(path, key, true)
+}
+
+// openFileFor is openFile; with needFile false, a small object read whole
+// with its header has its file closed at once (f nil, the body in
+// head.body).
+func (s *Store) openFileFor(path, key string, needFile bool) (openedVersion, error) {
+	hf, err := openHead(path)
 	if err != nil {
 		return openedVersion{}, err
 	}
-	head, err := s.readObjectHeader(f)
+	head, err := s.readHead(hf)
 	if err == nil && head.info.Key != key {
 		s.releaseHead(&head)
 		err = fs.ErrNotExist
 	}
 	if err != nil {
-		f.Close()
+		hf.close()
 		return openedVersion{}, err
 	}
-	return openedVersion{info: head.info, f: f, off: head.off, path: path, head: head}, nil
+	v := openedVersion{info: head.info, off: head.off, path: path, head: head}
+	if needFile || head.body == nil {
+		v.f = hf.file()
+	} else {
+		hf.close()
+	}
+	return v, nil
 }
 
 // PutDeleteMarker adds a delete marker as the latest version of

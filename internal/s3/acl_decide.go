@@ -130,7 +130,7 @@ func accountOf(b *store.Bucket) string {
 
 // objectHead reads the version the request names (the latest without one).
 func (s *Service) objectHead(req *Request, bucket, key string) (blob.Info, error) {
-	if v := req.HTTP.URL.Query().Get("versionId"); v != "" && v != "null" && key == req.Key {
+	if v := req.query().Get("versionId"); v != "" && v != "null" && key == req.Key {
 		return s.blobs.HeadVersion(bucket, key, v)
 	}
 	return s.blobs.Head(bucket, key)

@@ -125,7 +125,7 @@ func (s *Service) listBuckets(w http.ResponseWriter, req *Request) *Error {
 	if req.Caller == nil {
 		return errAccessDenied("Access Denied")
 	}
-	p, e := parseBucketPage(req.HTTP.URL.Query())
+	p, e := parseBucketPage(req.query())
 	if e != nil {
 		return e
 	}

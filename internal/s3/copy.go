@@ -21,7 +21,7 @@ func (s *Service) openCopySource(req *Request, header string) (blob.Info, *blob.
 	if e != nil {
 		return blob.Info{}, nil, e
 	}
-	expected, given, e := expectedOwner(req.HTTP, "x-amz-source-expected-bucket-owner")
+	expected, given, e := expectedOwner(req, "x-amz-source-expected-bucket-owner")
 	if e != nil {
 		return blob.Info{}, nil, e
 	}
@@ -125,7 +125,7 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	setEncryptionHeaders(w.Header(), out.Meta)
+	setEncryptionHeaders(w.Header().Set, out.Meta)
 	setCopyVersionHeaders(w, srcHeader, info)
 	writeXML(w, req.RequestID, copyObjectResult{Xmlns: xmlns, LastModified: isoTime(out.LastModified), ETag: out.ETag,
 		checksumElements: checksumXML(out.Checksums, out.ChecksumType)})

@@ -102,7 +102,7 @@ func (s *Service) listKeys(bucket, prefix, delimiter, after string, maxKeys int)
 // (s3:prefix, s3:delimiter, s3:max-keys, each only if sent) and the
 // encoding-type.
 func (s *Service) authorizedListing(req *Request) (b store.Bucket, maxKeys int, encoding string, e *Error) {
-	q := req.HTTP.URL.Query()
+	q := req.query()
 	if b, e = s.requestBucket(req); e != nil {
 		return b, 0, "", e
 	}
@@ -130,14 +130,14 @@ func (s *Service) listObjects(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	if req.HTTP.URL.Query().Get("list-type") == "2" {
+	if req.query().Get("list-type") == "2" {
 		return s.listObjectsV2(w, req, b.Name, maxKeys, encoding)
 	}
 	return s.listObjectsV1(w, req, b.Name, maxKeys, encoding)
 }
 
 func (s *Service) listObjectsV1(w http.ResponseWriter, req *Request, bucket string, maxKeys int, encoding string) *Error {
-	q := req.HTTP.URL.Query()
+	q := req.query()
 	prefix, delimiter, marker := q.Get("prefix"), q.Get("delimiter"), q.Get("marker")
 	l, err := s.listKeys(bucket, prefix, delimiter, marker, min(maxKeys, 1000))
 	if err != nil {
@@ -155,7 +155,7 @@ func (s *Service) listObjectsV1(w http.ResponseWriter, req *Request, bucket stri
 }
 
 func (s *Service) listObjectsV2(w http.ResponseWriter, req *Request, bucket string, maxKeys int, encoding string) *Error {
-	q := req.HTTP.URL.Query()
+	q := req.query()
 	prefix, delimiter, startAfter, token := q.Get("prefix"), q.Get("delimiter"), q.Get("start-after"), q.Get("continuation-token")
 	after := startAfter
 	if token != "" {

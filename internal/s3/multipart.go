@@ -44,13 +44,13 @@ func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
 	if err != nil {
 		return s.blobError(err, req.Bucket, req.Key)
 	}
-	setEncryptionHeaders(w.Header(), meta)
+	setEncryptionHeaders(w.Header().Set, meta)
 	writeXML(w, req.RequestID, initiateResult{Xmlns: xmlns, Bucket: b.Name, Key: req.Key, UploadID: id})
 	return nil
 }
 
 func partNumber(req *Request) (int, *Error) {
-	n, err := strconv.Atoi(req.HTTP.URL.Query().Get("partNumber"))
+	n, err := strconv.Atoi(req.query().Get("partNumber"))
 	if err != nil || n < 1 || n > 10000 {
 		return 0, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive").with("ArgumentName", "partNumber")
 	}
@@ -95,11 +95,11 @@ func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 			checks.checksums[alg] = ""
 		}
 	}
-	part, err := s.blobs.PutPart(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"), n, body, checks.checksums, checks.verify)
+	part, err := s.blobs.PutPart(b.Name, req.Key, req.query().Get("uploadId"), n, body, checks.checksums, checks.verify)
 	if err != nil {
 		return s.multipartError(err, req.Bucket, req.Key)
 	}
-	s.setUploadEncryptionHeaders(w.Header(), b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId"))
+	s.setUploadEncryptionHeaders(w.Header(), b.Name, req.Key, req.query().Get("uploadId"))
 	if copied {
 		writeXML(w, req.RequestID, copyPartResult{Xmlns: xmlns, LastModified: isoTime(part.LastModified), ETag: part.ETag})
 		return nil
@@ -212,7 +212,7 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	if e != nil {
 		return e
 	}
-	uploadID := req.HTTP.URL.Query().Get("uploadId")
+	uploadID := req.query().Get("uploadId")
 	if e := s.checkWholeChecksum(req, b.Name, uploadID, parts); e != nil {
 		return e
 	}
@@ -224,7 +224,7 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	if err != nil {
 		return s.multipartError(err, req.Bucket, req.Key)
 	}
-	setEncryptionHeaders(w.Header(), info.Meta)
+	setEncryptionHeaders(w.Header().Set, info.Meta)
 	s.setVersionHeader(w, req.HTTP.Context(), b.Name, info)
 	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag,
 		checksumElements: checksumXML(info.Checksums, info.ChecksumType)})
@@ -236,7 +236,7 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 // PutPart; if it is gone now the headers are simply left out.
 func (s *Service) setUploadEncryptionHeaders(h http.Header, bucket, key, uploadID string) {
 	if u, ok := s.findUpload(bucket, key, uploadID); ok {
-		setEncryptionHeaders(h, u.Meta)
+		setEncryptionHeaders(h.Set, u.Meta)
 	}
 }
 
@@ -248,7 +248,7 @@ func (s *Service) abortUpload(w http.ResponseWriter, req *Request) *Error {
 	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
-	if err := s.blobs.AbortUpload(b.Name, req.Key, req.HTTP.URL.Query().Get("uploadId")); err != nil {
+	if err := s.blobs.AbortUpload(b.Name, req.Key, req.query().Get("uploadId")); err != nil {
 		return s.multipartError(err, req.Bucket, req.Key)
 	}
 	noContent(w, req)
@@ -279,7 +279,7 @@ type listPartsResult struct {
 }
 
 func (s *Service) listParts(w http.ResponseWriter, req *Request) *Error {
-	q := req.HTTP.URL.Query()
+	q := req.query()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e
@@ -347,7 +347,7 @@ type listUploadsResult struct {
 }
 
 func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Error {
-	q := req.HTTP.URL.Query()
+	q := req.query()
 	b, e := s.requestBucket(req)
 	if e != nil {
 		return e

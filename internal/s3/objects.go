@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -233,7 +234,7 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 	if info.ChecksumType != "" {
 		h.Set("x-amz-checksum-type", info.ChecksumType)
 	}
-	setEncryptionHeaders(h, info.Meta)
+	setEncryptionHeaders(h.Set, info.Meta)
 	h.Set("x-amz-request-id", req.RequestID)
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -317,7 +318,7 @@ func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
 	}
 	writeObjectHeaders(w, req, info)
 	h := w.Header()
-	h.Set("Content-Length", strconv.FormatInt(length, 10))
+	h[hdrContentLength] = []string{strconv.FormatInt(length, 10)} // h.Set, the key canonical already
 	status := http.StatusOK
 	if partial {
 		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+length-1, info.Size))
@@ -372,6 +373,17 @@ var responseOverrides = map[string]string{"response-content-type": "Content-Type
 	"response-expires": "Expires", "response-cache-control": "Cache-Control", "response-content-disposition": "Content-Disposition",
 	"response-content-encoding": "Content-Encoding"}
 
+// responseOverrideList is responseOverrides as a list, walked on every
+// response without a map iteration (the headers are distinct, so the
+// order does not matter).
+var responseOverrideList = func() []struct{ param, header string } {
+	var out []struct{ param, header string }
+	for p, h := range responseOverrides {
+		out = append(out, struct{ param, header string }{p, h})
+	}
+	return out
+}()
+
 // refuseAnonymousOverrides: S3 honours response-* overrides only in signed
 // requests, so that a public object cannot be served under a type (say
 // text/html) its owner never gave it.
@@ -379,7 +391,7 @@ func refuseAnonymousOverrides(req *Request) *Error {
 	if req.Caller != nil {
 		return nil
 	}
-	q := req.HTTP.URL.Query()
+	q := req.query()
 	for param := range responseOverrides {
 		if q.Has(param) {
 			return s3Errorf("InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
@@ -392,41 +404,43 @@ func refuseAnonymousOverrides(req *Request) *Error {
 // query overrides.
 func writeObjectHeaders(w http.ResponseWriter, req *Request, info blob.Info) {
 	h := w.Header()
-	h.Set("x-amz-request-id", req.RequestID)
-	h.Set("ETag", info.ETag)
-	h.Set("Last-Modified", httpTime(info.LastModified))
-	h.Set("Accept-Ranges", "bytes")
+	hs := headerSetter{h: h, vals: make([]string, 0, 12)}
+	hs.set(hdrRequestID, req.RequestID)
+	hs.set(hdrETag, info.ETag)
+	hs.set(hdrLastModified, httpTime(info.LastModified))
+	hs.set(hdrAcceptRanges, "bytes")
 	set := func(name, v string) {
 		if v != "" {
-			h.Set(name, v)
+			hs.set(name, v)
 		}
 	}
-	set("Content-Type", info.ContentType)
-	set("Content-Encoding", info.ContentEncoding)
-	set("Content-Disposition", info.ContentDisposition)
-	set("Content-Language", info.ContentLanguage)
-	set("Cache-Control", info.CacheControl)
-	set("Expires", info.Expires)
+	set(hdrContentType, info.ContentType)
+	set(hdrContentEncoding, info.ContentEncoding)
+	set(hdrContentDisposition, info.ContentDisposition)
+	set(hdrContentLanguage, info.ContentLanguage)
+	set(hdrCacheControl, info.CacheControl)
+	set(hdrExpires, info.Expires)
 	if info.StorageClass != "" && info.StorageClass != "STANDARD" {
-		h.Set("x-amz-storage-class", info.StorageClass)
+		hs.set(hdrStorageClass, info.StorageClass)
 	}
 	if len(info.Tags) > 0 {
-		h.Set("x-amz-tagging-count", strconv.Itoa(len(info.Tags)))
+		hs.set(hdrTaggingCount, strconv.Itoa(len(info.Tags)))
 	}
-	setEncryptionHeaders(h, info.Meta)
+	setEncryptionHeaders(hs.set, info.Meta)
 	for k, v := range info.UserMetadata {
 		h["x-amz-meta-"+k] = []string{v} // as stored (lower case), not canonicalized: clients keep the case they see
 	}
-	if strings.EqualFold(req.HTTP.Header.Get("x-amz-checksum-mode"), "ENABLED") {
+	if strings.EqualFold(headerGet(req.HTTP.Header, "x-amz-checksum-mode"), "ENABLED") {
 		setChecksumHeaders(h, info.Checksums)
 		if info.ChecksumType != "" {
 			h.Set("x-amz-checksum-type", info.ChecksumType)
 		}
 	}
-	q := req.HTTP.URL.Query()
-	for param, header := range responseOverrides {
-		if v := q.Get(param); v != "" {
-			h.Set(header, v)
+	if q := req.query(); len(q) > 0 {
+		for _, o := range responseOverrideList {
+			if v := q.Get(o.param); v != "" {
+				h.Set(o.header, v)
+			}
 		}
 	}
 }
@@ -435,13 +449,13 @@ func writeObjectHeaders(w http.ResponseWriter, req *Request, info blob.Info) {
 // If-Unmodified-Since as S3 does. It returns an error (412) or the 304 status.
 func preconditions(r *http.Request, info blob.Info) (*Error, int) {
 	h := r.Header
-	failed := s3Error("PreconditionFailed")
+	failed := func() *Error { return s3Error("PreconditionFailed") }
 	if v := h.Get("If-Match"); v != "" && !etagMatches(v, info.ETag) {
-		return failed.with("Condition", "If-Match"), 0
+		return failed().with("Condition", "If-Match"), 0
 	}
 	if v := h.Get("If-Unmodified-Since"); v != "" && h.Get("If-Match") == "" {
 		if t, err := http.ParseTime(v); err == nil && info.LastModified.Truncate(time.Second).After(t) {
-			return failed.with("Condition", "If-Unmodified-Since"), 0
+			return failed().with("Condition", "If-Unmodified-Since"), 0
 		}
 	}
 	if v := h.Get("If-None-Match"); v != "" {
@@ -586,4 +600,42 @@ func writeConditions(h http.Header, meta *blob.Meta) *Error {
 	}
 	meta.IfMatch = strings.TrimSpace(h.Get("If-Match"))
 	return nil
+}
+
+// Canonical names of the response headers writeObjectHeaders sets, as
+// http.Header.Set would store them (so "ETag" is "Etag" on the wire, as
+// before); computed once instead of on every response.
+var (
+	hdrRequestID          = textproto.CanonicalMIMEHeaderKey("x-amz-request-id")
+	hdrETag               = textproto.CanonicalMIMEHeaderKey("ETag")
+	hdrLastModified       = textproto.CanonicalMIMEHeaderKey("Last-Modified")
+	hdrAcceptRanges       = textproto.CanonicalMIMEHeaderKey("Accept-Ranges")
+	hdrContentType        = textproto.CanonicalMIMEHeaderKey("Content-Type")
+	hdrContentEncoding    = textproto.CanonicalMIMEHeaderKey("Content-Encoding")
+	hdrContentDisposition = textproto.CanonicalMIMEHeaderKey("Content-Disposition")
+	hdrContentLanguage    = textproto.CanonicalMIMEHeaderKey("Content-Language")
+	hdrCacheControl       = textproto.CanonicalMIMEHeaderKey("Cache-Control")
+	hdrExpires            = textproto.CanonicalMIMEHeaderKey("Expires")
+	hdrStorageClass       = textproto.CanonicalMIMEHeaderKey("x-amz-storage-class")
+	hdrTaggingCount       = textproto.CanonicalMIMEHeaderKey("x-amz-tagging-count")
+	hdrSSE                = textproto.CanonicalMIMEHeaderKey(sseHeader)
+	hdrSSEKMSKey          = textproto.CanonicalMIMEHeaderKey(sseKMSKeyHeader)
+	hdrSSEBucketKey       = textproto.CanonicalMIMEHeaderKey(sseBucketKeyHeader)
+	hdrContentLength      = textproto.CanonicalMIMEHeaderKey("Content-Length")
+)
+
+// headerSetter sets header values as http.Header.Set does, given canonical
+// names, with the values of all the headers in one array.
+type headerSetter struct {
+	h    http.Header
+	vals []string
+}
+
+// set is h.Set(name, v) for a canonical name. Each value slice is capped
+// at its one element, so an Add to one header reallocates it instead of
+// overwriting the next header's value.
+func (s *headerSetter) set(name, v string) {
+	s.vals = append(s.vals, v)
+	n := len(s.vals)
+	s.h[name] = s.vals[n-1 : n : n]
 }

@@ -73,7 +73,7 @@ func (op *Operation) selectedBy(q url.Values, h http.Header) bool {
 			return false
 		}
 	}
-	return op.Header == "" || h.Get(op.Header) != ""
+	return op.Header == "" || headerGet(h, op.Header) != ""
 }
 
 // accountsFor reports whether op's selectors include every selector in subs.
@@ -239,7 +239,16 @@ var unservedSelectors = map[level][]string{
 // subresources lists, for a level, the query parameters that name an
 // operation there (rows and unserved operations alike): the first selector
 // of each row; later ones only refine (analytics&id: Get, not List).
-func subresources(l level) []string {
+func subresources(l level) []string { return subresourcesOf[l] }
+
+// subresourcesOf holds subresources by level, computed once.
+var subresourcesOf = map[level][]string{
+	serviceLevel: computeSubresources(serviceLevel),
+	bucketLevel:  computeSubresources(bucketLevel),
+	objectLevel:  computeSubresources(objectLevel),
+}
+
+func computeSubresources(l level) []string {
 	var out []string
 	for i := range operations {
 		if op := &operations[i]; op.Level == l && len(op.Query) > 0 && !contains(out, op.Query[0]) {
@@ -268,7 +277,7 @@ func levelOf(req *Request) level {
 // or when its subresources are known ones in a combination no row takes;
 // NotImplemented when it names an unserved operation. Never another row.
 func route(req *Request) (*Operation, *Error) {
-	q, h, l := req.HTTP.URL.Query(), req.HTTP.Header, levelOf(req)
+	q, h, l := req.query(), req.HTTP.Header, levelOf(req)
 	var subs []string
 	for _, s := range subresources(l) {
 		if hasSelector(q, s) && !contains(subs, s) {
@@ -323,7 +332,7 @@ func anyUnserved(l level, q url.Values) bool {
 
 // versioned reports whether the request names an object version.
 func (r *Request) versioned() bool {
-	return r.HTTP.URL.Query().Has("versionId")
+	return r.query().Has("versionId")
 }
 
 // action is the IAM action of the request's operation: its versioned

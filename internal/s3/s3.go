@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,6 +68,16 @@ type Request struct {
 	Context *policy.Context
 
 	op *Operation // the request's row of the operation table, set by Serve
+	q  url.Values // the parsed query, see query
+}
+
+// query returns the request's query parameters, parsed on first use
+// (URL.Query parses them again on every call). Callers must not change it.
+func (r *Request) query() url.Values {
+	if r.q == nil {
+		r.q = r.HTTP.URL.Query()
+	}
+	return r.q
 }
 
 // principal returns the caller's principal, or the anonymous one.
@@ -112,7 +123,7 @@ func (s *Service) bucket(ctx context.Context, name string) (store.Bucket, *Error
 // caller expects (x-amz-expected-bucket-owner), as S3 does for every
 // operation on an existing bucket.
 func (s *Service) requestBucket(req *Request) (store.Bucket, *Error) {
-	expected, given, e := expectedOwner(req.HTTP, "x-amz-expected-bucket-owner")
+	expected, given, e := expectedOwner(req, "x-amz-expected-bucket-owner")
 	if e != nil {
 		return store.Bucket{}, e
 	}
@@ -128,10 +139,10 @@ func (s *Service) requestBucket(req *Request) (store.Bucket, *Error) {
 
 // expectedOwner reads an expected-owner header (or, in a presigned URL,
 // the query parameter of that name), which must be a 12-digit account ID.
-func expectedOwner(r *http.Request, name string) (string, bool, *Error) {
-	values, ok := r.Header[textproto.CanonicalMIMEHeaderKey(name)]
+func expectedOwner(req *Request, name string) (string, bool, *Error) {
+	values, ok := req.HTTP.Header[canonicalHeader(name)]
 	if !ok {
-		values, ok = r.URL.Query()[name]
+		values, ok = req.query()[name]
 	}
 	if !ok {
 		return "", false, nil
@@ -243,8 +254,9 @@ func denialMessage(req *Request, d *authz.Decision) string {
 // addS3Keys sets the S3 condition keys every request carries.
 func (s *Service) addS3Keys(ctx *policy.Context, req *Request, b *store.Bucket) {
 	if b != nil {
-		ctx.Set("s3:ResourceAccount", b.Account)
-		ctx.Set("aws:ResourceAccount", b.Account)
+		// Lower case, as the context keeps keys: Set need not lower them.
+		ctx.Set("s3:resourceaccount", b.Account)
+		ctx.Set("aws:resourceaccount", b.Account)
 	}
 	// s3:signatureversion and s3:authType come from the front door, which
 	// knows SigV2 from SigV4.
@@ -252,15 +264,53 @@ func (s *Service) addS3Keys(ctx *policy.Context, req *Request, b *store.Bucket) 
 		ctx.Set("s3:x-amz-content-sha256", req.Auth.PayloadHash)
 	}
 	h := req.HTTP.Header
-	for header, key := range map[string]string{"x-amz-acl": "s3:x-amz-acl", "x-amz-grant-read": "s3:x-amz-grant-read",
-		"x-amz-grant-write": "s3:x-amz-grant-write", "x-amz-grant-read-acp": "s3:x-amz-grant-read-acp",
-		"x-amz-grant-write-acp": "s3:x-amz-grant-write-acp", "x-amz-grant-full-control": "s3:x-amz-grant-full-control",
-		"x-amz-server-side-encryption": "s3:x-amz-server-side-encryption",
-		"x-amz-copy-source":            "s3:x-amz-copy-source", "x-amz-storage-class": "s3:x-amz-storage-class"} {
-		if v := h.Get(header); v != "" {
-			ctx.Set(key, v)
+	for _, hk := range s3HeaderKeys {
+		if v := h[hk.header]; len(v) > 0 && v[0] != "" { // h.Get(header)
+			ctx.Set(hk.key, v[0])
 		}
 	}
+}
+
+// s3HeaderKeys are the condition keys a request header sets: the header's
+// canonical name (looked up without canonicalizing it on every request)
+// and the key.
+var s3HeaderKeys = func() []struct{ header, key string } {
+	var out []struct{ header, key string }
+	for _, h := range []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp",
+		"x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-server-side-encryption",
+		"x-amz-copy-source", "x-amz-storage-class"} {
+		out = append(out, struct{ header, key string }{textproto.CanonicalMIMEHeaderKey(h), "s3:" + h})
+	}
+	return out
+}()
+
+// canonicalHeaders holds the canonical form of header names this package
+// looks up often; canonicalHeader falls back to computing it.
+var canonicalHeaders = func() map[string]string {
+	m := make(map[string]string)
+	for _, h := range []string{"x-amz-expected-bucket-owner", "x-amz-source-expected-bucket-owner", "x-amz-copy-source",
+		"x-amz-checksum-mode"} {
+		m[h] = textproto.CanonicalMIMEHeaderKey(h)
+	}
+	return m
+}()
+
+// canonicalHeader is textproto.CanonicalMIMEHeaderKey(name), without an
+// allocation for the names in canonicalHeaders.
+func canonicalHeader(name string) string {
+	if c, ok := canonicalHeaders[name]; ok {
+		return c
+	}
+	return textproto.CanonicalMIMEHeaderKey(name)
+}
+
+// headerGet is h.Get(name) without canonicalizing a name known to
+// canonicalHeaders.
+func headerGet(h http.Header, name string) string {
+	if v := h[canonicalHeader(name)]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func sortedKeys(m map[string]string) []string {

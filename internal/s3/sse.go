@@ -87,17 +87,17 @@ func (s *Service) defaultEncryption(req *Request, bucket string) (DefaultEncrypt
 
 // setEncryptionHeaders reports an object's encryption; objects stored
 // before it was recorded are SSE-S3, as every S3 object is.
-func setEncryptionHeaders(h http.Header, m blob.Meta) {
+func setEncryptionHeaders(set func(canonicalName, value string), m blob.Meta) {
 	alg := m.SSEAlgorithm
 	if alg == "" {
 		alg = sseAES256
 	}
-	h.Set(sseHeader, alg)
+	set(hdrSSE, alg)
 	if m.SSEKMSKeyID != "" {
-		h.Set(sseKMSKeyHeader, m.SSEKMSKeyID)
+		set(hdrSSEKMSKey, m.SSEKMSKeyID)
 	}
 	if m.SSEBucketKeyEnabled {
-		h.Set(sseBucketKeyHeader, "true")
+		set(hdrSSEBucketKey, "true")
 	}
 }
 

@@ -72,7 +72,7 @@ func readVersioning(tx store.Tx, bucket string) (blob.Versioning, error) {
 // requestVersion reads ?versionId=: named reports whether it was given
 // (even as "null"); an empty one is refused, as S3 refuses it.
 func requestVersion(req *Request) (id string, named bool, e *Error) {
-	q := req.HTTP.URL.Query()
+	q := req.query()
 	if !q.Has("versionId") {
 		return "", false, nil
 	}

@@ -46,7 +46,7 @@ const maxListKeys = 1000
 // listObjectVersions serves GET /bucket?versions under
 // s3:ListBucketVersions, with the condition keys ListObjects sets.
 func (s *Service) listObjectVersions(w http.ResponseWriter, req *Request) *Error {
-	q := req.HTTP.URL.Query()
+	q := req.query()
 	b, maxKeys, encoding, e := s.authorizedListing(req)
 	if e != nil {
 		return e
