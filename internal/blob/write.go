@@ -37,18 +37,11 @@ func (t *tempFile) discard() {
 	os.Remove(t.path)
 }
 
-// seal writes hdr at the start of the file, fsyncs and closes it.
+// seal writes hdr at the start of the file. The file is fsynced and
+// closed by flush (commit.go) on its way to being published.
 func (s *Store) seal(t *tempFile, hdr []byte) error {
 	if _, err := t.f.WriteAt(hdr, 0); err != nil {
 		return fmt.Errorf("write header: %w", err)
-	}
-	if s.sync {
-		if err := t.f.Sync(); err != nil {
-			return fmt.Errorf("sync: %w", err)
-		}
-	}
-	if err := t.f.Close(); err != nil {
-		return fmt.Errorf("close: %w", err)
 	}
 	return nil
 }
@@ -155,14 +148,20 @@ func fill(r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-// publish renames the sealed temp file into key's place as its current
-// version (keeping the version it replaces, see replaceCurrent) and records
-// info in the bucket's index, then makes the rename durable. check, when
-// not nil, runs under the bucket lock just before the rename and may veto
-// it.
+// publish makes the sealed temp file durable, renames it into key's place
+// as its current version (keeping the version it replaces, see
+// replaceCurrent) and records info in the bucket's index, then makes the
+// rename durable, sharing the shard directory's fsync with concurrent
+// writers (commit.go). check, when not nil, runs under the bucket lock
+// just before the rename and may veto it.
 func (s *Store) publish(bucket string, t *tempFile, info *Info, check func(path string) error) error {
 	shard, name := objectName(info.Key)
-	path := filepath.Join(s.bucketDir(bucket), shard, name)
+	dir := filepath.Join(s.bucketDir(bucket), shard)
+	path := filepath.Join(dir, name)
+	g, err := s.flush(t, dir, info.Size)
+	if err != nil {
+		return err
+	}
 	b := s.state(bucket)
 	b.mu.Lock()
 	dirs, err := s.openShard(b, bucket, shard)
@@ -183,9 +182,10 @@ func (s *Store) publish(bucket string, t *tempFile, info *Info, check func(path 
 	b.mu.Unlock()
 	if err != nil {
 		dirs.close()
+		s.settle(dir, g, nil)
 		return err
 	}
-	return s.syncClose(dirs)
+	return s.commit(dir, g, dirs)
 }
 
 // openShard makes sure the shard directory exists and opens it (with the
@@ -240,15 +240,17 @@ func (d openDirs) close() {
 	}
 }
 
-// syncClose fsyncs (unless the store skips fsync) and closes the directories.
+// syncClose fsyncs (unless the store skips fsync) and closes the
+// directories, on its own: for writers that hold a bucket lock, which must
+// not wait for a group (commit.go).
 func (s *Store) syncClose(d openDirs) error {
 	defer d.close()
 	if !s.sync {
 		return nil
 	}
 	for _, f := range d {
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("sync dir %s: %w", f.Name(), err)
+		if err := s.syncDir(f); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -282,7 +284,8 @@ func mkdirNew(dir string) (bool, error) {
 	return false, fmt.Errorf("mkdir: %w", err)
 }
 
-// writeRecord publishes v as a body-less file dir/name.
+// writeRecord publishes v as a body-less file dir/name. Its caller holds
+// the bucket lock, so it fsyncs on its own.
 func (s *Store) writeRecord(bucket, dir, name string, v any) error {
 	hdr, err := encodeHeader(v, 0)
 	if err != nil {
@@ -298,7 +301,16 @@ func (s *Store) writeRecord(bucket, dir, name string, v any) error {
 		return err
 	}
 	defer t.discard()
-	if err := s.seal(t, hdr); err == nil {
+	err = s.seal(t, hdr)
+	if err == nil {
+		err = s.syncFile(t.f)
+	}
+	if err == nil {
+		if err = t.f.Close(); err != nil {
+			err = fmt.Errorf("close: %w", err)
+		}
+	}
+	if err == nil {
 		err = renameIn(t.path, filepath.Join(dir, name))
 	}
 	if err != nil {
