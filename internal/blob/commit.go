@@ -3,6 +3,7 @@ package blob
 import (
 	"fmt"
 	"os"
+	"slices"
 )
 
 // Group commit of directory fsyncs.
@@ -40,13 +41,18 @@ import (
 // each other.
 
 // syncGroup is one group of writers into a directory; the store's
-// groupMu guards pending and dirs.
+// groupMu guards every field but err.
 type syncGroup struct {
 	pending int        // members that have not settled yet
-	dirs    []*os.File // directories members changed, fsynced by the last
+	closed  bool       // a member settled: newcomers form the next group
+	dirs    []*os.File // directories to fsync, attached by settling members
 	done    chan struct{}
 	err     error // the fsync's result, set before done closes
 }
+
+// dirGroups are the groups of one directory whose fsync has not begun,
+// oldest first; only the newest may be open.
+type dirGroups []*syncGroup
 
 // earlyEnlist is the largest file that enlists before its own fsync: a
 // larger file's fsync may take long enough that smaller writers should
@@ -61,47 +67,61 @@ func (s *Store) enlist(dir string) *syncGroup {
 	}
 	s.groupMu.Lock()
 	defer s.groupMu.Unlock()
-	g := s.groups[dir]
-	if g == nil {
-		g = &syncGroup{done: make(chan struct{})}
+	q := s.groups[dir]
+	if len(q) == 0 || q[len(q)-1].closed {
 		if s.groups == nil {
-			s.groups = make(map[string]*syncGroup)
+			s.groups = make(map[string]dirGroups)
 		}
-		s.groups[dir] = g
+		q = append(q, &syncGroup{done: make(chan struct{})})
+		s.groups[dir] = q
 	}
+	g := q[len(q)-1]
 	g.pending++
 	return g
 }
 
 // settle ends a member's part in g: d is the directory the member changed
 // (nil when it changed nothing, e.g. it failed). It returns once an fsync
-// of d begun after every member's change has completed (at once for a nil
+// of d begun after the member's change has completed (at once for a nil
 // d), with that fsync's error. The caller closes d afterwards.
+//
+// d joins the oldest group of the directory whose fsync has not begun, g
+// or an older one still waiting for its members: either fsync covers the
+// change. A group's fsync begins when its last member settles, and that
+// member runs it (before waiting for its own, if it joined an older
+// group), so nobody waits for an fsync whose leader is waiting.
 func (s *Store) settle(dir string, g *syncGroup, d *os.File) error {
 	if g == nil {
 		return nil
 	}
 	s.groupMu.Lock()
-	if s.groups[dir] == g {
-		delete(s.groups, dir) // closed: later writers form the next group
-	}
+	q := s.groups[dir]
+	g.closed = true
 	g.pending--
+	var joined *syncGroup
 	if d != nil {
-		g.dirs = append(g.dirs, d)
+		joined = q[0] // g has not begun (it had a pending member: this one)
+		joined.dirs = append(joined.dirs, d)
 	}
-	last := g.pending == 0
-	dirs := g.dirs
+	lead := g.pending == 0
+	if lead {
+		q = slices.DeleteFunc(q, func(x *syncGroup) bool { return x == g })
+		if len(q) == 0 {
+			delete(s.groups, dir)
+		} else {
+			s.groups[dir] = q
+		}
+	}
 	s.groupMu.Unlock()
-	if last {
-		g.err = s.syncDistinct(dirs)
+	if lead {
+		g.err = s.syncDistinct(g.dirs)
 		close(g.done)
-	} else {
-		<-g.done
 	}
-	if d == nil {
+	if joined == nil {
 		return nil
 	}
-	return g.err
+	<-joined.done
+	return joined.err
 }
 
 // syncDistinct fsyncs each distinct directory among dirs once.

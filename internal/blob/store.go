@@ -63,7 +63,7 @@ type Store struct {
 	fsync func(*os.File) error
 
 	groupMu sync.Mutex
-	groups  map[string]*syncGroup // each directory's open group (commit.go)
+	groups  map[string]dirGroups // each directory's groups not yet fsynced (commit.go)
 }
 
 // Option adjusts a Store at Open.
