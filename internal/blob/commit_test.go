@@ -2,6 +2,7 @@ package blob
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -81,6 +82,8 @@ func TestLoneWriteFsyncs(t *testing.T) {
 	s, _ := newStore(t)
 	c := countFsyncs(s)
 	mustPut(t, s, "k", []byte("first"))
+	var id string
+	var part CompletedPart
 	if f, d := c.files.Load(), c.dirs.Load(); f != 1 || d != 2 {
 		t.Fatalf("first Put (new shard): %d file + %d directory fsyncs, want 1 + 2", f, d)
 	}
@@ -99,6 +102,23 @@ func TestLoneWriteFsyncs(t *testing.T) {
 		}, 1, 1},
 		{"PutDeleteMarker", func() error { _, err := s.PutDeleteMarker(testBucket, "k", VersioningEnabled); return err }, 1, 1},
 		{"DeleteVersion", func() error { _, err := s.DeleteVersion(testBucket, "k", NullVersion); return err }, 0, 1},
+		// The upload's record, its new directory and .uploads.
+		{"CreateUpload", func() (err error) { id, err = s.CreateUpload(testBucket, "k", Meta{}); return err }, 1, 2},
+		{"PutPart", func() error {
+			p, err := s.PutPart(testBucket, "k", id, 1, bytes.NewReader([]byte("part")), nil, nil)
+			part = CompletedPart{PartNumber: 1, ETag: p.ETag}
+			return err
+		}, 1, 1},
+		// The object, its shard, and .uploads when the upload goes.
+		{"CompleteUpload", func() error { _, err := s.CompleteUpload(testBucket, "k", id, []CompletedPart{part}); return err }, 1, 2},
+		{"AbortUpload", func() error {
+			id2, err := s.CreateUpload(testBucket, "k", Meta{})
+			if err == nil {
+				c.reset()
+				err = s.AbortUpload(testBucket, "k", id2)
+			}
+			return err
+		}, 0, 1},
 	} {
 		c.reset()
 		if err := step.do(); err != nil {
@@ -146,6 +166,45 @@ func TestConcurrentPutsShareDirFsync(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConcurrentPartsShareDirFsync: parts of one upload uploaded at once
+// share their upload directory's fsync as objects share a shard's.
+func TestConcurrentPartsShareDirFsync(t *testing.T) {
+	const n = 6
+	s, _ := newStore(t)
+	id, err := s.CreateUpload(testBucket, "big", Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := countFsyncs(s)
+	var arrived sync.WaitGroup
+	arrived.Add(n)
+	all := make(chan struct{})
+	go func() { arrived.Wait(); close(all) }()
+	c.beforeFile = func(*os.File) {
+		arrived.Done()
+		select {
+		case <-all:
+		case <-time.After(10 * time.Second):
+			t.Error("the parts' file fsyncs never all began")
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if _, err := s.PutPart(testBucket, "big", id, i+1, bytes.NewReader(randomBytes(uint64(i), 1000)), nil, nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if f, d := c.files.Load(), c.dirs.Load(); f != n || d != 1 {
+		t.Fatalf("%d concurrent parts: %d file + %d directory fsyncs, want %d + 1", n, f, d, n)
+	}
+	if parts, err := s.ListParts(testBucket, "big", id); err != nil || len(parts) != n {
+		t.Fatalf("ListParts = %d parts, %v", len(parts), err)
 	}
 }
 
@@ -280,5 +339,76 @@ func TestGroupCommitCoversEveryAck(t *testing.T) {
 		writers*perWriter, ops-writers*perWriter, writers, c.files.Load(), c.dirs.Load(), float64(c.total())/float64(writers*perWriter))
 	if c.dirs.Load() >= int64(ops) {
 		t.Logf("no directory fsync was shared (machine too slow or serialised?)")
+	}
+}
+
+// TestGroupMembersThatFail: a member whose write fails after enlisting
+// (here a conditional Put refused at the rename) does not hold the others
+// back, nor count as a change; and an error of the shared directory fsync
+// fails every member that relied on it.
+func TestGroupMembersThatFail(t *testing.T) {
+	const n = 6
+	s, _ := newStore(t)
+	keys, _ := keysInShard("f/", n+1)
+	mustPut(t, s, keys[n], []byte("exists"))
+	c := countFsyncs(s)
+	var arrived sync.WaitGroup
+	arrived.Add(n)
+	all := make(chan struct{})
+	go func() { arrived.Wait(); close(all) }()
+	c.beforeFile = func(*os.File) {
+		arrived.Done()
+		select {
+		case <-all:
+		case <-time.After(10 * time.Second):
+			t.Error("the writers' file fsyncs never all began")
+		}
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			key, meta := keys[i], Meta{}
+			if i%2 == 1 {
+				key, meta.IfNoneMatch = keys[n], true // refused: it exists
+			}
+			_, errs[i] = s.Put(testBucket, key, bytes.NewReader([]byte("x")), meta, nil)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if i%2 == 1 {
+			wantErr(t, err, ErrPreconditionFailed)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f, d := c.files.Load(), c.dirs.Load(); f != n || d != 1 {
+		t.Fatalf("%d Puts, half refused: %d file + %d directory fsyncs, want %d + 1", n, f, d, n)
+	}
+
+	// Now the directory fsync fails.
+	failing := errors.New("disk on fire")
+	arrived.Add(n)
+	all = make(chan struct{})
+	go func() { arrived.Wait(); close(all) }()
+	next := c.fsync
+	s.fsync = func(f *os.File) error {
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			c.dirs.Add(1)
+			return failing
+		}
+		return next(f)
+	}
+	c.reset()
+	for i := range n {
+		wg.Go(func() { _, errs[i] = s.Put(testBucket, keys[i], bytes.NewReader([]byte("y")), Meta{}, nil) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		wantErr(t, err, failing)
+	}
+	if d := c.dirs.Load(); d != 1 {
+		t.Fatalf("%d directory fsyncs for one group, want 1", d)
 	}
 }
