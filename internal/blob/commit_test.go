@@ -412,3 +412,23 @@ func TestGroupMembersThatFail(t *testing.T) {
 		t.Fatalf("%d directory fsyncs for one group, want 1", d)
 	}
 }
+
+// TestSmallBodyBoundary: a body that fits in one buffer after its header
+// is written with the header in one pwrite; one byte more takes the
+// streaming path. Both read back intact, as do an empty and a large body.
+func TestSmallBodyBoundary(t *testing.T) {
+	s, _ := newStore(t, WithoutSync())
+	const key = "edge"
+	reserve, err := reserveInfo(Info{Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fits := bufferSize - (fixedHeader + reserve)
+	for _, n := range []int{0, 1, fits - 1, fits, fits + 1, 2*bufferSize + 3} {
+		body := randomBytes(uint64(n), n)
+		info := mustPut(t, s, key, body)
+		if got := readAll(t, s, key); !bytes.Equal(got, body) || info.ETag != quotedMD5(body) {
+			t.Fatalf("%d-byte body (%d fit in the first buffer) read back as %d bytes", n, fits, len(got))
+		}
+	}
+}
