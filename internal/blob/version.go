@@ -434,10 +434,11 @@ func (s *Store) keepPrevious(b *bucketState, key, path, versionID string) (strin
 	return "", errors.New("current version keeps changing")
 }
 
-// rewriteVersion makes the sealed file t durable and publishes it in place of version versionID
-// of key, which f was opened on: at the current path if f is still the
-// current file, else at its noncurrent path if f is still there
-// (errReplaced otherwise). The index keeps no tags, so it does not change.
+// rewriteVersion makes the sealed file t durable and publishes it in place
+// of version versionID of key, which f was opened on: at the current path
+// if f is still the current file, else at its noncurrent path if f is
+// still there (errReplaced otherwise). The index keeps no tags, so it does
+// not change.
 func (s *Store) rewriteVersion(bucket, key, versionID string, t *tempFile, f *os.File) error {
 	shard, _ := objectName(key)
 	path := s.objectPath(bucket, key)

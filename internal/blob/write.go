@@ -143,11 +143,10 @@ func (s *Store) receiveBody(t *tempFile, d *digester, off int64, body io.Reader,
 }
 
 // copyIn copies src to dst, feeding d, and fails with ErrEntityTooLarge
-// once more than limit bytes arrive (counting the done bytes already
-// received). Reading (which may verify a payload
-// hash) and hashing plus writing overlap: a second goroutine digests and
-// writes one pooled buffer while the next fills, so a large upload uses
-// both cores. Only io.EOF ends the body; any other read error (a truncated
+// once more than limit bytes arrive, counting the done bytes received
+// before. Reading (which may verify a payload hash) and hashing plus
+// writing overlap: a second goroutine digests and writes one pooled buffer
+// while the next fills, so a large upload uses both cores. Only io.EOF ends the body; any other read error (a truncated
 // request's io.ErrUnexpectedEOF included) fails it.
 func (s *Store) copyIn(dst io.Writer, d *digester, src io.Reader, done, limit int64) error {
 	bufs := [2]*[]byte{s.bufs.Get().(*[]byte), s.bufs.Get().(*[]byte)}
