@@ -231,7 +231,7 @@ func (s *Store) appendPart(dst *os.File, d *digester, path string, want PartInfo
 func (s *Store) appendBody(dst *os.File, d *digester, src *io.LimitedReader, n int64) error {
 	if d.hashes() {
 		before := d.size
-		if err := s.copyIn(dst, d, src, MaxObjectSize); err != nil {
+		if err := s.copyIn(dst, d, src, 0, MaxObjectSize); err != nil {
 			return err
 		}
 		n -= d.size - before

@@ -155,18 +155,10 @@ type ack struct {
 	etag string
 }
 
-// runAndKill runs the child writer, kills it after wait and returns the
+// runAndKill runs the child writer, kills it after the given time and returns the
 // writes and version operations it acknowledged.
-func runAndKill(t *testing.T, root string, start int, wait time.Duration) ([]ack, []versionAck) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKill9Child$", "-test.count=1")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d", killChildEnv, root, start))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+func runAndKill(t *testing.T, root string, start int, after time.Duration) ([]ack, []versionAck) {
+	out, kill, wait := startChild(t, "TestKill9Child", root, start)
 	type result struct {
 		acks  []ack
 		vacks []versionAck
@@ -176,13 +168,33 @@ func runAndKill(t *testing.T, root string, start int, wait time.Duration) ([]ack
 		a, v := readAcks(t, out)
 		lines <- result{a, v}
 	}()
-	time.Sleep(wait)
-	if err := cmd.Process.Kill(); err != nil { // SIGKILL
+	time.Sleep(after)
+	kill()
+	r := <-lines
+	wait()
+	return r.acks, r.vacks
+}
+
+// startChild runs the test child of this binary with root and start in
+// killChildEnv, and returns its output, the function that kills it with
+// SIGKILL and the one that reaps it once its output has been read to the
+// end.
+func startChild(t *testing.T, child, root string, start int) (io.Reader, func(), func()) {
+	cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d", killChildEnv, root, start))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
 		t.Fatal(err)
 	}
-	r := <-lines
-	cmd.Wait()
-	return r.acks, r.vacks
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	kill := func() {
+		if err := cmd.Process.Kill(); err != nil { // SIGKILL
+			t.Fatal(err)
+		}
+	}
+	return out, kill, func() { cmd.Wait() }
 }
 
 // readAcks collects the complete ACK and VACK lines of the child's output.

@@ -86,7 +86,11 @@
 // <bucket>/.tmp while its digests are computed; then the expected checksums
 // and the caller's verify hook are checked, the header is written, the file
 // is fsynced and renamed into place, and the directory is fsynced. Only then
-// does the call return. Any failure removes the temporary file; a crash
+// does the call return. Concurrent writers into one directory share its
+// fsync (group commit, commit.go): each waits for an fsync of the
+// directory begun after its own rename, run by the last of the writers
+// whose file fsyncs overlapped its own; a lone writer runs it at once. N
+// such writers cost N+1 fsyncs instead of 2N. Any failure removes the temporary file; a crash
 // leaves at most files under .tmp (and upload directories without their
 // record), which [Open] removes. Concurrent writers to one key each rename a
 // complete file, so the last rename wins and no object is ever torn; readers

@@ -167,8 +167,10 @@ func (s *Store) putPart(bucket, key, id string, n int, body io.Reader, expect ma
 	return p, s.publishPart(bucket, id, t, &p, reserve)
 }
 
-// publishPart seals a part and renames it into its upload directory; a
-// missing directory means the upload was completed or aborted meanwhile.
+// publishPart seals a part, makes it durable and renames it into its
+// upload directory, sharing that directory's fsync with concurrent parts
+// (commit.go); a missing directory means the upload was completed or
+// aborted meanwhile.
 func (s *Store) publishPart(bucket, id string, t *tempFile, p *PartInfo, reserve int) error {
 	hdr, err := encodeHeader(p, reserve)
 	if err != nil {
@@ -178,20 +180,24 @@ func (s *Store) publishPart(bucket, id string, t *tempFile, p *PartInfo, reserve
 		return err
 	}
 	dir := s.uploadDir(bucket, id)
+	g, err := s.flush(t, dir, p.Size)
+	if err != nil {
+		return err
+	}
 	dirs, err := openDirsAt(dir)
 	if err == nil {
 		err = renameIn(t.path, filepath.Join(dir, partName(p.PartNumber)))
 	}
-	if errors.Is(err, ErrNoSuchBucket) {
-		dirs.close()
-		return s.missing(bucket, ErrNoSuchUpload)
-	}
 	if err != nil {
 		dirs.close()
+		s.settle(dir, g, nil)
+		if errors.Is(err, ErrNoSuchBucket) {
+			return s.missing(bucket, ErrNoSuchUpload)
+		}
 		return err
 	}
 	t.kept = true
-	return s.syncClose(dirs)
+	return s.commit(dir, g, dirs)
 }
 
 // ListParts returns the parts of an upload, by part number.
@@ -292,18 +298,21 @@ func (s *Store) AbortUpload(bucket, key, uploadID string) error {
 func (s *Store) dropUpload(bucket, id string) error {
 	dir := s.uploadDir(bucket, id)
 	gone := filepath.Join(s.bucketDir(bucket), tmpDir, id+"-"+randomHex(4))
-	parent, err := openDirsAt(filepath.Dir(dir))
+	uploads := filepath.Dir(dir)
+	parent, err := openDirsAt(uploads)
 	if err != nil {
 		return s.missing(bucket, ErrNoSuchUpload)
 	}
-	if err := os.Rename(dir, gone); errors.Is(err, fs.ErrNotExist) {
+	g := s.enlist(uploads)
+	if err := os.Rename(dir, gone); err != nil {
 		parent.close()
-		return s.missing(bucket, ErrNoSuchUpload)
-	} else if err != nil {
-		parent.close()
+		s.settle(uploads, g, nil)
+		if errors.Is(err, fs.ErrNotExist) {
+			return s.missing(bucket, ErrNoSuchUpload)
+		}
 		return fmt.Errorf("drop upload: %w", err)
 	}
-	if err := s.syncClose(parent); err != nil {
+	if err := s.commit(uploads, g, parent); err != nil {
 		return err
 	}
 	return os.RemoveAll(gone)

@@ -57,6 +57,14 @@ type Store struct {
 
 	headers headerCache // decoded object headers by their bytes
 	objects objectCache // small objects recently read (objectcache.go)
+
+	// fsync makes a file or directory durable: (*os.File).Sync, or a
+	// test's counting or failing stand-in. Every fsync of the store goes
+	// through it.
+	fsync func(*os.File) error
+
+	groupMu sync.Mutex
+	groups  map[string]dirGroups // each directory's groups not yet fsynced (commit.go)
 }
 
 // Option adjusts a Store at Open.
@@ -80,7 +88,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // an interrupted run left behind: temporary files, upload directories
 // without a record and half-deleted buckets.
 func Open(root string, opts ...Option) (*Store, error) {
-	s := &Store{root: root, sync: true, now: time.Now, buckets: make(map[string]*bucketState), scanCacheMargin: scanCacheMargin}
+	s := &Store{root: root, sync: true, now: time.Now, buckets: make(map[string]*bucketState), scanCacheMargin: scanCacheMargin, fsync: (*os.File).Sync}
 	for _, o := range opts {
 		o(s)
 	}
@@ -254,7 +262,7 @@ func (s *Store) syncDirs(dirs ...string) error {
 		if err != nil {
 			return fmt.Errorf("sync dir: %w", err)
 		}
-		err = f.Sync()
+		err = s.fsync(f)
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("sync dir %s: %w", dir, err)

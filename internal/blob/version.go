@@ -3,6 +3,7 @@ package blob
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -215,11 +216,13 @@ func (s *Store) deleteVersion(bucket, key, versionID string) (Info, error) {
 		return Info{}, err
 	}
 	path := s.objectPath(bucket, key)
+	dir := filepath.Dir(path)
+	g := s.enlist(dir)
 	b := s.state(bucket)
 	b.mu.Lock()
 	// The shard is opened first: once the last version is gone the bucket
 	// may be deleted, taking the directory away before the fsync.
-	dirs, err := openDirsAt(filepath.Dir(path))
+	dirs, err := openDirsAt(dir)
 	var info Info
 	if err == nil {
 		err = s.acrossReplicas(bucket, func() (err error) {
@@ -230,12 +233,13 @@ func (s *Store) deleteVersion(bucket, key, versionID string) (Info, error) {
 	b.mu.Unlock()
 	if err != nil {
 		dirs.close()
+		s.settle(dir, g, nil)
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrNoSuchBucket) {
 			err = s.missing(bucket, ErrNoSuchVersion)
 		}
 		return Info{}, err
 	}
-	return info, s.syncClose(dirs)
+	return info, s.commit(dir, g, dirs)
 }
 
 // removeVersionLocked removes one version's file; the caller holds b.mu.
@@ -444,13 +448,23 @@ func (s *Store) keepPrevious(b *bucketState, key, path, versionID string) (strin
 	return "", errors.New("current version keeps changing")
 }
 
-// rewriteVersion publishes the sealed file t in place of version versionID
-// of key, which f was opened on: at the current path if f is still the
-// current file, else at its noncurrent path if f is still there
-// (errReplaced otherwise). The index keeps no tags, so it does not change.
+// rewriteVersion makes the sealed file t durable and publishes it in place
+// of version versionID of key, which f was opened on: at the current path
+// if f is still the current file, else at its noncurrent path if f is
+// still there (errReplaced otherwise). The index keeps no tags, so it does
+// not change.
 func (s *Store) rewriteVersion(bucket, key, versionID string, t *tempFile, f *os.File) error {
 	shard, _ := objectName(key)
 	path := s.objectPath(bucket, key)
+	dir := filepath.Dir(path)
+	size, err := t.f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return fmt.Errorf("seek: %w", err)
+	}
+	g, err := s.flush(t, dir, size)
+	if err != nil {
+		return err
+	}
 	b := s.state(bucket)
 	b.mu.Lock()
 	dirs, err := s.openShard(b, bucket, shard)
@@ -460,9 +474,10 @@ func (s *Store) rewriteVersion(bucket, key, versionID string, t *tempFile, f *os
 	b.mu.Unlock()
 	if err != nil {
 		dirs.close()
+		s.settle(dir, g, nil)
 		return err
 	}
-	return s.syncClose(dirs)
+	return s.commit(dir, g, dirs)
 }
 
 func rewriteLocked(path, versionID string, t *tempFile, f *os.File) error {

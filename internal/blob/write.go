@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // tempFile is a file being written under a bucket's .tmp directory.
@@ -14,6 +15,13 @@ type tempFile struct {
 	f    *os.File
 	path string
 	kept bool // renamed into place: discard leaves it alone
+	// small, when not nil, is a pooled buffer (from pool) holding a whole
+	// body that receive read in one piece at off, after room for the
+	// header: seal then writes header and body with one pwrite.
+	small *[]byte
+	off   int
+	n     int // body bytes in small
+	pool  *sync.Pool
 }
 
 // newTemp creates a temporary file in bucket.
@@ -25,11 +33,12 @@ func (s *Store) newTemp(bucket string) (*tempFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create temp: %w", err)
 	}
-	return &tempFile{f: f, path: f.Name()}, nil
+	return &tempFile{f: f, path: f.Name(), pool: &s.bufs}, nil
 }
 
 // discard closes and removes the file unless it was published.
 func (t *tempFile) discard() {
+	t.dropSmall()
 	if t.kept {
 		return
 	}
@@ -37,18 +46,29 @@ func (t *tempFile) discard() {
 	os.Remove(t.path)
 }
 
-// seal writes hdr at the start of the file, fsyncs and closes it.
+// dropSmall gives back the buffer of a small body.
+func (t *tempFile) dropSmall() {
+	if t.small != nil {
+		t.pool.Put(t.small)
+		t.small = nil
+	}
+}
+
+// seal writes hdr at the start of the file, with the body when receive
+// kept a small one in memory. The file is fsynced and closed by flush
+// (commit.go) on its way to being published.
 func (s *Store) seal(t *tempFile, hdr []byte) error {
-	if _, err := t.f.WriteAt(hdr, 0); err != nil {
-		return fmt.Errorf("write header: %w", err)
-	}
-	if s.sync {
-		if err := t.f.Sync(); err != nil {
-			return fmt.Errorf("sync: %w", err)
+	defer t.dropSmall()
+	out := hdr
+	if t.small != nil {
+		if len(hdr) != t.off {
+			return fmt.Errorf("write header: %d bytes where the body starts at %d", len(hdr), t.off)
 		}
+		out = (*t.small)[:t.off+t.n]
+		copy(out, hdr)
 	}
-	if err := t.f.Close(); err != nil {
-		return fmt.Errorf("close: %w", err)
+	if _, err := t.f.WriteAt(out, 0); err != nil {
+		return fmt.Errorf("write header: %w", err)
 	}
 	return nil
 }
@@ -64,14 +84,12 @@ type intake struct {
 }
 
 // receive streams body into t from offset off, then checks it. Nothing is
-// fsynced yet.
+// fsynced yet. A body that fits in one buffer after off bytes is only read
+// into memory here: seal writes it with the header in one go.
 func (s *Store) receive(t *tempFile, off int64, body io.Reader, in intake) (Digests, error) {
-	if _, err := t.f.Seek(off, io.SeekStart); err != nil {
-		return Digests{}, fmt.Errorf("seek: %w", err)
-	}
 	d := newDigester(in.md5, in.algs)
 	if body != nil {
-		if err := s.copyIn(t.f, d, body, in.limit); err != nil {
+		if err := s.receiveBody(t, d, off, body, in.limit); err != nil {
 			return Digests{}, err
 		}
 	}
@@ -87,26 +105,63 @@ func (s *Store) receive(t *tempFile, off int64, body io.Reader, in intake) (Dige
 	return got, nil
 }
 
+// receiveBody reads body into t at off, feeding d: the first buffer's
+// worth into memory, which stays there if that was all of it.
+func (s *Store) receiveBody(t *tempFile, d *digester, off int64, body io.Reader, limit int64) error {
+	if off > bufferSize/2 {
+		if _, err := t.f.Seek(off, io.SeekStart); err != nil {
+			return fmt.Errorf("seek: %w", err)
+		}
+		return s.copyIn(t.f, d, body, 0, limit)
+	}
+	buf := s.bufs.Get().(*[]byte)
+	n, rerr := fill(body, (*buf)[off:])
+	if int64(n) > limit {
+		s.bufs.Put(buf)
+		return fmt.Errorf("%w: over %d bytes", ErrEntityTooLarge, limit)
+	}
+	first := (*buf)[off : off+int64(n)]
+	d.Write(first)
+	switch {
+	case rerr == io.EOF:
+		t.small, t.off, t.n = buf, int(off), n
+		return nil
+	case rerr != nil:
+		s.bufs.Put(buf)
+		return fmt.Errorf("read body: %w", rerr)
+	}
+	// More to come: write what came and stream the rest.
+	_, err := t.f.WriteAt(first, off)
+	s.bufs.Put(buf)
+	if err == nil {
+		_, err = t.f.Seek(off+int64(n), io.SeekStart)
+	}
+	if err != nil {
+		return fmt.Errorf("write body: %w", err)
+	}
+	return s.copyIn(t.f, d, body, int64(n), limit)
+}
+
 // copyIn copies src to dst, feeding d, and fails with ErrEntityTooLarge
-// once more than limit bytes arrive. Reading (which may verify a payload
-// hash) and hashing plus writing overlap: a second goroutine digests and
-// writes one pooled buffer while the next fills, so a large upload uses
-// both cores. Only io.EOF ends the body; any other read error (a truncated
+// once more than limit bytes arrive, counting the done bytes received
+// before. Reading (which may verify a payload hash) and hashing plus
+// writing overlap: a second goroutine digests and writes one pooled buffer
+// while the next fills, so a large upload uses both cores. Only io.EOF ends the body; any other read error (a truncated
 // request's io.ErrUnexpectedEOF included) fails it.
-func (s *Store) copyIn(dst io.Writer, d *digester, src io.Reader, limit int64) error {
+func (s *Store) copyIn(dst io.Writer, d *digester, src io.Reader, done, limit int64) error {
 	bufs := [2]*[]byte{s.bufs.Get().(*[]byte), s.bufs.Get().(*[]byte)}
 	defer s.bufs.Put(bufs[0])
 	defer s.bufs.Put(bufs[1])
-	work, done := make(chan []byte), make(chan error, 1)
-	go digestAndWrite(dst, d, work, done)
+	work, finished := make(chan []byte), make(chan error, 1)
+	go digestAndWrite(dst, d, work, finished)
 	finish := func(err error) error {
 		close(work)
-		if werr := <-done; err == nil {
+		if werr := <-finished; err == nil {
 			err = werr
 		}
 		return err
 	}
-	var size int64
+	size := done
 	for i := 0; ; i ^= 1 {
 		buf := *bufs[i]
 		n, rerr := fill(src, buf)
@@ -155,14 +210,20 @@ func fill(r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-// publish renames the sealed temp file into key's place as its current
-// version (keeping the version it replaces, see replaceCurrent) and records
-// info in the bucket's index, then makes the rename durable. check, when
-// not nil, runs under the bucket lock just before the rename and may veto
-// it.
+// publish makes the sealed temp file durable, renames it into key's place
+// as its current version (keeping the version it replaces, see
+// replaceCurrent) and records info in the bucket's index, then makes the
+// rename durable, sharing the shard directory's fsync with concurrent
+// writers (commit.go). check, when not nil, runs under the bucket lock
+// just before the rename and may veto it.
 func (s *Store) publish(bucket string, t *tempFile, info *Info, check func(path string) error) error {
 	shard, name := objectName(info.Key)
-	path := filepath.Join(s.bucketDir(bucket), shard, name)
+	dir := filepath.Join(s.bucketDir(bucket), shard)
+	path := filepath.Join(dir, name)
+	g, err := s.flush(t, dir, info.Size)
+	if err != nil {
+		return err
+	}
 	b := s.state(bucket)
 	b.mu.Lock()
 	dirs, err := s.openShard(b, bucket, shard)
@@ -183,9 +244,10 @@ func (s *Store) publish(bucket string, t *tempFile, info *Info, check func(path 
 	b.mu.Unlock()
 	if err != nil {
 		dirs.close()
+		s.settle(dir, g, nil)
 		return err
 	}
-	return s.syncClose(dirs)
+	return s.commit(dir, g, dirs)
 }
 
 // openShard makes sure the shard directory exists and opens it (with the
@@ -240,15 +302,17 @@ func (d openDirs) close() {
 	}
 }
 
-// syncClose fsyncs (unless the store skips fsync) and closes the directories.
+// syncClose fsyncs (unless the store skips fsync) and closes the
+// directories, on its own: for writers that hold a bucket lock, which must
+// not wait for a group (commit.go).
 func (s *Store) syncClose(d openDirs) error {
 	defer d.close()
 	if !s.sync {
 		return nil
 	}
 	for _, f := range d {
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("sync dir %s: %w", f.Name(), err)
+		if err := s.syncDir(f); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -282,7 +346,8 @@ func mkdirNew(dir string) (bool, error) {
 	return false, fmt.Errorf("mkdir: %w", err)
 }
 
-// writeRecord publishes v as a body-less file dir/name.
+// writeRecord publishes v as a body-less file dir/name. Its caller holds
+// the bucket lock, so it fsyncs on its own.
 func (s *Store) writeRecord(bucket, dir, name string, v any) error {
 	hdr, err := encodeHeader(v, 0)
 	if err != nil {
@@ -298,7 +363,16 @@ func (s *Store) writeRecord(bucket, dir, name string, v any) error {
 		return err
 	}
 	defer t.discard()
-	if err := s.seal(t, hdr); err == nil {
+	err = s.seal(t, hdr)
+	if err == nil {
+		err = s.syncFile(t.f)
+	}
+	if err == nil {
+		if err = t.f.Close(); err != nil {
+			err = fmt.Errorf("close: %w", err)
+		}
+	}
+	if err == nil {
 		err = renameIn(t.path, filepath.Join(dir, name))
 	}
 	if err != nil {
