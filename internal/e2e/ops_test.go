@@ -246,6 +246,9 @@ func TestEnvironmentSetsFlags(t *testing.T) {
 	if _, err := stsAs(p.URL, aliceKey, aliceSecret, "").GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatalf("SEKISHO_DEMO=true: alice of the demo world cannot sign in: %v", err)
 	}
+	// The request's debug line may still be in the pipe: stop the server,
+	// which waits until its whole stderr has been read.
+	p.stop()
 	if !strings.Contains(p.logs(), `"level":"DEBUG"`) {
 		t.Errorf("SEKISHO_LOG_LEVEL=debug: no debug line in the log:\n%s", p.logs())
 	}
