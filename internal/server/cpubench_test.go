@@ -23,6 +23,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -276,6 +277,24 @@ func BenchmarkServerCPUAssumeRole(b *testing.B) {
 	env := testenv.Start(b)
 	raw := stsRequest(b, env.URL, "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2Fassume_s3_role&RoleSessionName=bench")
 	benchmarkServerCPU(b, env, raw, 0)
+}
+
+// BenchmarkServerCPUBareNetHTTP is the floor under the figures above: the
+// same GetCallerIdentity bytes answered by a bare net/http handler that
+// reads the body and writes a response of the same size, with no
+// signature check, authorization or decision log.
+func BenchmarkServerCPUBareNetHTTP(b *testing.B) {
+	env := testenv.Start(b)
+	raw := stsRequest(b, env.URL, "Action=GetCallerIdentity&Version=2011-06-15")
+	answer := bytes.Repeat([]byte("x"), 430)
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/xml")
+		w.Header().Set("X-Amzn-Requestid", "00000000-0000-0000-0000-000000000000")
+		_, _ = w.Write(answer)
+	}))
+	defer bare.Close()
+	benchmarkServerCPU(b, &testenv.Env{URL: bare.URL}, raw, 0)
 }
 
 // putObjectOnce stores data under key through the replay path.
