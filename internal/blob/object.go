@@ -247,7 +247,7 @@ func (s *Store) writeCondition(m Meta) func(path string) error {
 		return nil
 	}
 	return func(path string) error {
-		f, err := os.Open(path)
+		hf, err := openHead(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			if m.IfMatch != "" {
 				return ErrNoSuchKey
@@ -257,8 +257,8 @@ func (s *Store) writeCondition(m Meta) func(path string) error {
 		if err != nil {
 			return fmt.Errorf("open for condition: %w", err)
 		}
-		defer f.Close()
-		head, err := s.readObjectHeader(f)
+		defer hf.close()
+		head, err := s.readHead(hf)
 		if err != nil {
 			return err
 		}
@@ -417,54 +417,13 @@ func (s *Store) releaseHead(h *objectHead) {
 	h.buf, h.body = nil, nil
 }
 
-// readObjectHeader reads an object header and checks the file's length
-// against it. One pread of objectReadAhead bytes covers the header and, for
-// a small object, the whole body: a read that stops short has found the end
-// of the file, which gives its length without a stat. The caller releases
-// the returned head.
-func (s *Store) readObjectHeader(f *os.File) (objectHead, error) {
-	buf := s.headers.buffer()
-	h := objectHead{buf: buf}
-	n, err := f.ReadAt(*buf, 0)
-	atEnd := errors.Is(err, io.EOF)
-	if err != nil && !atEnd {
-		s.releaseHead(&h)
-		return objectHead{}, fmt.Errorf("%w: short header: %v", ErrCorrupt, err)
-	}
-	raw, err := completeHeader(f, (*buf)[:n])
-	if err == nil {
-		h.info, err = s.headers.decode(raw)
-	}
-	if err != nil {
-		s.releaseHead(&h)
-		return objectHead{}, err
-	}
-	h.off = int64(len(raw))
-	size := int64(n)
-	if !atEnd || len(raw) > n {
-		fi, err := f.Stat()
-		if err != nil {
-			s.releaseHead(&h)
-			return objectHead{}, fmt.Errorf("stat: %w", err)
-		}
-		size = fi.Size()
-	} else {
-		h.body = (*buf)[h.off:n]
-	}
-	if size != h.off+h.info.Size {
-		s.releaseHead(&h)
-		return objectHead{}, fmt.Errorf("%w: file is %d bytes, header says %d", ErrCorrupt, size, h.off+h.info.Size)
-	}
-	h.info.normalize()
-	return h, nil
-}
-
-// readHead is readObjectHeader on a file opened by openHead, with one
-// pread of objectReadAhead bytes in the common case: when it comes back
+// readHead reads and decodes a stored file's header (opened by openHead),
+// checking the file's length against it, with one pread of
+// objectReadAhead bytes in the common case: when it comes back
 // short holding exactly the header and the body the header announces, the
 // file has ended there (a pread of a regular file stops short only at its
 // end), so neither a second pread to see the end nor an fstat is needed.
-// Otherwise the length is checked with fstat as readObjectHeader does.
+// Otherwise the length is checked with fstat.
 func (s *Store) readHead(hf headFile) (objectHead, error) {
 	buf := s.headers.buffer()
 	h := objectHead{buf: buf}
