@@ -61,18 +61,13 @@ type gcSentinel struct {
 	_ [16]byte
 }
 
-var liveHeap = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-var liveHeapMu sync.Mutex
-
 // setMemoryLimit sets the soft limit to twice the live heap plus
 // gcHeadroom.
 func setMemoryLimit() {
-	liveHeapMu.Lock()
-	defer liveHeapMu.Unlock()
-	metrics.Read(liveHeap)
-	if liveHeap[0].Value.Kind() != metrics.KindUint64 {
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	if live[0].Value.Kind() != metrics.KindUint64 {
 		return
 	}
-	live := liveHeap[0].Value.Uint64()
-	debug.SetMemoryLimit(int64(2*live + gcHeadroom))
+	debug.SetMemoryLimit(int64(2*live[0].Value.Uint64() + gcHeadroom))
 }
