@@ -14,6 +14,12 @@ func NewContext() *Context {
 	return &Context{values: make(map[string][]string)}
 }
 
+// NewContextSize returns an empty context with room for n keys, so that
+// filling it does not grow (and copy) its map.
+func NewContextSize(n int) *Context {
+	return &Context{values: make(map[string][]string, n)}
+}
+
 // Set replaces the values of key.
 func (c *Context) Set(key string, values ...string) {
 	c.values[strings.ToLower(key)] = values
@@ -87,6 +93,9 @@ func (c *Context) SizeBytes() int {
 }
 
 // Clone returns an independent copy.
+// cloneSpare is the room a clone has for keys added to it.
+const cloneSpare = 8
+
 func (c *Context) Clone() *Context {
 	if c == nil {
 		return NewContext()
@@ -99,7 +108,9 @@ func (c *Context) Clone() *Context {
 		total += len(v)
 	}
 	backing := make([]string, 0, total)
-	out := &Context{values: make(map[string][]string, len(c.values))}
+	// The copy has room for cloneSpare more keys: a clone is made to add
+	// the keys of one check (S3's, STS's) without growing its map.
+	out := &Context{values: make(map[string][]string, len(c.values)+cloneSpare)}
 	for k, v := range c.values {
 		if len(v) == 0 {
 			out.values[k] = nil

@@ -33,7 +33,7 @@ func (s *Server) authenticateS3V2(r *http.Request, a *sigv2.Auth, req *s3.Reques
 		return s3SigV2Error(err)
 	}
 	req.Caller = caller
-	req.Context = s.requestContext(r, &sigv4.Auth{Region: s.bucketRegion(r, req.Bucket)})
+	req.Context = s.requestContext(r, &sigv4.Auth{Region: s.bucketRegion(r, req.Bucket)}, s3ContextKeys)
 	// S3 documents s3:signatureAge as always 0 for Signature Version 2.
 	setSignatureKeys(req.Context, sigv2.SignatureVersion, a.AuthType(), "0")
 	return nil
