@@ -54,10 +54,17 @@ func (s *Server) bucketRegion(r *http.Request, bucket string) string {
 // ("AWS" or "AWS4-HMAC-SHA256"), s3:authType and, when known,
 // s3:signatureAge in milliseconds.
 func setSignatureKeys(ctx *policy.Context, version, authType, ageMillis string) {
-	ctx.Set("s3:signatureversion", version)
-	ctx.Set("s3:authType", authType)
+	// Lower-cased keys (Set need not lower them) and one backing array
+	// for the single values, as in requestContext.
+	values := make([]string, 0, 3)
+	set := func(key, value string) {
+		values = append(values, value)
+		ctx.Set(key, values[len(values)-1:len(values):len(values)]...)
+	}
+	set("s3:signatureversion", version)
+	set("s3:authtype", authType)
 	if ageMillis != "" {
-		ctx.Set("s3:signatureAge", ageMillis)
+		set("s3:signatureage", ageMillis)
 	}
 }
 
