@@ -207,18 +207,20 @@ func addOrgContext(ctx *policy.Context, principal, resource *OrgMember, resource
 // for a principal of this member account (nothing for a nil member).
 func (m *OrgMember) AddPrincipalContext(ctx *policy.Context) {
 	if m != nil {
-		ctx.Set("aws:PrincipalOrgID", m.OrgID)
-		ctx.Set("aws:PrincipalOrgPaths", m.Path)
+		ctx.Set("aws:principalorgid", m.OrgID)
+		ctx.Set("aws:principalorgpaths", m.Path)
 	}
 }
 
 // AddResourceContext sets aws:ResourceAccount, and aws:ResourceOrgID and
 // aws:ResourceOrgPaths when the owner m is a member.
+// The keys are given lower-cased, as the context keeps them, so Set need
+// not lower (and copy) them on every request.
 func AddResourceContext(ctx *policy.Context, m *OrgMember, account string) {
-	ctx.Set("aws:ResourceAccount", account)
+	ctx.Set("aws:resourceaccount", account)
 	if m != nil {
-		ctx.Set("aws:ResourceOrgID", m.OrgID)
-		ctx.Set("aws:ResourceOrgPaths", m.Path)
+		ctx.Set("aws:resourceorgid", m.OrgID)
+		ctx.Set("aws:resourceorgpaths", m.Path)
 	}
 }
 

@@ -61,9 +61,9 @@ func (c *Caller) AddContext(ctx *policy.Context) {
 	}
 	if s := c.Session; s != nil {
 		addMFAContext(ctx, s)
-		ctx.Set("aws:TokenIssueTime", s.IssuedAt.UTC().Format(time.RFC3339))
+		ctx.Set("aws:tokenissuetime", s.IssuedAt.UTC().Format(time.RFC3339))
 		if s.SourceIdentity != "" {
-			ctx.Set("aws:SourceIdentity", s.SourceIdentity)
+			ctx.Set("aws:sourceidentity", s.SourceIdentity)
 		}
 	}
 }

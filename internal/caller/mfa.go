@@ -13,11 +13,11 @@ import (
 // seconds since then at the request's time (its aws:EpochTime, which the
 // server sets for every request; the key is left out without it).
 func addMFAContext(ctx *policy.Context, s *creds.Session) {
-	ctx.Set("aws:MultiFactorAuthPresent", strconv.FormatBool(s.MFA))
+	ctx.Set("aws:multifactorauthpresent", strconv.FormatBool(s.MFA))
 	if !s.MFA || s.MFAAuthAt.IsZero() {
 		return
 	}
-	epoch, ok := ctx.Get("aws:EpochTime")
+	epoch, ok := ctx.Get("aws:epochtime")
 	if !ok || len(epoch) != 1 {
 		return
 	}
@@ -26,5 +26,5 @@ func addMFAContext(ctx *policy.Context, s *creds.Session) {
 		return
 	}
 	age := time.Unix(sec, 0).Sub(s.MFAAuthAt.Truncate(time.Second)) / time.Second
-	ctx.Set("aws:MultiFactorAuthAge", strconv.FormatInt(max(int64(age), 0), 10))
+	ctx.Set("aws:multifactorauthage", strconv.FormatInt(max(int64(age), 0), 10))
 }

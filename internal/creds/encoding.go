@@ -87,7 +87,9 @@ func appendTime(b []byte, t time.Time) []byte {
 // decodeSession parses the binary encoding made by appendSession. Times come
 // back in UTC and empty lists as nil.
 func decodeSession(b []byte) (*Session, error) {
-	d := decoder{rest: b}
+	// The session's strings are cut from one copy of b: one allocation
+	// rather than one per string.
+	d := decoder{rest: b, text: string(b)}
 	s := &Session{Kind: SessionKind(d.readByte())}
 	flags := d.readByte()
 	for _, field := range s.stringFields() {
@@ -113,7 +115,10 @@ func decodeSession(b []byte) (*Session, error) {
 // decoder reads the session encoding. After the first error it sets failed
 // and returns zero values, so callers check once at the end.
 type decoder struct {
-	rest   []byte
+	rest []byte
+	// text is the whole input as a string (or empty): readString returns
+	// substrings of it instead of copying.
+	text   string
 	failed bool
 }
 
@@ -167,7 +172,13 @@ func (d *decoder) readCount() int {
 
 func (d *decoder) readString() string {
 	n := d.readCount()
-	s := string(d.rest[:n])
+	var s string
+	if d.text != "" {
+		off := len(d.text) - len(d.rest)
+		s = d.text[off : off+n]
+	} else {
+		s = string(d.rest[:n])
+	}
 	d.rest = d.rest[n:]
 	return s
 }

@@ -178,6 +178,16 @@ func (r *Keyring) aead(id string) (cipher.AEAD, bool) {
 	return aead, ok
 }
 
+// aeadBytes is aead for an id still in the token's bytes (the lookup does
+// not copy it).
+func (r *Keyring) aeadBytes(id []byte) (cipher.AEAD, bool) {
+	if r == nil {
+		return nil, false
+	}
+	aead, ok := r.aeads[string(id)]
+	return aead, ok
+}
+
 // Format implements fmt.Formatter, printing only key ids.
 func (r *Keyring) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "creds.Keyring{Current:%q Keys:[%s]}", r.CurrentID(), strings.Join(r.IDs(), " "))

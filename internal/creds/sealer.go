@@ -141,58 +141,89 @@ func appendAdditionalData(b, header []byte, accessKeyID string) []byte {
 // token is authentic, and then with one wrapping ErrExpiredToken if now is
 // after the session's Expires. Returned times are in UTC.
 func (s *Sealer) Open(token, presentedAccessKeyID string, now time.Time) (*Session, error) {
-	raw, err := decodeToken(token)
+	if err := checkTokenText(token); err != nil {
+		return nil, err
+	}
+	// The working bytes (the decoded token, the additional data and the
+	// plaintext, decrypted in place) come from Seal's pool; the plaintext
+	// is zeroed before they go back. The session's strings are copied out.
+	buf := sealBuffers.Get().(*sealBuffer)
+	defer buf.release()
+	raw, err := decodeTokenInto(buf.sealed[:0], token)
+	buf.sealed = raw
 	if err != nil {
 		return nil, err
 	}
-	keyID, body, err := splitToken(raw)
+	keyID, body, err := splitTokenBytes(raw)
 	if err != nil {
 		return nil, err
 	}
-	aead, ok := s.keys.aead(keyID)
+	aead, ok := s.keys.aeadBytes(keyID)
 	if !ok {
 		return nil, fmt.Errorf("%w: sealed with an unknown key", ErrInvalidToken)
 	}
 	header := raw[:len(raw)-len(body)]
-	plaintext, err := aead.Open(nil, nil, body, additionalData(header, presentedAccessKeyID))
+	buf.data = appendAdditionalData(buf.data[:0], header, presentedAccessKeyID)
+	plaintext, err := aead.Open(body[:0], nil, body, buf.data)
 	if err != nil {
+		clear(raw)
 		return nil, fmt.Errorf("%w: authentication failed", ErrInvalidToken)
 	}
-	defer clear(plaintext)
+	// release zeroes buf.plain: point it at the plaintext.
+	buf.plain = plaintext
 	return checkOpened(plaintext, presentedAccessKeyID, now)
 }
 
-// decodeToken checks the token's size and alphabet and decodes it.
-func decodeToken(token string) ([]byte, error) {
+// checkTokenText checks a token's size and alphabet before it is decoded.
+func checkTokenText(token string) error {
 	if len(token) > MaxTokenLength {
-		return nil, fmt.Errorf("%w: longer than %d characters", ErrInvalidToken, MaxTokenLength)
+		return fmt.Errorf("%w: longer than %d characters", ErrInvalidToken, MaxTokenLength)
 	}
 	// The decoder skips CR and LF; reject them so each token has one spelling.
 	for i := 0; i < len(token); i++ {
 		if token[i] == '\r' || token[i] == '\n' {
-			return nil, fmt.Errorf("%w: not base64url", ErrInvalidToken)
+			return fmt.Errorf("%w: not base64url", ErrInvalidToken)
 		}
 	}
-	raw, err := tokenEncoding.DecodeString(token)
+	return nil
+}
+
+// decodeTokenInto decodes a checked token into dst's storage.
+func decodeTokenInto(dst []byte, token string) ([]byte, error) {
+	raw, err := tokenEncoding.AppendDecode(dst, []byte(token))
 	if err != nil {
-		return nil, fmt.Errorf("%w: not base64url", ErrInvalidToken)
+		return raw, fmt.Errorf("%w: not base64url", ErrInvalidToken)
 	}
 	if len(raw) < minTokenBytes {
-		return nil, fmt.Errorf("%w: too short", ErrInvalidToken)
+		return raw, fmt.Errorf("%w: too short", ErrInvalidToken)
 	}
 	return raw, nil
 }
 
+// decodeToken checks the token's size and alphabet and decodes it.
+func decodeToken(token string) ([]byte, error) {
+	if err := checkTokenText(token); err != nil {
+		return nil, err
+	}
+	return decodeTokenInto(nil, token)
+}
+
 // splitToken parses the header, returning the key id and the sealed body.
 func splitToken(raw []byte) (keyID string, body []byte, err error) {
+	id, body, err := splitTokenBytes(raw)
+	return string(id), body, err
+}
+
+// splitTokenBytes is splitToken with the key id left in raw.
+func splitTokenBytes(raw []byte) (keyID, body []byte, err error) {
 	if raw[0] != tokenVersion {
-		return "", nil, fmt.Errorf("%w: unsupported format version", ErrInvalidToken)
+		return nil, nil, fmt.Errorf("%w: unsupported format version", ErrInvalidToken)
 	}
 	idLen := int(raw[1])
 	if idLen == 0 || idLen > MaxKeyIDLength || len(raw) < 2+idLen+gcmOverhead {
-		return "", nil, fmt.Errorf("%w: malformed header", ErrInvalidToken)
+		return nil, nil, fmt.Errorf("%w: malformed header", ErrInvalidToken)
 	}
-	return string(raw[2 : 2+idLen]), raw[2+idLen:], nil
+	return raw[2 : 2+idLen], raw[2+idLen:], nil
 }
 
 // checkOpened decodes an authentic plaintext and checks it against the

@@ -58,7 +58,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, requestID str
 		return
 	}
 	call := &awsproto.Call{Action: req.Operation, Input: req.Input, Caller: caller, RequestID: requestID,
-		Region: auth.Region, Context: s.requestContext(r, auth)}
+		Region: auth.Region, Context: s.requestContext(r, auth, 0)}
 	result, e := endpoint.Service.Handle(r.Context(), call)
 	if e != nil {
 		s.cfg.Log.Info("request failed", "request_id", requestID, "service", auth.Service, "action", call.Action,

@@ -96,10 +96,10 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, requestID strin
 			fail(e)
 			return
 		}
-		req.Context = s.requestContext(r, auth)
+		req.Context = s.requestContext(r, auth, s3ContextKeys)
 		setSignatureKeys(req.Context, sigv4.Algorithm, authType(auth.Presigned), v4SignatureAge(auth, s.cfg.Now()))
 	} else {
-		req.Context = s.requestContext(r, &sigv4.Auth{})
+		req.Context = s.requestContext(r, &sigv4.Auth{}, s3ContextKeys)
 	}
 	serve(w, req)
 }

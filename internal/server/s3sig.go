@@ -33,7 +33,7 @@ func (s *Server) authenticateS3V2(r *http.Request, a *sigv2.Auth, req *s3.Reques
 		return s3SigV2Error(err)
 	}
 	req.Caller = caller
-	req.Context = s.requestContext(r, &sigv4.Auth{Region: s.bucketRegion(r, req.Bucket)})
+	req.Context = s.requestContext(r, &sigv4.Auth{Region: s.bucketRegion(r, req.Bucket)}, s3ContextKeys)
 	// S3 documents s3:signatureAge as always 0 for Signature Version 2.
 	setSignatureKeys(req.Context, sigv2.SignatureVersion, a.AuthType(), "0")
 	return nil
@@ -54,10 +54,17 @@ func (s *Server) bucketRegion(r *http.Request, bucket string) string {
 // ("AWS" or "AWS4-HMAC-SHA256"), s3:authType and, when known,
 // s3:signatureAge in milliseconds.
 func setSignatureKeys(ctx *policy.Context, version, authType, ageMillis string) {
-	ctx.Set("s3:signatureversion", version)
-	ctx.Set("s3:authType", authType)
+	// Lower-cased keys (Set need not lower them) and one backing array
+	// for the single values, as in requestContext.
+	values := make([]string, 0, 3)
+	set := func(key, value string) {
+		values = append(values, value)
+		ctx.Set(key, values[len(values)-1:len(values):len(values)]...)
+	}
+	set("s3:signatureversion", version)
+	set("s3:authtype", authType)
 	if ageMillis != "" {
-		ctx.Set("s3:signatureAge", ageMillis)
+		set("s3:signatureage", ageMillis)
 	}
 }
 

@@ -162,7 +162,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		return
 	}
 	call := &awsproto.Call{Action: params.Action(), Params: params, Caller: caller, RequestID: requestID,
-		Region: region, Context: s.requestContext(r, &sigv4.Auth{Region: region})}
+		Region: region, Context: s.requestContext(r, &sigv4.Auth{Region: region}, 0)}
 	if call.Action == "" {
 		fail(awsproto.Errorf(http.StatusBadRequest, "MissingAction", "Missing Action"))
 		return
@@ -319,14 +319,21 @@ func queryAuthError(err error) *awsproto.Error {
 	return awsproto.Errorf(http.StatusBadRequest, "IncompleteSignature", "%s", se.Message)
 }
 
+// s3ContextKeys is the room an S3 request's context has: the request's
+// keys, the signature's, the caller's (with a few principal tags) and the
+// organization's, so that filling it does not grow its map.
+const s3ContextKeys = 16
+
 // requestContext builds the condition keys every request carries.
 // The keys are given lower-cased (as Context stores them) and the values
 // share one backing array, so building the context costs two allocations
 // rather than two per key.
-func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth) *policy.Context {
+// size is the room to make for keys (0: a small map; the query services
+// clone the context before they add to it).
+func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth, size int) *policy.Context {
 	clock := s.clockStrings()
 	values := make([]string, 0, 7)
-	ctx := policy.NewContext()
+	ctx := policy.NewContextSize(size)
 	set := func(key, value string) {
 		values = append(values, value)
 		ctx.Set(key, values[len(values)-1:len(values):len(values)]...)

@@ -466,14 +466,14 @@ func assumeContext(base *policy.Context, in *assumeRoleInput) *policy.Context {
 	ctx := base.Clone()
 	ctx.Set("sts:rolesessionname", in.sessionName) // lower-cased as Context keeps it: Set need not copy it
 	if in.externalID != "" {
-		ctx.Set("sts:ExternalId", in.externalID)
+		ctx.Set("sts:externalid", in.externalID)
 	}
 	if in.sourceIdentity != "" {
-		ctx.Set("sts:SourceIdentity", in.sourceIdentity)
+		ctx.Set("sts:sourceidentity", in.sourceIdentity)
 	}
 	if !in.mfaAt.IsZero() {
-		ctx.Set("aws:MultiFactorAuthPresent", "true")
-		ctx.Set("aws:MultiFactorAuthAge", "0")
+		ctx.Set("aws:multifactorauthpresent", "true")
+		ctx.Set("aws:multifactorauthage", "0")
 	}
 	if len(in.tags) > 0 {
 		keys := make([]string, 0, len(in.tags))
@@ -481,10 +481,10 @@ func assumeContext(base *policy.Context, in *assumeRoleInput) *policy.Context {
 			ctx.Set("aws:RequestTag/"+t.Key, t.Value)
 			keys = append(keys, t.Key)
 		}
-		ctx.Set("aws:TagKeys", keys...)
+		ctx.Set("aws:tagkeys", keys...)
 	}
 	if len(in.transitive) > 0 {
-		ctx.Set("sts:TransitiveTagKeys", in.transitive...)
+		ctx.Set("sts:transitivetagkeys", in.transitive...)
 	}
 	return ctx
 }
