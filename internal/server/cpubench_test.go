@@ -314,6 +314,54 @@ func BenchmarkServerCPUGetObject4KiB(b *testing.B) {
 	benchmarkServerCPU(b, env, getObjectRequest(b, env.URL, "bench"), 4<<10)
 }
 
+// BenchmarkServerCPUBareNetHTTP4KiB is the floor under GetObject4KiB: the
+// same request bytes answered by a bare net/http handler with the very
+// headers and body Sekisho answered them with. A response larger than
+// net/http's 4 KiB connection buffer takes two write system calls, so
+// this floor is higher than BareNetHTTP's.
+func BenchmarkServerCPUBareNetHTTP4KiB(b *testing.B) {
+	env := testenv.Start(b)
+	putObjectOnce(b, env, "bench", randomBytes(4<<10))
+	raw := getObjectRequest(b, env.URL, "bench")
+	header, body := answerOf(b, env.URL, raw)
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		for name, values := range header {
+			w.Header()[name] = values
+		}
+		_, _ = w.Write(body)
+	}))
+	defer bare.Close()
+	benchmarkServerCPU(b, &testenv.Env{URL: bare.URL}, raw, 0)
+}
+
+// answerOf sends one raw request to the server at base and returns the
+// headers net/http's server would not set itself, and the body.
+func answerOf(t testing.TB, base string, raw []byte) (http.Header, []byte) {
+	t.Helper()
+	req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.URL.Scheme, req.URL.Host, req.RequestURI = u.Scheme, u.Host, ""
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("answer: %d %v", resp.StatusCode, err)
+	}
+	header := resp.Header.Clone()
+	header.Del("Date")
+	return header, body
+}
+
 func BenchmarkServerCPUPutObject4KiB(b *testing.B) {
 	env := testenv.Start(b)
 	benchmarkServerCPU(b, env, putObjectTrailer(b, env.URL, "bench", randomBytes(4<<10)), 4<<10)
