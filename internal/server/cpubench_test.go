@@ -34,7 +34,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -207,15 +206,6 @@ func putObjectTrailer(t testing.TB, base, key string, data []byte) []byte {
 	req.Header.Set("X-Amz-Decoded-Content-Length", strconv.Itoa(len(data)))
 	req.Header.Set("X-Amz-Trailer", "x-amz-checksum-crc32")
 	return rawRequest(t, req, "s3", "us-east-1", rootKey, rootSecret, "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
-}
-
-// processCPU is this process's user+system CPU time.
-func processCPU(t testing.TB) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		t.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // replay writes the raw requests to files and runs the client process

@@ -7,14 +7,12 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,16 +21,13 @@ import (
 // errNoServer means the PostgreSQL server binaries are not installed.
 var errNoServer = errors.New("PostgreSQL server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin or PATH")
 
-// serverUser is the OS user the server runs as when the tests run as root.
-const serverUser = "postgres"
-
 // cluster is a running throw-away PostgreSQL cluster.
 type cluster struct {
-	initdb, pgctl string              // binaries
-	dir           string              // temporary: data/, server.log and the socket
-	cred          *syscall.Credential // the server's user when running as root, else nil
-	port          int                 // on 127.0.0.1
-	watchdog      *os.File            // closing it (or dying) makes the watchdog clean up
+	initdb, pgctl string      // binaries
+	dir           string      // temporary: data/, server.log and the socket
+	cred          *credential // the server's user when running as root, else nil
+	port          int         // on 127.0.0.1
+	watchdog      *os.File    // closing it (or dying) makes the watchdog clean up
 	restartMu     sync.Mutex
 	dbs           atomic.Int64 // databases created so far
 }
@@ -98,31 +93,6 @@ func isFile(path string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// serverCredential is nil when not running as root; as root, it is the
-// unprivileged user the server must run as, created if missing.
-func serverCredential() (*syscall.Credential, error) {
-	if os.Geteuid() != 0 {
-		return nil, nil
-	}
-	u, err := user.Lookup(serverUser)
-	if errors.As(err, new(user.UnknownUserError)) {
-		out, cerr := exec.Command("useradd", "--system", "--user-group", "--no-create-home", serverUser).CombinedOutput()
-		if cerr != nil {
-			return nil, fmt.Errorf("create user %s: %w: %s", serverUser, cerr, out)
-		}
-		u, err = user.Lookup(serverUser)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("user %s: %w", serverUser, err)
-	}
-	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
-	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
-	if err1 != nil || err2 != nil {
-		return nil, fmt.Errorf("user %s: uid %q gid %q", serverUser, u.Uid, u.Gid)
-	}
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
-}
-
 // makeDir creates the cluster's temporary directory, owned by the server's
 // user.
 func (c *cluster) makeDir() (string, error) {
@@ -134,11 +104,9 @@ func (c *cluster) makeDir() (string, error) {
 		os.Remove(dir)
 		return "", fmt.Errorf("temp dir %q: quotes in the path", dir)
 	}
-	if c.cred != nil {
-		if err := os.Chown(dir, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
-			os.Remove(dir)
-			return "", fmt.Errorf("temp dir: %w", err)
-		}
+	if err := chownTo(dir, c.cred); err != nil {
+		os.Remove(dir)
+		return "", fmt.Errorf("temp dir: %w", err)
 	}
 	return dir, nil
 }
@@ -209,7 +177,7 @@ func (c *cluster) run(bin string, args ...string) error {
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = c.dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C", "HOME=" + c.dir}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
+	cmd.SysProcAttr = procAttr(c.cred, false)
 	cmd.WaitDelay = 10 * time.Second // the server writes to its log file, never to our pipes
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -233,7 +201,7 @@ func (c *cluster) startWatchdog() error {
 	defer r.Close()
 	cmd := exec.Command("/bin/sh", "-c", watchdogScript, c.pgctl, c.data(), c.dir)
 	cmd.Dir, cmd.Stdin = "/", r
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred, Setsid: true}
+	cmd.SysProcAttr = procAttr(c.cred, true)
 	if err := cmd.Start(); err != nil {
 		w.Close()
 		return fmt.Errorf("watchdog: %w", err)
