@@ -68,9 +68,9 @@ func (g *Gate) Resolve(ctx context.Context, accessKeyID, token string) (*Caller,
 	return &caller, rk.key.Secret, nil
 }
 
-// checkAccountOpen refuses a session of a closed account's principal
-// (AWS ends them all when the account closes; the token itself stays
-// well-formed, so it is the account that must be looked at).
+// checkAccountOpen refuses a session of a closed account's principal as
+// its keys are refused: the token itself stays well-formed and unexpired,
+// so it is the account that must be looked at.
 func (g *Gate) checkAccountOpen(ctx context.Context, account string) error {
 	member, err := g.OrgMember(ctx, account)
 	if err != nil {
