@@ -23,6 +23,10 @@ var (
 	ErrMissingToken = errors.New("temporary credentials need a session token")
 	ErrInvalidToken = errors.New("invalid session token")
 	ErrExpiredToken = errors.New("expired session token")
+	// ErrClosedAccount refuses the credentials of a closed account's
+	// principals. It is an ErrInactiveKey, so that every protocol answers
+	// it as it answers a deactivated key.
+	ErrClosedAccount = fmt.Errorf("%w: the account is closed", ErrInactiveKey)
 )
 
 // Caller is an authenticated principal (the leaf type the wire protocols
@@ -53,8 +57,29 @@ func (g *Gate) Resolve(ctx context.Context, accessKeyID, token string) (*Caller,
 	if !rk.key.Active {
 		return nil, "", ErrInactiveKey
 	}
+	member, err := g.memberAt(ctx, gen, rk.caller.Principal.Account)
+	if err != nil {
+		return nil, "", fmt.Errorf("resolve access key: %w", err)
+	}
+	if member.IsClosed() {
+		return nil, "", ErrClosedAccount
+	}
 	caller := rk.caller
 	return &caller, rk.key.Secret, nil
+}
+
+// checkAccountOpen refuses a session of a closed account's principal as
+// its keys are refused: the token itself stays well-formed and unexpired,
+// so it is the account that must be looked at.
+func (g *Gate) checkAccountOpen(ctx context.Context, account string) error {
+	member, err := g.OrgMember(ctx, account)
+	if err != nil {
+		return fmt.Errorf("resolve session: %w", err)
+	}
+	if member.IsClosed() {
+		return ErrClosedAccount
+	}
+	return nil
 }
 
 // loadKey reads a long-term access key and its caller from the store
@@ -131,6 +156,9 @@ func (g *Gate) resolveSession(ctx context.Context, accessKeyID, token string) (*
 		err = g.resolveFederated(ctx, c, s)
 	default:
 		return nil, "", ErrInvalidToken
+	}
+	if err == nil {
+		err = g.checkAccountOpen(ctx, s.Account)
 	}
 	if err != nil {
 		return nil, "", err

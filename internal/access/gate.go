@@ -188,6 +188,10 @@ type Check struct {
 	Context         *policy.Context // request keys; the caller's keys are added
 	ResourcePolicy  *authz.Source   // bucket or trust policy, if any
 	Trust           bool
+	// TargetAccount is an account the action acts in other than the
+	// resource's (AssumeRoot's member account): when it is closed, the
+	// request is denied as a request to its resources is.
+	TargetAccount string
 	// RequestID ties the decision to the request in the decision log.
 	RequestID string
 }
@@ -230,6 +234,11 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 	}
 	addOrgContext(reqCtx, principalOrg, resourceOrg, resourceAccount)
 	req.SCPs, req.RCPs = principalOrg.scps(), resourceOrg.rcps()
+	if chk.TargetAccount != "" {
+		if req.RCPs, err = g.withTargetClosure(ctx, chk.TargetAccount, req.RCPs); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case c.Principal.Type == policy.PrincipalRoot, c.Principal.Type == policy.PrincipalWebIdentity:
 		// The root has no identity policies; a web identity has none in any account.
@@ -251,6 +260,19 @@ func (g *Gate) Request(ctx context.Context, c *Caller, chk Check) (*authz.Reques
 		}
 	}
 	return req, nil
+}
+
+// withTargetClosure puts the closure of a closed target account in
+// front of rcps, in a new slice: rcps is the shared organization index's.
+func (g *Gate) withTargetClosure(ctx context.Context, target string, rcps []authz.Source) ([]authz.Source, error) {
+	m, err := g.OrgMember(ctx, target)
+	if err != nil {
+		return nil, fmt.Errorf("target account %s: %w", target, err)
+	}
+	if !m.IsClosed() {
+		return rcps, nil
+	}
+	return append([]authz.Source{authz.ClosedAccount(target, m.Closed)}, rcps...), nil
 }
 
 // principalKeyOf names the entity whose policies apply to c, and the

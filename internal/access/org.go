@@ -29,8 +29,20 @@ type OrgMember struct {
 	Management string
 	Path       string // o-xxx/r-xxx/ou-xxx/.../: the root and the units above the account
 	SCPs       []authz.Source
-	RCPs       []authz.Source
+	// RCPs start with authz.ClosedAccount when the account is closed.
+	RCPs []authz.Source
+	// Closed is the account's status when it is closed (SUSPENDED or
+	// PENDING_CLOSURE), "" while it is active.
+	Closed string
 }
+
+// IsClosed reports whether m's account is closed (false for a nil member).
+func (m *OrgMember) IsClosed() bool { return m != nil && m.Closed != "" }
+
+// closedStatus reports whether an account's organization status means it
+// is closed: its principals no longer authenticate and its resources are
+// unavailable.
+func closedStatus(status string) bool { return status == "SUSPENDED" || status == "PENDING_CLOSURE" }
 
 // orgIndex is every organization's members at one store generation.
 type orgIndex struct {
@@ -60,6 +72,22 @@ func (g *Gate) orgIndex(ctx context.Context) (*orgIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	return g.orgIndexAt(ctx, gen)
+}
+
+// memberAt is OrgMember for a caller that has synced the state cache to
+// gen already.
+func (g *Gate) memberAt(ctx context.Context, gen uint64, account string) (*OrgMember, error) {
+	idx, err := g.orgIndexAt(ctx, gen)
+	if err != nil {
+		return nil, err
+	}
+	return idx.members[account], nil
+}
+
+// orgIndexAt returns the index of store generation gen, building it when
+// the cached one is older.
+func (g *Gate) orgIndexAt(ctx context.Context, gen uint64) (*orgIndex, error) {
 	g.orgs.mu.Lock()
 	idx := g.orgs.idx
 	g.orgs.mu.Unlock()
@@ -67,7 +95,7 @@ func (g *Gate) orgIndex(ctx context.Context) (*orgIndex, error) {
 		return idx, nil
 	}
 	var orgs []store.Organization
-	err = g.store.View(ctx, func(tx store.Tx) error {
+	err := g.store.View(ctx, func(tx store.Tx) error {
 		var err error
 		orgs, err = tx.ListOrganizations()
 		return err
@@ -131,6 +159,10 @@ func indexOrganization(members map[string]*OrgMember, o *store.Organization, com
 			} else {
 				m.RCPs = sources
 			}
+		}
+		if closedStatus(a.Status) { // never the management account, which cannot be closed
+			m.Closed = a.Status
+			m.RCPs = append([]authz.Source{authz.ClosedAccount(a.ID, a.Status)}, m.RCPs...)
 		}
 	}
 	return nil

@@ -82,6 +82,7 @@ func explain(e *entry) Explanation {
 	}
 	x.Advice = advise(req, d, x.Policies)
 	explainBlockPublicAccess(&x, req, d)
+	explainClosedAccount(&x, req, d)
 	return x
 }
 

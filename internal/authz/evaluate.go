@@ -141,6 +141,9 @@ func Evaluate(req *Request) Decision {
 	for t := range sets {
 		if sets[t].denied {
 			d.Effect, d.Reason = ExplicitDeny, "explicit-deny"
+			if sets[t].deny.Source.IsClosedAccount() {
+				d.Reason = reasonClosedAccount
+			}
 			d.add(sets[t].deny)
 			return d
 		}

@@ -13,6 +13,10 @@ func (d *Decision) Message() string {
 	if d.Effect == Allowed {
 		return ""
 	}
+	if d.Reason == reasonClosedAccount {
+		// No policy denied: the account is closed, and AWS names no reason.
+		return d.Subject()
+	}
 	var b strings.Builder
 	b.WriteString(d.Subject())
 	switch d.Effect {

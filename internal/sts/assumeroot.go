@@ -105,7 +105,7 @@ func (s *Service) assumeRoot(ctx context.Context, call *awsproto.Call) (any, *aw
 	reqCtx := call.Context.Clone()
 	reqCtx.Set("sts:TaskPolicyArn", taskARN)
 	d, err := s.gate.Authorize(ctx, c, access.Check{Action: "sts:AssumeRoot", Resource: targetRoot,
-		Context: reqCtx, RequestID: call.RequestID})
+		Context: reqCtx, RequestID: call.RequestID, TargetAccount: target}) // a closed target denies
 	if err != nil {
 		return nil, s.internal(err)
 	}
