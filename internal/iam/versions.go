@@ -182,10 +182,9 @@ func (s *Service) listPolicyVersions(ctx context.Context, call *awsproto.Call) (
 	if e != nil {
 		return nil, e
 	}
-	items := make([]policyVersionXML, 0, len(page))
-	for _, v := range page {
-		items = append(items, toPolicyVersionXML(v, p.DefaultVersionID, false))
-	}
+	items := convertAll(page, func(v store.PolicyVersion) policyVersionXML {
+		return toPolicyVersionXML(v, p.DefaultVersionID, false)
+	})
 	return listPolicyVersionsResult{Versions: memberList(items), pageXML: pg}, nil
 }
 
