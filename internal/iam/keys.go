@@ -177,10 +177,9 @@ func (s *Service) listAccessKeys(ctx context.Context, call *awsproto.Call) (any,
 	if e != nil {
 		return nil, e
 	}
-	out := make([]accessKeyMetadataXML, 0, len(page))
-	for _, k := range page {
-		out = append(out, accessKeyMetadataXML{UserName: k.UserName, AccessKeyID: k.ID, Status: keyStatus(k), CreateDate: timestamp(k.CreatedAt)})
-	}
+	out := convertAll(page, func(k store.AccessKey) accessKeyMetadataXML {
+		return accessKeyMetadataXML{UserName: k.UserName, AccessKeyID: k.ID, Status: keyStatus(k), CreateDate: timestamp(k.CreatedAt)}
+	})
 	return listAccessKeysResult{AccessKeyMetadata: memberList(out), pageXML: p}, nil
 }
 

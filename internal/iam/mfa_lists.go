@@ -54,10 +54,9 @@ func (s *Service) listMFADevices(ctx context.Context, call *awsproto.Call) (any,
 	if e != nil {
 		return nil, e
 	}
-	out := make([]mfaDeviceXML, 0, len(page))
-	for _, d := range page {
-		out = append(out, mfaDeviceXML{UserName: d.UserName, SerialNumber: d.Serial, EnableDate: timestamp(d.EnabledAt)})
-	}
+	out := convertAll(page, func(d store.MFADevice) mfaDeviceXML {
+		return mfaDeviceXML{UserName: d.UserName, SerialNumber: d.Serial, EnableDate: timestamp(d.EnabledAt)}
+	})
 	return listMFADevicesResult{MFADevices: memberList(out), pageXML: p}, nil
 }
 

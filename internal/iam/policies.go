@@ -304,10 +304,9 @@ func (s *Service) listPolicies(ctx context.Context, call *awsproto.Call) (any, *
 	if e != nil {
 		return nil, e
 	}
-	items := make([]policyXML, 0, len(page))
-	for _, p := range page {
-		items = append(items, toPolicyXML(p, index[strings.ToLower(policyARNOf(p))], summary))
-	}
+	items := convertAll(page, func(p store.ManagedPolicy) policyXML {
+		return toPolicyXML(p, index[strings.ToLower(policyARNOf(p))], summary)
+	})
 	return listPoliciesResult{Policies: memberList(items), pageXML: pg}, nil
 }
 

@@ -178,10 +178,9 @@ func (s *Service) listSAMLProviders(ctx context.Context, call *awsproto.Call) (a
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}
-	out := make([]samlProviderListEntryXML, 0, len(all))
-	for _, p := range all {
-		out = append(out, samlProviderListEntryXML{Arn: p.ARN, ValidUntil: optionalTimestamp(p.ValidUntil), CreateDate: timestamp(p.CreatedAt)})
-	}
+	out := convertAll(all, func(p store.SAMLProvider) samlProviderListEntryXML {
+		return samlProviderListEntryXML{Arn: p.ARN, ValidUntil: optionalTimestamp(p.ValidUntil), CreateDate: timestamp(p.CreatedAt)}
+	})
 	return listSAMLProvidersResult{SAMLProviderList: memberList(out)}, nil
 }
 

@@ -129,16 +129,23 @@ func (s *Service) getPolicyVersion(ctx context.Context, call *awsproto.Call) (an
 	)
 	err := s.store.View(ctx, func(tx store.Tx) error {
 		var err error
-		if p, err = getPolicy(tx, callerAccount(call), arn); err != nil {
-			return err
-		}
-		v, err = tx.GetPolicyVersion(policyARNOf(p), version)
-		return orNotFound(err, noSuchVersion(arn, version))
+		p, v, err = findVersion(tx, callerAccount(call), arn, version)
+		return err
 	})
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}
 	return getPolicyVersionResult{PolicyVersion: toPolicyVersionXML(v, p.DefaultVersionID, true)}, nil
+}
+
+// findVersion finds a version of a managed policy the account may use.
+func findVersion(tx store.Tx, account, arn, version string) (store.ManagedPolicy, store.PolicyVersion, error) {
+	p, err := getPolicy(tx, account, arn)
+	if err != nil {
+		return p, store.PolicyVersion{}, err
+	}
+	v, err := tx.GetPolicyVersion(policyARNOf(p), version)
+	return p, v, orNotFound(err, noSuchVersion(arn, version))
 }
 
 type listPolicyVersionsResult struct {
@@ -175,10 +182,9 @@ func (s *Service) listPolicyVersions(ctx context.Context, call *awsproto.Call) (
 	if e != nil {
 		return nil, e
 	}
-	items := make([]policyVersionXML, 0, len(page))
-	for _, v := range page {
-		items = append(items, toPolicyVersionXML(v, p.DefaultVersionID, false))
-	}
+	items := convertAll(page, func(v store.PolicyVersion) policyVersionXML {
+		return toPolicyVersionXML(v, p.DefaultVersionID, false)
+	})
 	return listPolicyVersionsResult{Versions: memberList(items), pageXML: pg}, nil
 }
 
@@ -191,13 +197,9 @@ func (s *Service) deletePolicyVersion(ctx context.Context, call *awsproto.Call) 
 		return nil, e
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
-		p, err := getPolicy(tx, callerAccount(call), arn)
+		p, v, err := findVersion(tx, callerAccount(call), arn, version)
 		if err != nil {
 			return err
-		}
-		v, err := tx.GetPolicyVersion(policyARNOf(p), version)
-		if err != nil {
-			return orNotFound(err, noSuchVersion(arn, version))
 		}
 		if v.VersionID == p.DefaultVersionID {
 			return deleteConflict("Cannot delete the default version of a policy.")
@@ -216,13 +218,9 @@ func (s *Service) setDefaultPolicyVersion(ctx context.Context, call *awsproto.Ca
 		return nil, e
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
-		p, err := getPolicy(tx, callerAccount(call), arn)
+		p, v, err := findVersion(tx, callerAccount(call), arn, version)
 		if err != nil {
 			return err
-		}
-		v, err := tx.GetPolicyVersion(policyARNOf(p), version)
-		if err != nil {
-			return orNotFound(err, noSuchVersion(arn, version))
 		}
 		p.DefaultVersionID = v.VersionID
 		return tx.UpdatePolicy(p)

@@ -23,6 +23,16 @@ func memberList[T any](items []T) members[T] {
 	return members[T]{Member: items}
 }
 
+// convertAll converts each item to its XML shape, in order; it returns an
+// empty list, never nil, for no items.
+func convertAll[T, X any](items []T, convert func(T) X) []X {
+	out := make([]X, 0, len(items))
+	for _, item := range items {
+		out = append(out, convert(item))
+	}
+	return out
+}
+
 // optionalList returns nil for an empty list, so it is left out.
 func optionalList[T any](items []T) *members[T] {
 	if len(items) == 0 {
@@ -55,11 +65,7 @@ type tagXML struct {
 }
 
 func toTagsXML(tags []store.Tag) []tagXML {
-	out := make([]tagXML, 0, len(tags))
-	for _, t := range tags {
-		out = append(out, tagXML(t))
-	}
-	return out
+	return convertAll(tags, func(t store.Tag) tagXML { return tagXML(t) })
 }
 
 // boundaryXML is AttachedPermissionsBoundary.
@@ -106,11 +112,7 @@ func toUserXML(u store.User, d detail) userXML {
 }
 
 func toUsersXML(users []store.User, d detail) []userXML {
-	out := make([]userXML, 0, len(users))
-	for _, u := range users {
-		out = append(out, toUserXML(u, d))
-	}
-	return out
+	return convertAll(users, func(u store.User) userXML { return toUserXML(u, d) })
 }
 
 type groupXML struct {
@@ -126,11 +128,7 @@ func toGroupXML(g store.Group) groupXML {
 }
 
 func toGroupsXML(groups []store.Group) []groupXML {
-	out := make([]groupXML, 0, len(groups))
-	for _, g := range groups {
-		out = append(out, toGroupXML(g))
-	}
-	return out
+	return convertAll(groups, toGroupXML)
 }
 
 type roleLastUsedXML struct {
@@ -175,11 +173,7 @@ func toRoleXML(r store.Role, d detail) roleXML {
 }
 
 func toRolesXML(roles []store.Role, d detail) []roleXML {
-	out := make([]roleXML, 0, len(roles))
-	for _, r := range roles {
-		out = append(out, toRoleXML(r, d))
-	}
-	return out
+	return convertAll(roles, func(r store.Role) roleXML { return toRoleXML(r, d) })
 }
 
 // policyXML is the Policy shape of managed policies.
@@ -239,11 +233,9 @@ type attachedPolicyXML struct {
 }
 
 func toAttachedXML(attachments []store.Attachment) []attachedPolicyXML {
-	out := make([]attachedPolicyXML, 0, len(attachments))
-	for _, a := range attachments {
-		out = append(out, attachedPolicyXML{PolicyName: policyNameOf(a.PolicyARN), PolicyArn: a.PolicyARN})
-	}
-	return out
+	return convertAll(attachments, func(a store.Attachment) attachedPolicyXML {
+		return attachedPolicyXML{PolicyName: policyNameOf(a.PolicyARN), PolicyArn: a.PolicyARN}
+	})
 }
 
 // policyNameOf is the name at the end of a managed policy ARN.

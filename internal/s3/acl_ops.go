@@ -123,11 +123,8 @@ func requestedACL(req *Request, owner, bucketOwner string, object bool) ([]aclGr
 }
 
 func (s *Service) getBucketAcl(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	grants, e := s.bucketGrants(req, &b)
@@ -139,11 +136,8 @@ func (s *Service) getBucketAcl(w http.ResponseWriter, req *Request) *Error {
 }
 
 func (s *Service) putBucketAcl(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	grants, e := requestedACL(req, b.Account, b.Account, false)

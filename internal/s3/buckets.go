@@ -346,11 +346,8 @@ var awsRegions = []string{
 
 func (s *Service) deleteBucket(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	if e := s.removeBucket(ctx, b.Name); e != nil {
@@ -409,11 +406,8 @@ func noContent(w http.ResponseWriter, req *Request) {
 }
 
 func (s *Service) headBucket(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	w.Header().Set("x-amz-bucket-region", b.Region)
@@ -429,11 +423,8 @@ type locationResult struct {
 }
 
 func (s *Service) getBucketLocation(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	region := b.Region
@@ -627,11 +618,8 @@ type ownershipControls struct {
 }
 
 func (s *Service) getOwnershipControls(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	out := ownershipControls{Xmlns: xmlns}
@@ -644,11 +632,8 @@ func (s *Service) getOwnershipControls(w http.ResponseWriter, req *Request) *Err
 
 func (s *Service) putOwnershipControls(w http.ResponseWriter, req *Request) *Error {
 	ctx := req.HTTP.Context()
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))

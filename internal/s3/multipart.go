@@ -197,11 +197,8 @@ type completeResult struct {
 }
 
 func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	raw, err := io.ReadAll(io.LimitReader(req.Body, 4<<20))
@@ -241,11 +238,8 @@ func (s *Service) setUploadEncryptionHeaders(h http.Header, bucket, key, uploadI
 }
 
 func (s *Service) abortUpload(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	if err := s.blobs.AbortUpload(b.Name, req.Key, req.query().Get("uploadId")); err != nil {
@@ -280,11 +274,8 @@ type listPartsResult struct {
 
 func (s *Service) listParts(w http.ResponseWriter, req *Request) *Error {
 	q := req.query()
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	maxParts, e := intParam(q, "max-parts", 1000)
@@ -348,11 +339,8 @@ type listUploadsResult struct {
 
 func (s *Service) listMultipartUploads(w http.ResponseWriter, req *Request) *Error {
 	q := req.query()
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	maxUploads, e := intParam(q, "max-uploads", 1000)

@@ -295,71 +295,78 @@ func (s *Service) readable(w http.ResponseWriter, req *Request) (store.Bucket, b
 	return b, info, body, nil
 }
 
-func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
+// objectRead is the object a GET or HEAD reads and the part of it asked
+// for by the Range header (all of it when not partial).
+type objectRead struct {
+	info          blob.Info
+	body          *blob.Body
+	start, length int64
+	partial       bool
+}
+
+// openRead does what GET and HEAD share: it opens the object, checks the
+// request's preconditions and Range, and writes the object's headers.
+// done means the response is complete (304 Not Modified). Unless e is
+// set or done, the caller closes r.body.
+func (s *Service) openRead(w http.ResponseWriter, req *Request) (r objectRead, done bool, e *Error) {
 	if e := refuseAnonymousOverrides(req); e != nil {
-		return e
+		return r, false, e
 	}
 	_, info, body, e := s.readable(w, req)
 	if e != nil {
-		return e
+		return r, false, e
 	}
-	defer body.Close()
 	if e, status := preconditions(req.HTTP, info); e != nil || status != 0 {
+		body.Close()
 		if status == http.StatusNotModified {
 			writeObjectHeaders(w, req, info)
 			w.WriteHeader(status)
-			return nil
+			return r, true, nil
 		}
-		return e
+		return r, false, e
 	}
 	start, length, partial, e := byteRange(req.HTTP.Header.Get("Range"), info.Size)
 	if e != nil {
-		return e
+		body.Close()
+		return r, false, e
 	}
 	writeObjectHeaders(w, req, info)
+	return objectRead{info: info, body: body, start: start, length: length, partial: partial}, false, nil
+}
+
+func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
+	r, done, e := s.openRead(w, req)
+	if e != nil || done {
+		return e
+	}
+	defer r.body.Close()
 	h := w.Header()
-	h[hdrContentLength] = []string{strconv.FormatInt(length, 10)} // h.Set, the key canonical already
+	h[hdrContentLength] = []string{strconv.FormatInt(r.length, 10)} // h.Set, the key canonical already
 	status := http.StatusOK
-	if partial {
-		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+length-1, info.Size))
+	if r.partial {
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", r.start, r.start+r.length-1, r.info.Size))
 		status = http.StatusPartialContent
 		// The stored checksums are of the whole object: S3 sends none with
 		// a range, and SDKs would check the range against them.
-		for alg := range info.Checksums {
+		for alg := range r.info.Checksums {
 			h.Del("x-amz-checksum-" + strings.ToLower(string(alg)))
 		}
 		h.Del("x-amz-checksum-type")
 	}
 	w.WriteHeader(status)
-	_, _ = body.CopyRangeTo(w, start, length) // headers are out: a failure can only cut the body short
+	_, _ = r.body.CopyRangeTo(w, r.start, r.length) // headers are out: a failure can only cut the body short
 	return nil
 }
 
 func (s *Service) headObject(w http.ResponseWriter, req *Request) *Error {
-	if e := refuseAnonymousOverrides(req); e != nil {
+	r, done, e := s.openRead(w, req)
+	if e != nil || done {
 		return e
 	}
-	_, info, body, e := s.readable(w, req)
-	if e != nil {
-		return e
-	}
-	body.Close()
-	if e, status := preconditions(req.HTTP, info); e != nil || status != 0 {
-		if status == http.StatusNotModified {
-			writeObjectHeaders(w, req, info)
-			w.WriteHeader(status)
-			return nil
-		}
-		return e
-	}
-	start, length, partial, e := byteRange(req.HTTP.Header.Get("Range"), info.Size)
-	if e != nil {
-		return e
-	}
-	writeObjectHeaders(w, req, info)
-	w.Header().Set("Content-Length", strconv.FormatInt(length, 10))
-	if partial {
-		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+length-1, info.Size))
+	r.body.Close()
+	w.Header().Set("Content-Length", strconv.FormatInt(r.length, 10))
+	if r.partial {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", r.start, r.start+r.length-1, r.info.Size))
 		w.WriteHeader(http.StatusPartialContent)
 		return nil
 	}

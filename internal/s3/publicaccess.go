@@ -164,11 +164,8 @@ func readPublicAccessBlock(req *Request, digestRequired bool) (publicAccessBlock
 }
 
 func (s *Service) getPublicAccessBlock(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	doc, found, e := s.loadConfig(req, b.Name, publicAccessBlockSetting)
@@ -185,11 +182,8 @@ func (s *Service) getPublicAccessBlock(w http.ResponseWriter, req *Request) *Err
 }
 
 func (s *Service) putPublicAccessBlock(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	c, e := readPublicAccessBlock(req, true)
@@ -207,11 +201,8 @@ func (s *Service) putPublicAccessBlock(w http.ResponseWriter, req *Request) *Err
 }
 
 func (s *Service) deletePublicAccessBlock(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	err := s.store.Update(req.HTTP.Context(), func(tx store.Tx) error {

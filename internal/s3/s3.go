@@ -137,6 +137,16 @@ func (s *Service) requestBucket(req *Request) (store.Bucket, *Error) {
 	return b, nil
 }
 
+// authorizedBucket is requestBucket for a request that needs nothing but
+// its own operation allowed on the bucket (no extra condition keys).
+func (s *Service) authorizedBucket(req *Request) (store.Bucket, *Error) {
+	b, e := s.requestBucket(req)
+	if e != nil {
+		return b, e
+	}
+	return b, s.authorizeOp(req, &b, nil)
+}
+
 // expectedOwner reads an expected-owner header (or, in a presigned URL,
 // the query parameter of that name), which must be a 12-digit account ID.
 func expectedOwner(req *Request, name string) (string, bool, *Error) {

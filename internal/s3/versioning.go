@@ -311,11 +311,8 @@ type versioningConfiguration struct {
 // getBucketVersioning answers the stored status; a bucket never
 // versioned has an empty configuration.
 func (s *Service) getBucketVersioning(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	status, _, e := s.loadConfig(req, b.Name, versioningSetting)
@@ -355,11 +352,8 @@ const objectLockSetting = "object-lock"
 // putBucketVersioning stores Enabled or Suspended; there is no way back
 // to never versioned, and a bucket with Object Lock stays Enabled.
 func (s *Service) putBucketVersioning(w http.ResponseWriter, req *Request) *Error {
-	b, e := s.requestBucket(req)
+	b, e := s.authorizedBucket(req)
 	if e != nil {
-		return e
-	}
-	if e := s.authorizeOp(req, &b, nil); e != nil {
 		return e
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, maxConfigBody+1))

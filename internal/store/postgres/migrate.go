@@ -8,17 +8,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sekisho/sekisho/internal/store/migrations"
+	"github.com/sekisho/sekisho/internal/store/sqlstore"
 )
 
 // migrateLock is the key of the advisory lock migrations run under
 // ("sekisho" in ASCII), so replicas starting together take turns.
 const migrateLock int64 = 0x73656b6973686f
-
-const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
-    version    INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL,
-    applied_at BIGINT NOT NULL
-)`
 
 // createGeneration is this store's own schema, beside the shared
 // migrations (SQLite keeps its generation in memory): the one-row counter
@@ -70,12 +65,8 @@ func migrate(ctx context.Context, db beginner, now func() time.Time) error {
 	if err != nil {
 		return err
 	}
-	latest := 0
-	for v := range applied {
-		latest = max(latest, v)
-	}
-	if latest > migrations.Latest(all) {
-		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", latest, migrations.Latest(all))
+	if err := sqlstore.RefuseNewerSchema(applied, all); err != nil {
+		return err
 	}
 	for _, m := range migrations.Pending(all, applied) {
 		if err := apply(ctx, tx, m, now()); err != nil {
@@ -97,23 +88,14 @@ func lockSchema(ctx context.Context, tx pgx.Tx) (map[int]bool, error) {
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLock); err != nil {
 		return nil, fmt.Errorf("migrate: lock: %w", err)
 	}
-	if _, err := tx.Exec(ctx, createMigrationsTable); err != nil {
+	if _, err := tx.Exec(ctx, sqlstore.CreateMigrationsTable); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	rows, err := tx.Query(ctx, "SELECT version FROM schema_migrations")
+	rows, err := tx.Query(ctx, sqlstore.SelectAppliedVersions)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	defer rows.Close()
-	applied := map[int]bool{}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("migrate: %w", err)
-		}
-		applied[v] = true
-	}
-	return applied, rows.Err()
+	return sqlstore.AppliedVersions(pgRows{rows})
 }
 
 func apply(ctx context.Context, tx pgx.Tx, m migrations.Migration, at time.Time) error {

@@ -7,13 +7,8 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/store/migrations"
+	"github.com/sekisho/sekisho/internal/store/sqlstore"
 )
-
-const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
-    version    INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL,
-    applied_at BIGINT NOT NULL
-)`
 
 // migrate applies, in one transaction, every migration the database has
 // not recorded in schema_migrations yet.
@@ -27,15 +22,15 @@ func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlstore.CreateMigrationsTable); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	applied, err := appliedVersions(ctx, tx)
 	if err != nil {
 		return err
 	}
-	if latest := maxVersion(applied); latest > migrations.Latest(all) {
-		return fmt.Errorf("migrate: database schema version %d is newer than this build's %d", latest, migrations.Latest(all))
+	if err := sqlstore.RefuseNewerSchema(applied, all); err != nil {
+		return err
 	}
 	for _, m := range migrations.Pending(all, applied) {
 		if err := apply(ctx, tx, m, now()); err != nil {
@@ -62,26 +57,9 @@ func apply(ctx context.Context, tx *sql.Tx, m migrations.Migration, at time.Time
 
 // appliedVersions reads the versions recorded in schema_migrations.
 func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int]bool, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	rows, err := tx.QueryContext(ctx, sqlstore.SelectAppliedVersions)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	defer rows.Close()
-	applied := map[int]bool{}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("migrate: %w", err)
-		}
-		applied[v] = true
-	}
-	return applied, rows.Err()
-}
-
-func maxVersion(applied map[int]bool) int {
-	latest := 0
-	for v := range applied {
-		latest = max(latest, v)
-	}
-	return latest
+	return sqlstore.AppliedVersions(rows)
 }
