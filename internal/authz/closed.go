@@ -27,3 +27,7 @@ func (s *Source) IsClosedAccount() bool { return s != nil && s.Policy == closedA
 
 // reasonClosedAccount is the Reason of a decision ClosedAccount denied.
 const reasonClosedAccount = "account-closed"
+
+// AccountClosed reports whether d was denied because the resource's
+// account is closed (S3 answers such requests AllAccessDisabled).
+func (d *Decision) AccountClosed() bool { return d.Reason == reasonClosedAccount }

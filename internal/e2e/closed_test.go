@@ -36,7 +36,7 @@ type closedFixture struct {
 // TestClosedAccountCutOff: after CloseAccount the member's role cannot be
 // assumed (AccessDenied, explained by the closure), its user's key and an
 // earlier role session fail as invalid credentials on STS and S3, and its
-// bucket is denied to account A and to anonymous callers; the account
+// bucket answers AllAccessDisabled to account A and to anonymous callers; the account
 // still ACTIVE is unaffected, and the management account cannot be closed.
 func TestClosedAccountCutOff(t *testing.T) {
 	ctx := context.Background()
@@ -53,7 +53,7 @@ func TestClosedAccountCutOff(t *testing.T) {
 	if _, err := opsS3.GetObject(ctx, &s3.GetObjectInput{Bucket: &f.bucket, Key: aws.String("a.txt")}); err != nil {
 		t.Fatalf("account A reads the bucket before closing: %v", err)
 	}
-	if status := anonymousGet(t, f.env.URL+"/"+f.bucket+"/public/p.txt"); status != http.StatusOK {
+	if status, _ := anonymousGet(t, f.env.URL+"/"+f.bucket+"/public/p.txt"); status != http.StatusOK {
 		t.Fatalf("anonymous read of the public object before closing: %d", status)
 	}
 
@@ -87,14 +87,14 @@ func TestClosedAccountCutOff(t *testing.T) {
 		t.Errorf("the worker's key on S3 after closing: %v", err)
 	}
 	_, err = opsS3.GetObject(ctx, &s3.GetObjectInput{Bucket: &f.bucket, Key: aws.String("a.txt")})
-	if errorCode(err) != "AccessDenied" {
+	if errorCode(err) != "AllAccessDisabled" {
 		t.Fatalf("account A reads the closed account's bucket: %v", err)
 	}
 	if msg := explainNewestDenial(t, f.env, "s3:GetObject"); !strings.Contains(msg, "is closed (SUSPENDED)") {
 		t.Fatalf("the GetObject denial's explanation: %s", msg)
 	}
-	if status := anonymousGet(t, f.env.URL+"/"+f.bucket+"/public/p.txt"); status != http.StatusForbidden {
-		t.Fatalf("anonymous read of the public object after closing: %d", status)
+	if status, body := anonymousGet(t, f.env.URL+"/"+f.bucket+"/public/p.txt"); status != http.StatusForbidden || !strings.Contains(body, "<Code>AllAccessDisabled</Code>") {
+		t.Fatalf("anonymous read of the public object after closing: %d %s", status, body)
 	}
 
 	// The account still ACTIVE, and the caller's own account, are unaffected.
@@ -212,16 +212,19 @@ func s3AsSession(url, key, secret, token string) *s3.Client {
 		Credentials: credentials.NewStaticCredentialsProvider(key, secret, token)})
 }
 
-// anonymousGet fetches url unsigned and returns the status.
-func anonymousGet(t *testing.T, url string) int {
+// anonymousGet fetches url unsigned and returns the status and body.
+func anonymousGet(t *testing.T, url string) (status int, body string) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
 }
 
 // explainNewestDenial returns the message, deciding statements and

@@ -34,6 +34,7 @@ var errorCodes = map[string]errorSpec{
 	"AccessForbidden":                                {http.StatusForbidden, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."},
 	"AccessControlListNotSupported":                  {http.StatusBadRequest, "The bucket does not allow ACLs"},
 	"AccessDenied":                                   {http.StatusForbidden, "Access Denied"},
+	"AllAccessDisabled":                              {http.StatusForbidden, "All access to this object has been disabled"},
 	"AuthorizationHeaderMalformed":                   {http.StatusBadRequest, "The authorization header you provided is invalid."},
 	"BadDigest":                                      {http.StatusBadRequest, "The Content-MD5 you specified did not match what we received."},
 	"BadRequest":                                     {http.StatusBadRequest, "Bad Request"},

@@ -191,6 +191,11 @@ func (s *Service) authorize(ctx context.Context, req *Request, b *store.Bucket, 
 	if d.Effect == authz.Allowed {
 		return nil
 	}
+	if d.AccountClosed() {
+		// What S3 answers, signed or anonymous, for the buckets of a
+		// closed (suspended) account.
+		return s3Error("AllAccessDisabled")
+	}
 	return errAccessDenied(denialMessage(req, &d))
 }
 
