@@ -62,7 +62,8 @@ func (s *Store) detach(bucket string) (*Detached, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("detach: %w", err)
 	}
-	b.index, b.loaded, b.shards = nil, false, nil
+	b.index, b.loaded, b.shards, b.tmpDirty = nil, false, nil, false
+	b.dropSpares()
 	if s.shared {
 		// Another replica may have published between the check and the
 		// rename; its object is in the detached directory now.

@@ -11,7 +11,7 @@
 //	<root>/<bucket>/<ab>/<sha256hex(key)>.<versionID>   each noncurrent version
 //	<root>/<bucket>/.uploads/<uploadID>/upload       multipart upload record
 //	<root>/<bucket>/.uploads/<uploadID>/part-00001   one file per part
-//	<root>/<bucket>/.tmp/                   bodies being received
+//	<root>/<bucket>/.tmp/                   bodies being received, and spares
 //	<root>/<bucket>/.index/<ab>             scan cache of one shard (a hint)
 //	<root>/<bucket>/.lock                   flock of Shared replicas
 //	<root>/.trash-*                         deleted buckets being removed
@@ -86,7 +86,11 @@
 // <bucket>/.tmp while its digests are computed; then the expected checksums
 // and the caller's verify hook are checked, the header is written, the file
 // is fsynced and renamed into place, and the directory is fsynced. Only then
-// does the call return. Concurrent writers into one directory share its
+// does the call return. A Put of the null version usually needs no
+// directory fsync: it writes into a spare, an empty file of .tmp whose name
+// is already durable, and should its rename be lost, Open redoes it from
+// the complete file left in .tmp (spare.go); one fsync per object, plus one
+// per 64 Puts for the next batch of spares. Concurrent writers into one directory share its
 // fsync (group commit, commit.go): each waits for an fsync of the
 // directory begun after its own rename, run by the last of the writers
 // whose file fsyncs overlapped its own; a lone writer runs it at once. N

@@ -22,6 +22,10 @@ type bucketState struct {
 	loaded bool            // index reflects the bucket's files
 	index  []*keyEntry     // sorted by key
 	shards map[string]bool // shard directories known to exist
+	// tmpDirty: a spare was published without a directory fsync since
+	// .tmp was last fsynced (spare.go).
+	tmpDirty bool
+	spares   spares
 }
 
 // genMutex is the bucket lock, counting its lockings and unlockings: every

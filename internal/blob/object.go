@@ -217,7 +217,7 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 	if err != nil {
 		return Info{}, err
 	}
-	t, err := s.newTemp(bucket)
+	t, err := s.newWriteFile(bucket, v)
 	if err != nil {
 		return Info{}, err
 	}

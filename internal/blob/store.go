@@ -48,6 +48,9 @@ type Store struct {
 	now    func() time.Time // clock for LastModified and Initiated
 	bufs   sync.Pool        // *[]byte of bufferSize
 	seq    atomic.Int64     // the last version Seq handed out
+	// spareBatch: how many spares a batch makes (spare.go); tests set 0
+	// to write without spares.
+	spareBatch int
 	// scanCacheMargin: how long a shard must be left alone before its
 	// scan is cached (scancache.go); tests shorten it.
 	scanCacheMargin time.Duration
@@ -88,7 +91,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // an interrupted run left behind: temporary files, upload directories
 // without a record and half-deleted buckets.
 func Open(root string, opts ...Option) (*Store, error) {
-	s := &Store{root: root, sync: true, now: time.Now, buckets: make(map[string]*bucketState), scanCacheMargin: scanCacheMargin, fsync: (*os.File).Sync}
+	s := &Store{root: root, sync: true, now: time.Now, buckets: make(map[string]*bucketState), scanCacheMargin: scanCacheMargin, spareBatch: defaultSpareBatch, fsync: (*os.File).Sync}
 	for _, o := range opts {
 		o(s)
 	}
@@ -128,11 +131,12 @@ func (s *Store) recover() error {
 	return nil
 }
 
-// recoverBucket empties the bucket's .tmp and drops upload directories
+// recoverBucket publishes again the spares a crash left complete in the
+// bucket's .tmp (spare.go), empties .tmp, and drops upload directories
 // whose record never got published.
 func (s *Store) recoverBucket(bucket string) error {
 	dir := s.bucketDir(bucket)
-	if err := os.RemoveAll(filepath.Join(dir, tmpDir)); err != nil {
+	if err := s.replaySpares(bucket); err != nil {
 		return fmt.Errorf("clean %s: %w", bucket, err)
 	}
 	if err := ensureDirs(dir); err != nil {

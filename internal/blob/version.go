@@ -225,7 +225,7 @@ func (s *Store) deleteVersion(bucket, key, versionID string) (Info, error) {
 	dirs, err := openDirsAt(dir)
 	var info Info
 	if err == nil {
-		err = s.acrossReplicas(bucket, func() (err error) {
+		err = s.changeVersions(b, bucket, func() (err error) {
 			info, err = s.removeVersionLocked(b, key, path, versionID)
 			return err
 		})
@@ -469,7 +469,7 @@ func (s *Store) rewriteVersion(bucket, key, versionID string, t *tempFile, f *os
 	b.mu.Lock()
 	dirs, err := s.openShard(b, bucket, shard)
 	if err == nil {
-		err = s.acrossReplicas(bucket, func() error { return rewriteLocked(path, versionID, t, f) })
+		err = s.changeVersions(b, bucket, func() error { return rewriteLocked(path, versionID, t, f) })
 	}
 	b.mu.Unlock()
 	if err != nil {
@@ -501,6 +501,17 @@ func rewriteLocked(path, versionID string, t *tempFile, f *os.File) error {
 // lockName is the file in a bucket directory whose flock orders version
 // changes across the replicas of a Shared root.
 const lockName = ".lock"
+
+// changeVersions runs step, which changes a key's version files in a way
+// other than a fast publish of a spare, holding the bucket lock b.mu: first
+// making durable the renames of spares out of .tmp (spare.go), then across
+// replicas.
+func (s *Store) changeVersions(b *bucketState, bucket string, step func() error) error {
+	if err := s.settleTmpLocked(b, bucket); err != nil {
+		return err
+	}
+	return s.acrossReplicas(bucket, step)
+}
 
 // acrossReplicas runs step, which changes a key's version files, holding
 // in Shared mode the bucket's lock file, so another replica cannot replace

@@ -22,6 +22,11 @@ type tempFile struct {
 	off   int
 	n     int // body bytes in small
 	pool  *sync.Pool
+	// spare, when not nil, is the store of a spare file (spare.go); sealed:
+	// its header is written and its fsync begun, so if it is not published
+	// it must be forgotten durably.
+	spare  *Store
+	sealed bool
 }
 
 // newTemp creates a temporary file in bucket.
@@ -43,6 +48,10 @@ func (t *tempFile) discard() {
 		return
 	}
 	t.f.Close()
+	if t.spare != nil && t.sealed {
+		t.spare.forgetSpare(t)
+		return
+	}
 	os.Remove(t.path)
 }
 
@@ -217,6 +226,9 @@ func fill(r io.Reader, buf []byte) (int, error) {
 // writers (commit.go). check, when not nil, runs under the bucket lock
 // just before the rename and may veto it.
 func (s *Store) publish(bucket string, t *tempFile, info *Info, check func(path string) error) error {
+	if t.spare != nil {
+		return s.publishSpare(bucket, t, info, check)
+	}
 	shard, name := objectName(info.Key)
 	dir := filepath.Join(s.bucketDir(bucket), shard)
 	path := filepath.Join(dir, name)
@@ -228,7 +240,7 @@ func (s *Store) publish(bucket string, t *tempFile, info *Info, check func(path 
 	b.mu.Lock()
 	dirs, err := s.openShard(b, bucket, shard)
 	if err == nil {
-		err = s.acrossReplicas(bucket, func() error {
+		err = s.changeVersions(b, bucket, func() error {
 			if check != nil {
 				if err := check(path); err != nil {
 					return err
