@@ -97,30 +97,39 @@ func (s *Store) newSpare(bucket string) (*tempFile, error) {
 	}
 }
 
-// takeSpare pops a spare path, making a batch first when there is none
-// and no other writer is making one.
+// takeSpare pops a spare path. The writer that takes the stock down to
+// half a batch makes the next batch, before its own write, while the
+// others go on taking what is left; a writer that finds none while a
+// batch is being made takes the usual way.
 func (s *Store) takeSpare(bucket string, b *bucketState) (string, bool) {
 	sp := &b.spares
 	sp.mu.Lock()
-	if len(sp.paths) == 0 {
-		if sp.filling {
-			sp.mu.Unlock()
-			return "", false
-		}
-		sp.filling = true
-		sp.mu.Unlock()
-		batch, err := s.makeSpares(bucket)
-		sp.mu.Lock()
-		sp.filling = false
-		if err != nil {
-			sp.mu.Unlock()
-			return "", false
-		}
+	defer sp.mu.Unlock()
+	path, ok := sp.pop()
+	if len(sp.paths) > s.spareBatch/2 || sp.filling {
+		return path, ok
+	}
+	sp.filling = true
+	sp.mu.Unlock()
+	batch, err := s.makeSpares(bucket)
+	sp.mu.Lock()
+	sp.filling = false
+	if err == nil {
 		sp.paths = append(sp.paths, batch...)
+	}
+	if !ok {
+		path, ok = sp.pop()
+	}
+	return path, ok
+}
+
+// pop takes the last spare; the caller holds sp.mu.
+func (sp *spares) pop() (string, bool) {
+	if len(sp.paths) == 0 {
+		return "", false
 	}
 	path := sp.paths[len(sp.paths)-1]
 	sp.paths = sp.paths[:len(sp.paths)-1]
-	sp.mu.Unlock()
 	return path, true
 }
 
@@ -219,9 +228,9 @@ func (s *Store) placeSpare(b *bucketState, bucket, shard, path string, t *tempFi
 	if err != nil {
 		return false, nil, err
 	}
-	fast := false
-	if !created && info.VersionID == NullVersion {
-		if fast, err = s.olderNullOrNone(b, info.Key, path, info.Seq); err != nil {
+	fast, lowers := false, false
+	if !created {
+		if fast, lowers, err = s.spareFits(b, info, path); err != nil {
 			return false, nil, err
 		}
 	}
@@ -238,7 +247,7 @@ func (s *Store) placeSpare(b *bucketState, bucket, shard, path string, t *tempFi
 	if check != nil {
 		err = check(path)
 	}
-	if err == nil && !fast {
+	if err == nil && lowers {
 		err = s.settleTmpLocked(b, bucket)
 	}
 	if err == nil {
@@ -251,27 +260,35 @@ func (s *Store) placeSpare(b *bucketState, bucket, shard, path string, t *tempFi
 	return fast, dirs, nil
 }
 
-// olderNullOrNone reports whether key has no current file or a null one
-// with a Seq below seq. The caller holds b.mu.
-func (s *Store) olderNullOrNone(b *bucketState, key, path string, seq int64) (bool, error) {
+// spareFits compares info with key's current file: fast, when the spare
+// may be published without a directory fsync (the current file is absent,
+// or a null version with a lower Seq, and info is a null version too);
+// lowers, when publishing it lowers the key's Seq (see changeVersions).
+// The caller holds b.mu.
+func (s *Store) spareFits(b *bucketState, info *Info, path string) (fast, lowers bool, err error) {
+	var cur *Info
 	if b.loaded {
-		e := b.entry(key)
-		if e == nil {
-			return true, nil
+		if e := b.entry(info.Key); e != nil {
+			cur = e.versions[0]
 		}
-		cur := e.versions[0]
-		return cur.VersionID == NullVersion && cur.Seq < seq, nil
+	} else {
+		on, err := s.readVersionHeader(path, info.Key)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case errors.Is(err, ErrCorrupt):
+			// Never reason from a damaged file: the usual way, .tmp settled.
+			return false, true, nil
+		case err != nil:
+			return false, false, err
+		default:
+			cur = &on
+		}
 	}
-	cur, err := s.readVersionHeader(path, key)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return true, nil
-	case errors.Is(err, ErrCorrupt):
-		return false, nil // the usual way: never reason from a damaged file
-	case err != nil:
-		return false, err
+	if cur == nil {
+		return info.VersionID == NullVersion, false, nil
 	}
-	return cur.VersionID == NullVersion && cur.Seq < seq, nil
+	fast = info.VersionID == NullVersion && cur.VersionID == NullVersion && cur.Seq < info.Seq
+	return fast, cur.Seq > info.Seq, nil
 }
 
 // forgetSpare removes a sealed spare that was not published and
