@@ -19,9 +19,11 @@ package blob
 // or the null version with a lower Seq, and the shard directory already
 // exists. Replay then applies the sealed spares of .tmp in Seq order, each
 // only over a current file that is absent or older than it, and drops the
-// rest. Otherwise (a versioned current file to keep, a concurrent write
-// with a higher Seq already in place, a new shard) the spare is published
-// the usual way.
+// rest. A null version that finds a null version with a higher Seq in
+// place (a concurrent Put stamped later but renamed first) is superseded:
+// the later timestamp wins, as on S3, and the spare is only removed, which
+// replay would do too. Otherwise (a versioned current file to keep, a new
+// shard) the spare is published the usual way.
 //
 // A change that lowers or removes a key's Seq (deleting a version, and so
 // Delete; a write stamped before the current file's but renamed after it)
@@ -204,44 +206,57 @@ func (s *Store) publishSpare(bucket string, t *tempFile, info *Info, check func(
 	}
 	b := s.state(bucket)
 	b.mu.Lock()
-	fast, dirs, err := s.placeSpare(b, bucket, shard, path, t, info, check)
+	fate, dirs, err := s.placeSpare(b, bucket, shard, path, t, info, check)
 	if err == nil {
-		t.kept = true
-		b.setCurrent(info)
-		b.tmpDirty = true
+		b.tmpDirty = true // the spare left .tmp, by a rename or a removal
+		if fate == superseded {
+			t.sealed = false // replay drops it too: it need not go durably
+		} else {
+			t.kept = true
+			b.setCurrent(info)
+		}
 	}
 	b.mu.Unlock()
-	if err != nil || fast {
+	if err != nil || fate != publishUsual {
 		dirs.close()
 		return err
 	}
 	return s.syncClose(dirs)
 }
 
-// placeSpare checks and renames the spare into place, saying whether it
-// may go without a directory fsync; otherwise it returns the directories
-// to fsync, opened before the rename (see openShard). The caller holds
-// b.mu.
-func (s *Store) placeSpare(b *bucketState, bucket, shard, path string, t *tempFile, info *Info, check func(string) error) (bool, openDirs, error) {
+// spareFate is what becomes of a sealed spare at its publish.
+type spareFate int
+
+const (
+	publishFast  spareFate = iota // renamed into place, no directory fsync
+	superseded                    // a later write of the null version is in place
+	publishUsual                  // renamed into place, its directory fsynced
+)
+
+// placeSpare checks the write's condition and decides the spare's fate:
+// renamed into place, or (superseded) left for the caller to remove.
+// For publishUsual it returns the directories to fsync, opened before the
+// rename (see openShard). The caller holds b.mu.
+func (s *Store) placeSpare(b *bucketState, bucket, shard, path string, t *tempFile, info *Info, check func(string) error) (spareFate, openDirs, error) {
 	dir := filepath.Dir(path)
 	created, err := b.ensureShard(dir, shard)
 	if err != nil {
-		return false, nil, err
+		return 0, nil, err
 	}
-	fast, lowers := false, false
+	fate, lowers := publishUsual, false
 	if !created {
-		if fast, lowers, err = s.spareFits(b, info, path); err != nil {
-			return false, nil, err
+		if fate, lowers, err = s.spareFits(b, info, path); err != nil {
+			return 0, nil, err
 		}
 	}
 	var dirs openDirs
-	if !fast {
+	if fate == publishUsual {
 		paths := []string{dir}
 		if created {
 			paths = append(paths, s.bucketDir(bucket))
 		}
 		if dirs, err = openDirsAt(paths...); err != nil {
-			return false, nil, err
+			return 0, nil, err
 		}
 	}
 	if check != nil {
@@ -250,22 +265,23 @@ func (s *Store) placeSpare(b *bucketState, bucket, shard, path string, t *tempFi
 	if err == nil && lowers {
 		err = s.settleTmpLocked(b, bucket)
 	}
-	if err == nil {
+	if err == nil && fate != superseded {
 		err = s.replaceCurrent(b, info.Key, path, t.path, info.VersionID)
 	}
 	if err != nil {
 		dirs.close()
-		return false, nil, err
+		return 0, nil, err
 	}
-	return fast, dirs, nil
+	return fate, dirs, nil
 }
 
-// spareFits compares info with key's current file: fast, when the spare
-// may be published without a directory fsync (the current file is absent,
-// or a null version with a lower Seq, and info is a null version too);
-// lowers, when publishing it lowers the key's Seq (see changeVersions).
-// The caller holds b.mu.
-func (s *Store) spareFits(b *bucketState, info *Info, path string) (fast, lowers bool, err error) {
+// spareFits compares a spare's info with its key's current file. Between
+// null versions the higher Seq wins, as the later timestamp does on S3: a
+// spare over an older one is published fast, one under a newer one is
+// superseded. Otherwise (a versioned current file, a damaged one) it is
+// published the usual way, and lowers says whether that lowers the key's
+// Seq (see changeVersions). The caller holds b.mu.
+func (s *Store) spareFits(b *bucketState, info *Info, path string) (fate spareFate, lowers bool, err error) {
 	var cur *Info
 	if b.loaded {
 		if e := b.entry(info.Key); e != nil {
@@ -277,18 +293,24 @@ func (s *Store) spareFits(b *bucketState, info *Info, path string) (fast, lowers
 		case errors.Is(err, fs.ErrNotExist):
 		case errors.Is(err, ErrCorrupt):
 			// Never reason from a damaged file: the usual way, .tmp settled.
-			return false, true, nil
+			return publishUsual, true, nil
 		case err != nil:
-			return false, false, err
+			return 0, false, err
 		default:
 			cur = &on
 		}
 	}
-	if cur == nil {
-		return info.VersionID == NullVersion, false, nil
+	switch {
+	case info.VersionID != NullVersion:
+		return publishUsual, cur != nil && cur.Seq > info.Seq, nil
+	case cur == nil:
+		return publishFast, false, nil
+	case cur.VersionID != NullVersion:
+		return publishUsual, cur.Seq > info.Seq, nil
+	case cur.Seq < info.Seq:
+		return publishFast, false, nil
 	}
-	fast = info.VersionID == NullVersion && cur.VersionID == NullVersion && cur.Seq < info.Seq
-	return fast, cur.Seq > info.Seq, nil
+	return superseded, false, nil
 }
 
 // forgetSpare removes a sealed spare that was not published and

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -259,4 +260,41 @@ func TestSuspendedPutOverVersionKeepsIt(t *testing.T) {
 	} else {
 		body.Close()
 	}
+}
+
+// TestLaterStampedPutWins: of two Puts of one key in flight, the one
+// stamped later wins even when it is renamed first, as the later
+// timestamp does on S3; the other is acknowledged, costs its file's fsync
+// alone and leaves nothing behind.
+func TestLaterStampedPutWins(t *testing.T) {
+	s, root := newStore(t)
+	mustPut(t, s, "k", []byte("v0"))
+	c := countFsyncs(s)
+	firstSync, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	c.beforeFile = func(*os.File) {
+		if first.CompareAndSwap(false, true) {
+			close(firstSync)
+			<-release
+		}
+	}
+	done := make(chan error)
+	go func() {
+		_, err := s.Put(testBucket, "k", bytes.NewReader([]byte("stamped first")), Meta{}, nil)
+		done <- err
+	}()
+	<-firstSync
+	mustPut(t, s, "k", []byte("stamped second"))
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	wantBody(t, s, "k", []byte("stamped second"))
+	if f, d := c.files.Load(), c.dirs.Load(); f != 2 || d != 0 {
+		t.Fatalf("two Puts: %d file + %d directory fsyncs, want 2 + 0", f, d)
+	}
+	if left := tmpEntries(t, root, testBucket); len(left) != 0 {
+		t.Fatalf("left in .tmp: %v", left)
+	}
+	wantBody(t, reopen(t, root), "k", []byte("stamped second"))
 }
