@@ -26,10 +26,14 @@ import (
 type entry struct {
 	requestID string
 	seq       int // orders the request's decisions
-	at        time.Time
-	req       *authz.Request
-	decision  authz.Decision
-	cost      int // estimated bytes held, counted against Log.maxBytes
+	// prev is the ring position of the request's previous decision and
+	// prevSeq its seq (-1: none). The slot may have been freed or reused
+	// since: it is that decision only while the seq there is prevSeq.
+	prev, prevSeq int
+	at            time.Time
+	req           *authz.Request
+	decision      authz.Decision
+	cost          int // estimated bytes held, counted against Log.maxBytes
 }
 
 // DefaultMaxBytes bounds the memory the ring holds (entries and the
@@ -50,10 +54,14 @@ type Log struct {
 	bytes int // sum of the live entries' cost
 	// maxBytes bounds bytes; the oldest entries are dropped to stay under.
 	maxBytes int
-	byID     map[string][]int // ring positions of a request's decisions
-	now      func() time.Time
-	limit    int
-	seq      int // decisions recorded: the next one's seq
+	// byID is the ring position of each request's newest decision; its
+	// older ones are chained through entry.prev. Entries leave the ring
+	// oldest first, so a request's chain loses its tail first, and its
+	// key goes with its last entry.
+	byID  map[string]int
+	now   func() time.Time
+	limit int
+	seq   int // decisions recorded: the next one's seq
 
 	st         store.Store
 	onErr      func(error) // reports store failures of Explain and List
@@ -115,7 +123,7 @@ func NewLog(size int, now func() time.Time) *Log {
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{ring: make([]*entry, size), byID: map[string][]int{}, now: now, limit: size, maxPending: maxPending,
+	return &Log{ring: make([]*entry, size), byID: map[string]int{}, now: now, limit: size, maxPending: maxPending,
 		maxBytes: DefaultMaxBytes}
 }
 
@@ -141,10 +149,14 @@ func (l *Log) Record(requestID string, req *authz.Request, d *authz.Decision) {
 	}
 	e.seq = l.seq
 	l.seq++
+	e.prev, e.prevSeq = -1, -1
+	if pos, ok := l.byID[requestID]; ok {
+		e.prev, e.prevSeq = pos, l.ring[pos].seq
+	}
 	l.ring[l.next] = e
 	l.count++
 	l.bytes += e.cost
-	l.byID[requestID] = append(l.byID[requestID], l.next)
+	l.byID[requestID] = l.next
 	l.next = (l.next + 1) % l.limit
 	for l.bytes > l.maxBytes && l.count > 1 {
 		l.evict((l.next - l.count + l.limit) % l.limit) // the oldest
@@ -173,7 +185,7 @@ func (l *Log) noteUse(req *authz.Request, at time.Time) {
 	}
 	service, _, _ := strings.Cut(req.Action, ":")
 	var region string
-	if v, ok := req.Context.Get("aws:RequestedRegion"); ok && len(v) > 0 {
+	if v, ok := req.Context.Get("aws:requestedregion"); ok && len(v) > 0 {
 		region = v[0]
 	}
 	if strings.HasPrefix(req.AccessKeyID, "AKIA") {
@@ -242,19 +254,32 @@ func entryCost(e *entry) int {
 	return n
 }
 
+// forget drops the index of id if pos holds its newest decision: the
+// request has no other left (entries leave oldest first). Otherwise the
+// request's newer entries stay indexed and their chain now ends at pos.
 func (l *Log) forget(id string, pos int) {
-	positions := l.byID[id]
-	for i, p := range positions {
-		if p == pos {
-			positions = append(positions[:i], positions[i+1:]...)
-			break
-		}
-	}
-	if len(positions) == 0 {
+	if head, ok := l.byID[id]; ok && head == pos {
 		delete(l.byID, id)
-	} else {
-		l.byID[id] = positions
 	}
+}
+
+// decisionsOf returns the ring's entries of requestID, newest first, by
+// following the chain from its newest. l.mu is held.
+func (l *Log) decisionsOf(requestID string) []entry {
+	pos, ok := l.byID[requestID]
+	if !ok {
+		return nil
+	}
+	var entries []entry
+	for seq := l.ring[pos].seq; pos >= 0; {
+		e := l.ring[pos]
+		if e == nil || e.seq != seq || e.requestID != requestID {
+			break // freed or reused since
+		}
+		entries = append(entries, *e)
+		pos, seq = e.prev, e.prevSeq
+	}
+	return entries
 }
 
 // Explain returns the explanations of every decision made for requestID,
@@ -264,10 +289,7 @@ func (l *Log) forget(id string, pos int) {
 // from the ring alone.
 func (l *Log) Explain(requestID string) ([]Explanation, bool) {
 	l.mu.Lock()
-	var entries []entry
-	for _, pos := range l.byID[requestID] {
-		entries = append(entries, *l.ring[pos])
-	}
+	entries := l.decisionsOf(requestID)
 	st := l.st
 	l.mu.Unlock()
 	found := make(map[int]Explanation, len(entries))

@@ -42,6 +42,7 @@ type Metrics struct {
 	mu         sync.RWMutex
 	operations map[string]map[string]bool // service → operations seen
 	series     sync.Map                   // seriesKey → *series
+	decided    sync.Map                   // decisionKey → prometheus.Counter
 }
 
 // New builds the instruments in a registry of their own, with the Go
@@ -89,11 +90,26 @@ func (m *Metrics) Handler() http.Handler {
 
 // Decision counts one authorization decision.
 func (m *Metrics) Decision(d *authz.Decision) {
+	key := decisionKey{d.Effect, d.Reason}
+	if c, ok := m.decided.Load(key); ok {
+		c.(prometheus.Counter).Inc()
+		return
+	}
 	reason := d.Reason
 	if reason == "" {
 		reason = "none"
 	}
-	m.decisions.WithLabelValues(effectLabel(d.Effect), reason).Inc()
+	c := m.decisions.WithLabelValues(effectLabel(d.Effect), reason)
+	m.decided.Store(key, c)
+	c.Inc()
+}
+
+// decisionKey names a decision's counter: the label lookup (hashing, a
+// lock) is looked up once per effect and reason, which the engine draws
+// from a fixed set.
+type decisionKey struct {
+	effect authz.Effect
+	reason string
 }
 
 // effectLabel names an effect as the policy language does.
