@@ -321,14 +321,14 @@ func queryAuthError(err error) *awsproto.Error {
 
 // s3ContextKeys is the room an S3 request's context has: the request's
 // keys, the signature's, the caller's (with a few principal tags) and the
-// organization's, so that filling it does not grow its map.
+// organization's, so that filling it does not grow it.
 const s3ContextKeys = 16
 
 // requestContext builds the condition keys every request carries.
 // The keys are given lower-cased (as Context stores them) and the values
 // share one backing array, so building the context costs two allocations
 // rather than two per key.
-// size is the room to make for keys (0: a small map; the query services
+// size is the room to make for keys (0: the default; the query services
 // clone the context before they add to it).
 func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth, size int) *policy.Context {
 	clock := s.clockStrings()
