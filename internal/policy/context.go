@@ -43,7 +43,7 @@ func NewContext() *Context {
 // NewContextSize returns an empty context with room for n keys, so that
 // filling it does not grow (and copy) its storage.
 func NewContextSize(n int) *Context {
-	return &Context{pairs: make([]contextPair, 0, max(n, defaultContextKeys))}
+	return &Context{pairs: make([]contextPair, 0, max(n, 1))}
 }
 
 // find returns the position of lowerKey in pairs.
@@ -176,9 +176,9 @@ func (c *Context) SizeBytes() int {
 }
 
 // cloneSpare is the room a clone has for keys added to it: a check adds
-// the caller's keys (five, more with tags or a session) and the
-// organization's (up to five) to the request's.
-const cloneSpare = 16
+// its own (one or two), the caller's (five, more with tags or a session)
+// and the organization's (up to five) to the request's.
+const cloneSpare = 12
 
 // Clone returns an independent copy: changes to either are not seen by
 // the other.

@@ -324,16 +324,19 @@ func queryAuthError(err error) *awsproto.Error {
 // organization's, so that filling it does not grow it.
 const s3ContextKeys = 16
 
+// requestContextKeys is the number of keys requestContext sets at most.
+const requestContextKeys = 7
+
 // requestContext builds the condition keys every request carries.
 // The keys are given lower-cased (as Context stores them) and the values
 // share one backing array, so building the context costs two allocations
 // rather than two per key.
-// size is the room to make for keys (0: the default; the query services
-// clone the context before they add to it).
+// size is the room to make for keys (0: room for these alone; the query
+// services clone the context before they add to it).
 func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth, size int) *policy.Context {
 	clock := s.clockStrings()
-	values := make([]string, 0, 7)
-	ctx := policy.NewContextSize(size)
+	values := make([]string, 0, requestContextKeys)
+	ctx := policy.NewContextSize(max(size, requestContextKeys))
 	set := func(key, value string) {
 		values = append(values, value)
 		ctx.Set(key, values[len(values)-1:len(values):len(values)]...)
