@@ -86,16 +86,33 @@ func (g Generator) UniqueID(prefix string) (string, error) {
 // random bytes that would bias the choice.
 func (g Generator) draw(alphabet string, n int) (string, error) {
 	limit := 256 - 256%len(alphabet)
-	out := make([]byte, 0, n)
-	buf := make([]byte, n)
+	// Identifiers and secrets fit the stack buffers when the randomness
+	// is crypto/rand's: the string is the one allocation. (A buffer handed
+	// to another io.Reader goes to the heap.)
+	var outSpace, randSpace [SecretKeyLength]byte
+	out := outSpace[:0]
+	if n > len(outSpace) {
+		out = make([]byte, 0, n)
+	}
+	var buf []byte // for g.Rand
 	for round := 0; len(out) < n; round++ {
 		if round == maxDrawRounds {
 			return "", errRandomRejected
 		}
-		if err := g.fill(buf); err != nil {
-			return "", err
+		var random []byte
+		if g.Rand == nil && n <= len(randSpace) {
+			random = randSpace[:n]
+			_, _ = rand.Read(random) // never fails: crypto/rand crashes instead
+		} else {
+			if buf == nil {
+				buf = make([]byte, n)
+			}
+			if err := g.fill(buf); err != nil {
+				return "", err
+			}
+			random = buf
 		}
-		for _, b := range buf {
+		for _, b := range random {
 			if int(b) < limit && len(out) < n {
 				out = append(out, alphabet[int(b)%len(alphabet)])
 			}

@@ -38,7 +38,11 @@ func NewAccessKeyIDFor(temporary bool, account string) string {
 	if temporary {
 		prefix = TemporaryKeyPrefix
 	}
-	return prefix + base32.StdEncoding.EncodeToString(raw[:])
+	// The prefix and the encoding in one buffer: one allocation, the string.
+	var id [AccessKeyIDLength]byte
+	copy(id[:], prefix)
+	base32.StdEncoding.Encode(id[prefixLength:], raw[:])
+	return string(id[:])
 }
 
 // AccountOfAccessKeyID decodes the account from an access key id in AWS's

@@ -175,11 +175,40 @@ type sessionTokenResult struct {
 }
 
 var (
-	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
-	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+	// sessionNamePattern is `^[\w+=,.@-]*$` and externalIDPattern
+	// `^[\w+=,.@:/-]*$`, checked byte by byte (TestBytePatternsAsRegexp).
+	sessionNamePattern = newBytePattern(`+=,.@-`)
+	externalIDPattern  = newBytePattern(`+=,.@:/-`)
 	tokenCodePattern   = regexp.MustCompile(`^[0-9]{6}$`)
 	serialPattern      = regexp.MustCompile(`^[\w+=/:,.@-]+$`)
 )
+
+// bytePattern is the regular expression ^[\w<extra>]*$ for ASCII
+// characters: \w (letters, digits, underscore) and the extra ones. A
+// string matches when every byte is one of them (no byte of a multi-byte
+// UTF-8 character is).
+type bytePattern [256]bool
+
+func newBytePattern(extra string) *bytePattern {
+	var p bytePattern
+	for c := 0; c < 256; c++ {
+		p[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+	}
+	for i := 0; i < len(extra); i++ {
+		p[extra[i]] = true
+	}
+	return &p
+}
+
+// MatchString reports whether every byte of s is in the pattern's class.
+func (p *bytePattern) MatchString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !p[s[i]] {
+			return false
+		}
+	}
+	return true
+}
 
 // assumeRoleInput is AssumeRole's validated parameters.
 type assumeRoleInput struct {
