@@ -9,6 +9,7 @@ package audit
 
 import (
 	"fmt"
+	"hash/maphash"
 	"sort"
 	"strings"
 	"sync"
@@ -26,14 +27,10 @@ import (
 type entry struct {
 	requestID string
 	seq       int // orders the request's decisions
-	// prev is the ring position of the request's previous decision and
-	// prevSeq its seq (-1: none). The slot may have been freed or reused
-	// since: it is that decision only while the seq there is prevSeq.
-	prev, prevSeq int
-	at            time.Time
-	req           *authz.Request
-	decision      authz.Decision
-	cost          int // estimated bytes held, counted against Log.maxBytes
+	at        time.Time
+	req       *authz.Request
+	decision  authz.Decision
+	cost      int // estimated bytes held, counted against Log.maxBytes
 }
 
 // DefaultMaxBytes bounds the memory the ring holds (entries and the
@@ -54,11 +51,13 @@ type Log struct {
 	bytes int // sum of the live entries' cost
 	// maxBytes bounds bytes; the oldest entries are dropped to stay under.
 	maxBytes int
-	// byID is the ring position of each request's newest decision; its
-	// older ones are chained through entry.prev. Entries leave the ring
-	// oldest first, so a request's chain loses its tail first, and its
-	// key goes with its last entry.
-	byID  map[string]int
+	// ids holds a hash of each ring slot's request id: Explain finds a
+	// request's decisions by scanning it (a few microseconds for the
+	// default ring), which spares every decision the insertion into and
+	// deletion from a map of all the ring's request ids, cache misses
+	// both on a map that large.
+	ids   []uint64
+	seed  maphash.Seed
 	now   func() time.Time
 	limit int
 	seq   int // decisions recorded: the next one's seq
@@ -123,7 +122,7 @@ func NewLog(size int, now func() time.Time) *Log {
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{ring: make([]*entry, size), byID: map[string]int{}, now: now, limit: size, maxPending: maxPending,
+	return &Log{ring: make([]*entry, size), ids: make([]uint64, size), seed: maphash.MakeSeed(), now: now, limit: size, maxPending: maxPending,
 		maxBytes: DefaultMaxBytes}
 }
 
@@ -149,14 +148,10 @@ func (l *Log) Record(requestID string, req *authz.Request, d *authz.Decision) {
 	}
 	e.seq = l.seq
 	l.seq++
-	e.prev, e.prevSeq = -1, -1
-	if pos, ok := l.byID[requestID]; ok {
-		e.prev, e.prevSeq = pos, l.ring[pos].seq
-	}
 	l.ring[l.next] = e
+	l.ids[l.next] = maphash.String(l.seed, requestID)
 	l.count++
 	l.bytes += e.cost
-	l.byID[requestID] = l.next
 	l.next = (l.next + 1) % l.limit
 	for l.bytes > l.maxBytes && l.count > 1 {
 		l.evict((l.next - l.count + l.limit) % l.limit) // the oldest
@@ -235,7 +230,7 @@ func (l *Log) requeueUses(uses []store.CredentialUse) {
 // evict frees the ring slot pos.
 func (l *Log) evict(pos int) {
 	e := l.ring[pos]
-	l.forget(e.requestID, pos)
+	l.ids[pos] = 0
 	l.bytes -= e.cost
 	l.count--
 	l.ring[pos] = nil
@@ -254,30 +249,17 @@ func entryCost(e *entry) int {
 	return n
 }
 
-// forget drops the index of id if pos holds its newest decision: the
-// request has no other left (entries leave oldest first). Otherwise the
-// request's newer entries stay indexed and their chain now ends at pos.
-func (l *Log) forget(id string, pos int) {
-	if head, ok := l.byID[id]; ok && head == pos {
-		delete(l.byID, id)
-	}
-}
-
-// decisionsOf returns the ring's entries of requestID, newest first, by
-// following the chain from its newest. l.mu is held.
+// decisionsOf returns the ring's entries of requestID, oldest slot
+// first. l.mu is held.
 func (l *Log) decisionsOf(requestID string) []entry {
-	pos, ok := l.byID[requestID]
-	if !ok {
-		return nil
-	}
+	h := maphash.String(l.seed, requestID)
 	var entries []entry
-	for seq := l.ring[pos].seq; pos >= 0; {
-		e := l.ring[pos]
-		if e == nil || e.seq != seq || e.requestID != requestID {
-			break // freed or reused since
+	for pos, id := range l.ids {
+		if id == h {
+			if e := l.ring[pos]; e != nil && e.requestID == requestID {
+				entries = append(entries, *e)
+			}
 		}
-		entries = append(entries, *e)
-		pos, seq = e.prev, e.prevSeq
 	}
 	return entries
 }
