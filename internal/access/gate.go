@@ -44,8 +44,10 @@ func (g *Gate) RCPs(ctx context.Context, account string, reqCtx *policy.Context)
 }
 
 // Recorder keeps decisions for later explanation (the decision log).
+// The decision is passed by value: a pointer handed to an interface
+// method would move every decision to the heap.
 type Recorder interface {
-	Record(requestID string, req *authz.Request, d *authz.Decision)
+	Record(requestID string, req *authz.Request, d authz.Decision)
 }
 
 // SetRecorder makes the gate log every decision it makes.
@@ -54,7 +56,7 @@ func (g *Gate) SetRecorder(r Recorder) { g.recorder = r }
 // Record logs a decision made outside Authorize (e.g. for anonymous callers).
 func (g *Gate) Record(requestID string, req *authz.Request, d *authz.Decision) {
 	if g.recorder != nil {
-		g.recorder.Record(requestID, req, d)
+		g.recorder.Record(requestID, req, *d)
 	}
 }
 
