@@ -103,10 +103,12 @@ func (c *stateCache) putBundle(gen uint64, k principalKey, b *policyBundle) {
 	}
 }
 
-func (c *stateCache) role(k string) (store.Role, bool) {
+// roleBytes looks a role up by its key in bytes (the map lookup does not
+// copy it).
+func (c *stateCache) roleBytes(k []byte) (store.Role, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r, ok := c.roles[k]
+	r, ok := c.roles[string(k)]
 	return r, ok
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/creds"
@@ -145,10 +146,12 @@ func (g *Gate) Role(ctx context.Context, account, name string) (store.Role, erro
 	if err != nil {
 		return store.Role{}, err
 	}
-	k := account + "/" + strings.ToLower(name)
-	if r, ok := g.state.role(k); ok {
+	var space [128]byte
+	kb := roleKey(space[:0], account, name)
+	if r, ok := g.state.roleBytes(kb); ok {
 		return r, nil
 	}
+	k := string(kb)
 	var r store.Role
 	err = g.store.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -159,6 +162,25 @@ func (g *Gate) Role(ctx context.Context, account, name string) (store.Role, erro
 		g.state.putRole(gen, k, r)
 	}
 	return r, err
+}
+
+// roleKey appends the role cache's key, account/lower-cased name, to dst
+// (on the caller's stack for a lookup).
+func roleKey(dst []byte, account, name string) []byte {
+	dst = append(append(dst, account...), '/')
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(name)...)
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // Bucket returns a bucket by name, from the cache while the store is unchanged.

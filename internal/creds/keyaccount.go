@@ -29,7 +29,9 @@ func NewAccessKeyIDFor(temporary bool, account string) string {
 	}
 	var raw [10]byte
 	rand.Read(raw[:]) // never fails: crypto/rand crashes instead
-	head := binary.BigEndian.Uint64(append([]byte{0, 0}, raw[:6]...))
+	var eight [8]byte
+	copy(eight[2:], raw[:6])
+	head := binary.BigEndian.Uint64(eight[:])
 	head = head&^uint64(0xffffffffffff) | (n<<accountShift)&accountMask | head&(1<<accountShift-1)
 	var six [8]byte
 	binary.BigEndian.PutUint64(six[:], head)
