@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/access"
@@ -41,6 +42,29 @@ type Service struct {
 	// providers caches OIDC providers and their keys for web identity.
 	providers providerCache
 	org       RootAccessOrganization // nil: AssumeRoot is refused
+	// expiry is the last Expiration formatted: sessions issued in one
+	// second with one duration share it.
+	expiry atomic.Pointer[formattedTime]
+}
+
+// formattedTime is a UTC second and its text in awsproto.Timestamp.
+type formattedTime struct {
+	unix int64
+	text string
+}
+
+// expiration formats t (a whole UTC second, as sessions expire) as
+// awsproto.Timestamp, reusing the last call's text for the same second.
+func (s *Service) expiration(t time.Time) string {
+	if t.Location() != time.UTC || t.Nanosecond() != 0 {
+		return t.Format(awsproto.Timestamp)
+	}
+	if f := s.expiry.Load(); f != nil && f.unix == t.Unix() {
+		return f.text
+	}
+	f := &formattedTime{unix: t.Unix(), text: t.Format(awsproto.Timestamp)}
+	s.expiry.Store(f)
+	return f.text
 }
 
 // New returns the STS service.
@@ -535,7 +559,7 @@ func (s *Service) mint(call *awsproto.Call, role store.Role, in *assumeRoleInput
 	}
 	res := assumeRoleResult{
 		Credentials: credentialsXML{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.SecretAccessKey,
-			SessionToken: token, Expiration: sess.Expires.Format(awsproto.Timestamp)},
+			SessionToken: token, Expiration: s.expiration(sess.Expires)},
 		AssumedRoleUser: assumedRoleUser{AssumedRoleID: role.ID + ":" + in.sessionName,
 			Arn: access.SessionARN(role.Account, role.Name, in.sessionName)},
 		SourceIdentity: in.sourceIdentity,

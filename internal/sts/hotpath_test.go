@@ -3,6 +3,9 @@ package sts
 import (
 	"regexp"
 	"testing"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/awsproto"
 )
 
 // TestBytePatternsAsRegexp: the byte patterns answer as the regular
@@ -37,4 +40,16 @@ func FuzzBytePatterns(f *testing.F) {
 			t.Fatalf("%q", s)
 		}
 	})
+}
+
+// expiration answers as Format, from its cache or not.
+func TestExpirationAsFormat(t *testing.T) {
+	s := &Service{}
+	base := time.Date(2026, 12, 5, 21, 0, 0, 0, time.UTC)
+	for _, tm := range []time.Time{base, base, base.Add(time.Second), base, base.Add(500 * time.Millisecond),
+		base.In(time.FixedZone("JST", 9*3600)), base.Add(time.Hour)} {
+		if got, want := s.expiration(tm), tm.Format(awsproto.Timestamp); got != want {
+			t.Errorf("expiration(%v) = %s, want %s", tm, got, want)
+		}
+	}
 }
