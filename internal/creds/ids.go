@@ -163,7 +163,7 @@ func must(s string, err error) string {
 // IsAccessKeyID reports whether s is a well-formed access key id ("AKIA" or
 // "ASIA" and 16 characters from [A-Z0-9]) and whether it is temporary.
 func IsAccessKeyID(s string) (temporary bool, ok bool) {
-	if len(s) != AccessKeyIDLength || !allFrom(s[prefixLength:], idAlphabet) {
+	if len(s) != AccessKeyIDLength || !idBytes.all(s[prefixLength:]) {
 		return false, false
 	}
 	switch s[:prefixLength] {
@@ -178,13 +178,13 @@ func IsAccessKeyID(s string) (temporary bool, ok bool) {
 // IsSecretKey reports whether s is a well-formed secret access key: 40
 // characters from [A-Za-z0-9/+].
 func IsSecretKey(s string) bool {
-	return len(s) == SecretKeyLength && allFrom(s, secretAlphabet)
+	return len(s) == SecretKeyLength && secretBytes.all(s)
 }
 
 // IsUniqueID reports whether s is a well-formed unique id (four uppercase
 // letters and 17 characters from [A-Z0-9]) and returns its prefix.
 func IsUniqueID(s string) (prefix string, ok bool) {
-	if len(s) != UniqueIDLength || !isUniqueIDPrefix(s[:prefixLength]) || !allFrom(s[prefixLength:], idAlphabet) {
+	if len(s) != UniqueIDLength || !isUniqueIDPrefix(s[:prefixLength]) || !idBytes.all(s[prefixLength:]) {
 		return "", false
 	}
 	return s[:prefixLength], true
@@ -193,6 +193,30 @@ func IsUniqueID(s string) (prefix string, ok bool) {
 func isUniqueIDPrefix(s string) bool {
 	return len(s) == prefixLength && allFrom(s, idAlphabet[:26])
 }
+
+// byteSet is an alphabet as a table, for checks on the request path
+// (every signed request's access key id).
+type byteSet [256]bool
+
+func newByteSet(alphabet string) *byteSet {
+	var set byteSet
+	for i := 0; i < len(alphabet); i++ {
+		set[alphabet[i]] = true
+	}
+	return &set
+}
+
+// all is allFrom(s, the set's alphabet).
+func (set *byteSet) all(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !set[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+var idBytes, secretBytes = newByteSet(idAlphabet), newByteSet(secretAlphabet)
 
 // allFrom reports whether every byte of s occurs in alphabet.
 func allFrom(s, alphabet string) bool {
