@@ -253,38 +253,39 @@ func validationError(value, member, constraint string) *awsproto.Error {
 	return awsproto.ValidationError("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, constraint)
 }
 
-func parseAssumeRole(p awsproto.Params) (*assumeRoleInput, *awsproto.Error) {
-	in := &assumeRoleInput{}
+// parseAssumeRole fills in (the caller's, which may then stay on its
+// stack) from the parameters.
+func parseAssumeRole(p awsproto.Params, in *assumeRoleInput) *awsproto.Error {
 	var e *awsproto.Error
 	if in.roleARN, e = p.Required("RoleArn"); e != nil {
-		return nil, e
+		return e
 	}
 	if in.sessionName, e = p.Required("RoleSessionName"); e != nil {
-		return nil, e
+		return e
 	}
 	if n := len(in.roleARN); n < 20 || n > 2048 {
-		return nil, validationError(in.roleARN, "roleArn", "Member must have length greater than or equal to 20")
+		return validationError(in.roleARN, "roleArn", "Member must have length greater than or equal to 20")
 	}
 	if n := len(in.sessionName); n < 2 || n > 64 || !sessionNamePattern.MatchString(in.sessionName) {
-		return nil, validationError(in.sessionName, "roleSessionName", `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
+		return validationError(in.sessionName, "roleSessionName", `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
 	}
 	in.durationGiven = p.Has("DurationSeconds")
 	if in.duration, e = p.Int("DurationSeconds", 3600); e != nil {
-		return nil, e
+		return e
 	}
 	if in.duration < 900 || in.duration > 43200 {
-		return nil, validationError(fmt.Sprint(in.duration), "durationSeconds", "Member must have value greater than or equal to 900 and less than or equal to 43200")
+		return validationError(fmt.Sprint(in.duration), "durationSeconds", "Member must have value greater than or equal to 900 and less than or equal to 43200")
 	}
 	if p.Has("ExternalId") {
 		in.externalID = p.Get("ExternalId")
 		if n := len(in.externalID); n < 2 || n > 1224 || !externalIDPattern.MatchString(in.externalID) {
-			return nil, validationError(in.externalID, "externalId", `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
+			return validationError(in.externalID, "externalId", `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
 		}
 	}
 	if e := parseSessionExtras(p, in); e != nil {
-		return nil, e
+		return e
 	}
-	return in, nil
+	return nil
 }
 
 func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error {
@@ -325,10 +326,11 @@ func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error 
 }
 
 func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
-	in, e := parseAssumeRole(call.Params)
-	if e != nil {
+	var input assumeRoleInput
+	if e := parseAssumeRole(call.Params, &input); e != nil {
 		return nil, e
 	}
+	in := &input
 	c := call.Caller
 	if c.Principal.Type == policy.PrincipalRoot {
 		return nil, awsproto.AccessDenied("Roles may not be assumed by root accounts.")
