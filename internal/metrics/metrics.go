@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,9 +41,9 @@ type Metrics struct {
 	sessionTokens *prometheus.CounterVec
 
 	mu         sync.RWMutex
-	operations map[string]map[string]bool // service → operations seen
-	series     sync.Map                   // seriesKey → *series
-	decided    sync.Map                   // decisionKey → prometheus.Counter
+	operations map[string]map[string]bool        // service → operations seen
+	series     sync.Map                          // seriesKey → *series
+	decided    atomic.Pointer[[]decisionCounter] // copied on write, under mu
 }
 
 // New builds the instruments in a registry of their own, with the Go
@@ -90,26 +91,44 @@ func (m *Metrics) Handler() http.Handler {
 
 // Decision counts one authorization decision.
 func (m *Metrics) Decision(d *authz.Decision) {
-	key := decisionKey{d.Effect, d.Reason}
-	if c, ok := m.decided.Load(key); ok {
-		c.(prometheus.Counter).Inc()
-		return
+	if list := m.decided.Load(); list != nil {
+		for _, c := range *list {
+			if c.effect == d.Effect && c.reason == d.Reason {
+				c.counter.Inc()
+				return
+			}
+		}
 	}
-	reason := d.Reason
-	if reason == "" {
-		reason = "none"
-	}
-	c := m.decisions.WithLabelValues(effectLabel(d.Effect), reason)
-	m.decided.Store(key, c)
-	c.Inc()
+	m.decisionCounter(d.Effect, d.Reason).Inc()
 }
 
-// decisionKey names a decision's counter: the label lookup (hashing, a
-// lock) is looked up once per effect and reason, which the engine draws
-// from a fixed set.
-type decisionKey struct {
-	effect authz.Effect
-	reason string
+// decisionCounter is one effect and reason's counter. The engine draws
+// reasons from a fixed set of a dozen, so the list scanned above stays
+// short, and client_golang's label lookup (hashing, a lock) is paid once
+// per pair.
+type decisionCounter struct {
+	effect  authz.Effect
+	reason  string
+	counter prometheus.Counter
+}
+
+// decisionCounter looks the counter up by its labels and adds it to the
+// list.
+func (m *Metrics) decisionCounter(effect authz.Effect, reason string) prometheus.Counter {
+	label := reason
+	if label == "" {
+		label = "none"
+	}
+	c := m.decisions.WithLabelValues(effectLabel(effect), label)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var list []decisionCounter
+	if old := m.decided.Load(); old != nil {
+		list = append(list, *old...)
+	}
+	list = append(list, decisionCounter{effect, reason, c})
+	m.decided.Store(&list)
+	return c
 }
 
 // effectLabel names an effect as the policy language does.
