@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/store"
@@ -13,8 +14,11 @@ import (
 // generation does not move. Any committed write anywhere empties it, which
 // is coarse but always correct; reads then refill it.
 type stateCache struct {
-	mu       sync.Mutex
-	gen      uint64
+	mu  sync.Mutex
+	gen uint64
+	// synced is gen, readable without mu: sync skips the lock while the
+	// store's generation is the one the maps hold.
+	synced   atomic.Uint64
 	keys     map[string]resolvedKey
 	policies map[principalKey]*policyBundle
 	roles    map[string]store.Role // by account + "/" + lower-case name
@@ -58,6 +62,9 @@ func (c *stateCache) sync(ctx context.Context, st store.Store) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if c.synced.Load() == gen {
+		return gen, nil // nothing to drop: what the lock would find
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
@@ -66,6 +73,7 @@ func (c *stateCache) sync(ctx context.Context, st store.Store) (uint64, error) {
 		c.policies = map[principalKey]*policyBundle{}
 		c.roles = map[string]store.Role{}
 		c.buckets = map[string]store.Bucket{}
+		c.synced.Store(gen)
 	}
 	return gen, nil
 }
@@ -103,10 +111,12 @@ func (c *stateCache) putBundle(gen uint64, k principalKey, b *policyBundle) {
 	}
 }
 
-func (c *stateCache) role(k string) (store.Role, bool) {
+// roleBytes looks a role up by its key in bytes (the map lookup does not
+// copy it).
+func (c *stateCache) roleBytes(k []byte) (store.Role, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r, ok := c.roles[k]
+	r, ok := c.roles[string(k)]
 	return r, ok
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/creds"
@@ -44,8 +45,10 @@ func (g *Gate) RCPs(ctx context.Context, account string, reqCtx *policy.Context)
 }
 
 // Recorder keeps decisions for later explanation (the decision log).
+// The decision is passed by value: a pointer handed to an interface
+// method would move every decision to the heap.
 type Recorder interface {
-	Record(requestID string, req *authz.Request, d *authz.Decision)
+	Record(requestID string, req *authz.Request, d authz.Decision)
 }
 
 // SetRecorder makes the gate log every decision it makes.
@@ -54,7 +57,7 @@ func (g *Gate) SetRecorder(r Recorder) { g.recorder = r }
 // Record logs a decision made outside Authorize (e.g. for anonymous callers).
 func (g *Gate) Record(requestID string, req *authz.Request, d *authz.Decision) {
 	if g.recorder != nil {
-		g.recorder.Record(requestID, req, d)
+		g.recorder.Record(requestID, req, *d)
 	}
 }
 
@@ -143,10 +146,12 @@ func (g *Gate) Role(ctx context.Context, account, name string) (store.Role, erro
 	if err != nil {
 		return store.Role{}, err
 	}
-	k := account + "/" + strings.ToLower(name)
-	if r, ok := g.state.role(k); ok {
+	var space [128]byte
+	kb := roleKey(space[:0], account, name)
+	if r, ok := g.state.roleBytes(kb); ok {
 		return r, nil
 	}
+	k := string(kb)
 	var r store.Role
 	err = g.store.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -157,6 +162,25 @@ func (g *Gate) Role(ctx context.Context, account, name string) (store.Role, erro
 		g.state.putRole(gen, k, r)
 	}
 	return r, err
+}
+
+// roleKey appends the role cache's key, account/lower-cased name, to dst
+// (on the caller's stack for a lookup).
+func roleKey(dst []byte, account, name string) []byte {
+	dst = append(append(dst, account...), '/')
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(name)...)
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // Bucket returns a bucket by name, from the cache while the store is unchanged.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sekisho/sekisho/internal/authz"
 	"github.com/sekisho/sekisho/internal/policy"
@@ -52,8 +53,8 @@ type orgIndex struct {
 
 // orgCache holds the index for the current store generation.
 type orgCache struct {
-	mu  sync.Mutex
-	idx *orgIndex
+	mu  sync.Mutex // held to replace idx
+	idx atomic.Pointer[orgIndex]
 }
 
 // OrgMember returns the organization membership of account (nil when it
@@ -88,9 +89,7 @@ func (g *Gate) memberAt(ctx context.Context, gen uint64, account string) (*OrgMe
 // orgIndexAt returns the index of store generation gen, building it when
 // the cached one is older.
 func (g *Gate) orgIndexAt(ctx context.Context, gen uint64) (*orgIndex, error) {
-	g.orgs.mu.Lock()
-	idx := g.orgs.idx
-	g.orgs.mu.Unlock()
+	idx := g.orgs.idx.Load()
 	if idx != nil && idx.gen == gen {
 		return idx, nil
 	}
@@ -109,8 +108,8 @@ func (g *Gate) orgIndexAt(ctx context.Context, gen uint64) (*orgIndex, error) {
 	}
 	idx = &orgIndex{gen: gen, members: members}
 	g.orgs.mu.Lock()
-	if g.orgs.idx == nil || g.orgs.idx.gen <= gen {
-		g.orgs.idx = idx
+	if cur := g.orgs.idx.Load(); cur == nil || cur.gen <= gen {
+		g.orgs.idx.Store(idx)
 	}
 	g.orgs.mu.Unlock()
 	return idx, nil

@@ -288,7 +288,7 @@ type recorders struct {
 	metrics *metrics.Metrics
 }
 
-func (r recorders) Record(requestID string, req *authz.Request, d *authz.Decision) {
-	r.log.Record(requestID, req, d)
-	r.metrics.Decision(d)
+func (r recorders) Record(requestID string, req *authz.Request, d authz.Decision) {
+	r.log.Record(requestID, req, &d)
+	r.metrics.Decision(&d)
 }

@@ -86,46 +86,112 @@ func setResponseHeaders(h http.Header, contentType, requestID string) {
 	h["X-Amzn-Requestid"] = values[1:2:2]
 }
 
-// Params are a Query request's parameters.
+// Params are a Query request's parameters: each name once, with its
+// values in the order sent (as url.Values holds them). A request has a
+// handful of names, found by scanning; a request of more than
+// maxScannedParams names also indexes them in a map.
 type Params struct {
-	values url.Values
+	list  []param
+	index map[string]int // name → position in list; nil below maxScannedParams
 }
 
+// param is one parameter name and its values.
+type param struct {
+	name   string
+	values []string
+}
+
+// maxScannedParams is the most names Params finds by scanning.
+const maxScannedParams = 16
+
 // NewParams wraps decoded form values.
-func NewParams(v url.Values) Params { return Params{values: v} }
+func NewParams(v url.Values) Params {
+	p := Params{list: make([]param, 0, len(v))}
+	for k, vs := range v {
+		p.list = append(p.list, param{name: k, values: vs})
+	}
+	if len(p.list) > maxScannedParams {
+		p.reindex()
+	}
+	return p
+}
+
+func (p *Params) reindex() {
+	p.index = make(map[string]int, len(p.list))
+	for i := range p.list {
+		p.index[p.list[i].name] = i
+	}
+}
+
+// find returns the position of name in list.
+func (p Params) find(name string) (int, bool) {
+	if p.index != nil {
+		i, ok := p.index[name]
+		return i, ok
+	}
+	for i := range p.list {
+		if p.list[i].name == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// add appends value to name's values, adding the name if it is new.
+func (p *Params) add(name, value string) {
+	if i, ok := p.find(name); ok {
+		p.list[i].values = append(p.list[i].values, value)
+		return
+	}
+	p.list = append(p.list, param{name: name, values: []string{value}})
+	switch {
+	case p.index != nil:
+		p.index[name] = len(p.list) - 1
+	case len(p.list) > maxScannedParams:
+		p.reindex()
+	}
+}
 
 // Get returns a parameter's value ("" when absent).
-func (p Params) Get(name string) string { return p.values.Get(name) }
+func (p Params) Get(name string) string {
+	if i, ok := p.find(name); ok && len(p.list[i].values) > 0 {
+		return p.list[i].values[0]
+	}
+	return ""
+}
 
 // Has reports whether the parameter was sent.
-func (p Params) Has(name string) bool { return p.values.Has(name) }
+func (p Params) Has(name string) bool {
+	_, ok := p.find(name)
+	return ok
+}
 
 // Action is the Action parameter.
-func (p Params) Action() string { return p.values.Get("Action") }
+func (p Params) Action() string { return p.Get("Action") }
 
 // Required returns a parameter or AWS's missing-parameter error.
 func (p Params) Required(name string) (string, *Error) {
-	if !p.values.Has(name) {
+	if !p.Has(name) {
 		return "", Errorf(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter %s", name)
 	}
-	return p.values.Get(name), nil
+	return p.Get(name), nil
 }
 
 // Int returns an integer parameter, def when absent.
 func (p Params) Int(name string, def int) (int, *Error) {
-	if !p.values.Has(name) {
+	if !p.Has(name) {
 		return def, nil
 	}
-	n, err := strconv.Atoi(p.values.Get(name))
+	n, err := strconv.Atoi(p.Get(name))
 	if err != nil {
-		return 0, ValidationError("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must be a number", p.values.Get(name), lowerFirst(name))
+		return 0, ValidationError("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must be a number", p.Get(name), lowerFirst(name))
 	}
 	return n, nil
 }
 
 // Bool returns a boolean parameter.
 func (p Params) Bool(name string) bool {
-	return strings.EqualFold(p.values.Get(name), "true")
+	return strings.EqualFold(p.Get(name), "true")
 }
 
 // List returns a flattened list: Name.member.1, Name.member.2, ...
@@ -133,10 +199,10 @@ func (p Params) List(name string) []string {
 	var out []string
 	for i := 1; ; i++ {
 		key := name + ".member." + strconv.Itoa(i)
-		if !p.values.Has(key) {
+		if !p.Has(key) {
 			return out
 		}
-		out = append(out, p.values.Get(key))
+		out = append(out, p.Get(key))
 	}
 }
 
@@ -147,7 +213,8 @@ func (p Params) List(name string) []string {
 func (p Params) Structs(name string) []map[string]string {
 	prefix := name + ".member."
 	byIndex := map[int]map[string]string{}
-	for k, v := range p.values {
+	for _, kv := range p.list {
+		k, v := kv.name, kv.values
 		rest, ok := strings.CutPrefix(k, prefix)
 		if !ok {
 			continue
@@ -183,46 +250,48 @@ func ParseQuery(r *http.Request, body []byte) (Params, *Error) {
 	if r.URL.RawQuery != "" {
 		values = r.URL.Query()
 	}
+	var params Params
 	if r.Method == http.MethodPost && len(body) > 0 {
 		form, err := parseForm(string(body))
 		if err != nil {
 			return Params{}, Errorf(http.StatusBadRequest, "MalformedQueryString", "The request body is not a valid form: %v", err)
 		}
 		if values == nil {
-			values = form // the usual POST: nothing to merge
+			params = form // the usual POST: nothing to merge
 		} else {
-			for k, v := range form {
-				values[k] = append(values[k], v...)
+			for _, kv := range form.list {
+				values[kv.name] = append(values[kv.name], kv.values...)
 			}
+			params = NewParams(values)
 		}
+	} else {
+		params = NewParams(values)
 	}
-	if values == nil {
-		values = url.Values{}
-	}
-	for k, vs := range values {
-		if !utf8.ValidString(k) {
+	for _, kv := range params.list {
+		if !utf8.ValidString(kv.name) {
 			return Params{}, Errorf(http.StatusBadRequest, "MalformedQueryString", "Parameter names must be valid UTF-8")
 		}
-		for _, v := range vs {
+		for _, v := range kv.values {
 			if !utf8.ValidString(v) {
-				return Params{}, ValidationError("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be valid UTF-8", lowerFirst(k))
+				return Params{}, ValidationError("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be valid UTF-8", lowerFirst(kv.name))
 			}
 		}
 	}
-	return NewParams(values), nil
+	return params, nil
 }
 
-// parseForm is url.ParseQuery. A form with no semicolon (what the SDKs
-// send) is split here, every value sharing one backing array and each
-// component unescaped by url.QueryUnescape only when it holds '%' or '+';
-// anything else, and any component that does not unescape, goes to
+// parseForm is url.ParseQuery, as Params. A form with no semicolon (what
+// the SDKs send) is split here, every value sharing one backing array
+// (a repeated name gets an array of its own) and each component
+// unescaped by url.QueryUnescape only when it holds '%' or '+'; anything
+// else, and any component that does not unescape, goes to
 // url.ParseQuery, whose values and errors are the answer.
-func parseForm(form string) (url.Values, error) {
+func parseForm(form string) (Params, error) {
 	pairs := strings.Count(form, "&") + 1
 	if pairs > maxFastFormPairs || strings.IndexByte(form, ';') >= 0 {
-		return url.ParseQuery(form)
+		return parseFormSlow(form)
 	}
-	values := make(url.Values, pairs)
+	p := Params{list: make([]param, 0, pairs)}
 	backing := make([]string, 0, pairs)
 	for rest := form; rest != ""; {
 		var pair string
@@ -233,19 +302,30 @@ func parseForm(form string) (url.Values, error) {
 		key, value, _ := strings.Cut(pair, "=")
 		var ok bool
 		if key, ok = unescapeFormComponent(key); !ok {
-			return url.ParseQuery(form)
+			return parseFormSlow(form)
 		}
 		if value, ok = unescapeFormComponent(value); !ok {
-			return url.ParseQuery(form)
+			return parseFormSlow(form)
 		}
-		if old, seen := values[key]; seen {
-			values[key] = append(old, value) // a repeated key: its own array
+		if _, seen := p.find(key); seen {
+			p.add(key, value) // a repeated key: its own array (the shared one is capped)
 			continue
 		}
 		backing = append(backing, value)
-		values[key] = backing[len(backing)-1 : len(backing) : len(backing)]
+		p.list = append(p.list, param{name: key, values: backing[len(backing)-1 : len(backing) : len(backing)]})
+		if p.index != nil {
+			p.index[key] = len(p.list) - 1
+		} else if len(p.list) > maxScannedParams {
+			p.reindex()
+		}
 	}
-	return values, nil
+	return p, nil
+}
+
+// parseFormSlow is url.ParseQuery's answer as Params.
+func parseFormSlow(form string) (Params, error) {
+	values, err := url.ParseQuery(form)
+	return NewParams(values), err
 }
 
 // unescapeFormComponent is url.QueryUnescape, skipped for text with

@@ -41,7 +41,7 @@ func FuzzParseQuery(f *testing.F) {
 			}
 			return
 		}
-		for name, values := range p.values {
+		for name, values := range paramValues(p) {
 			if !utf8.ValidString(name) {
 				t.Fatalf("invalid UTF-8 name %q accepted", name)
 			}
@@ -54,8 +54,8 @@ func FuzzParseQuery(f *testing.F) {
 		_ = p.Action()
 		_, _ = p.Int("DurationSeconds", 3600)
 		_ = p.List("PolicyArns")
-		if n := len(p.Structs("Tags")); n > len(p.values) {
-			t.Fatalf("%d members out of %d parameters", n, len(p.values))
+		if n := len(p.Structs("Tags")); n > len(p.list) {
+			t.Fatalf("%d members out of %d parameters", n, len(p.list))
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package awsproto
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -30,8 +31,41 @@ func FuzzParseForm(f *testing.F) {
 		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
 			t.Fatalf("parseForm(%q) error %v, url.ParseQuery %v", s, err, wantErr)
 		}
-		if err == nil && !reflect.DeepEqual(got, want) {
+		if err == nil && !reflect.DeepEqual(paramValues(got), want) {
 			t.Fatalf("parseForm(%q) = %v, url.ParseQuery %v", s, got, want)
 		}
 	})
+}
+
+// paramValues is p as url.Values.
+func paramValues(p Params) url.Values {
+	out := url.Values{}
+	for _, kv := range p.list {
+		out[kv.name] = kv.values
+	}
+	return out
+}
+
+// Params answer as the url.Values they were made from, below and above
+// the size at which they index their names.
+func TestParamsAsValues(t *testing.T) {
+	for _, n := range []int{0, 1, 5, maxScannedParams, maxScannedParams + 1, 40} {
+		v := url.Values{}
+		for i := range n {
+			v[fmt.Sprintf("Tags.member.%d.Key", i+1)] = []string{fmt.Sprint("k", i), "second"}
+		}
+		p := NewParams(v)
+		for i := range n + 2 {
+			name := fmt.Sprintf("Tags.member.%d.Key", i+1)
+			if p.Get(name) != v.Get(name) || p.Has(name) != v.Has(name) {
+				t.Fatalf("%d names: %s: %q %v, want %q %v", n, name, p.Get(name), p.Has(name), v.Get(name), v.Has(name))
+			}
+		}
+		if got := len(p.Structs("Tags")); got != n {
+			t.Fatalf("%d names: %d structs", n, got)
+		}
+		if !reflect.DeepEqual(paramValues(p), v) {
+			t.Fatalf("%d names: %v", n, paramValues(p))
+		}
+	}
 }

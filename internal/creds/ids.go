@@ -86,16 +86,33 @@ func (g Generator) UniqueID(prefix string) (string, error) {
 // random bytes that would bias the choice.
 func (g Generator) draw(alphabet string, n int) (string, error) {
 	limit := 256 - 256%len(alphabet)
-	out := make([]byte, 0, n)
-	buf := make([]byte, n)
+	// Identifiers and secrets fit the stack buffers when the randomness
+	// is crypto/rand's: the string is the one allocation. (A buffer handed
+	// to another io.Reader goes to the heap.)
+	var outSpace, randSpace [SecretKeyLength]byte
+	out := outSpace[:0]
+	if n > len(outSpace) {
+		out = make([]byte, 0, n)
+	}
+	var buf []byte // for g.Rand
 	for round := 0; len(out) < n; round++ {
 		if round == maxDrawRounds {
 			return "", errRandomRejected
 		}
-		if err := g.fill(buf); err != nil {
-			return "", err
+		var random []byte
+		if g.Rand == nil && n <= len(randSpace) {
+			random = randSpace[:n]
+			_, _ = rand.Read(random) // never fails: crypto/rand crashes instead
+		} else {
+			if buf == nil {
+				buf = make([]byte, n)
+			}
+			if err := g.fill(buf); err != nil {
+				return "", err
+			}
+			random = buf
 		}
-		for _, b := range buf {
+		for _, b := range random {
 			if int(b) < limit && len(out) < n {
 				out = append(out, alphabet[int(b)%len(alphabet)])
 			}
@@ -146,7 +163,7 @@ func must(s string, err error) string {
 // IsAccessKeyID reports whether s is a well-formed access key id ("AKIA" or
 // "ASIA" and 16 characters from [A-Z0-9]) and whether it is temporary.
 func IsAccessKeyID(s string) (temporary bool, ok bool) {
-	if len(s) != AccessKeyIDLength || !allFrom(s[prefixLength:], idAlphabet) {
+	if len(s) != AccessKeyIDLength || !idBytes.all(s[prefixLength:]) {
 		return false, false
 	}
 	switch s[:prefixLength] {
@@ -161,13 +178,13 @@ func IsAccessKeyID(s string) (temporary bool, ok bool) {
 // IsSecretKey reports whether s is a well-formed secret access key: 40
 // characters from [A-Za-z0-9/+].
 func IsSecretKey(s string) bool {
-	return len(s) == SecretKeyLength && allFrom(s, secretAlphabet)
+	return len(s) == SecretKeyLength && secretBytes.all(s)
 }
 
 // IsUniqueID reports whether s is a well-formed unique id (four uppercase
 // letters and 17 characters from [A-Z0-9]) and returns its prefix.
 func IsUniqueID(s string) (prefix string, ok bool) {
-	if len(s) != UniqueIDLength || !isUniqueIDPrefix(s[:prefixLength]) || !allFrom(s[prefixLength:], idAlphabet) {
+	if len(s) != UniqueIDLength || !isUniqueIDPrefix(s[:prefixLength]) || !idBytes.all(s[prefixLength:]) {
 		return "", false
 	}
 	return s[:prefixLength], true
@@ -176,6 +193,30 @@ func IsUniqueID(s string) (prefix string, ok bool) {
 func isUniqueIDPrefix(s string) bool {
 	return len(s) == prefixLength && allFrom(s, idAlphabet[:26])
 }
+
+// byteSet is an alphabet as a table, for checks on the request path
+// (every signed request's access key id).
+type byteSet [256]bool
+
+func newByteSet(alphabet string) *byteSet {
+	var set byteSet
+	for i := 0; i < len(alphabet); i++ {
+		set[alphabet[i]] = true
+	}
+	return &set
+}
+
+// all is allFrom(s, the set's alphabet).
+func (set *byteSet) all(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !set[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+var idBytes, secretBytes = newByteSet(idAlphabet), newByteSet(secretAlphabet)
 
 // allFrom reports whether every byte of s occurs in alphabet.
 func allFrom(s, alphabet string) bool {

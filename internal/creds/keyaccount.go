@@ -29,7 +29,9 @@ func NewAccessKeyIDFor(temporary bool, account string) string {
 	}
 	var raw [10]byte
 	rand.Read(raw[:]) // never fails: crypto/rand crashes instead
-	head := binary.BigEndian.Uint64(append([]byte{0, 0}, raw[:6]...))
+	var eight [8]byte
+	copy(eight[2:], raw[:6])
+	head := binary.BigEndian.Uint64(eight[:])
 	head = head&^uint64(0xffffffffffff) | (n<<accountShift)&accountMask | head&(1<<accountShift-1)
 	var six [8]byte
 	binary.BigEndian.PutUint64(six[:], head)
@@ -38,7 +40,11 @@ func NewAccessKeyIDFor(temporary bool, account string) string {
 	if temporary {
 		prefix = TemporaryKeyPrefix
 	}
-	return prefix + base32.StdEncoding.EncodeToString(raw[:])
+	// The prefix and the encoding in one buffer: one allocation, the string.
+	var id [AccessKeyIDLength]byte
+	copy(id[:], prefix)
+	base32.StdEncoding.Encode(id[prefixLength:], raw[:])
+	return string(id[:])
 }
 
 // AccountOfAccessKeyID decodes the account from an access key id in AWS's

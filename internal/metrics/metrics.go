@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,8 +41,9 @@ type Metrics struct {
 	sessionTokens *prometheus.CounterVec
 
 	mu         sync.RWMutex
-	operations map[string]map[string]bool // service → operations seen
-	series     sync.Map                   // seriesKey → *series
+	operations map[string]map[string]bool        // service → operations seen
+	series     sync.Map                          // seriesKey → *series
+	decided    atomic.Pointer[[]decisionCounter] // copied on write, under mu
 }
 
 // New builds the instruments in a registry of their own, with the Go
@@ -89,11 +91,44 @@ func (m *Metrics) Handler() http.Handler {
 
 // Decision counts one authorization decision.
 func (m *Metrics) Decision(d *authz.Decision) {
-	reason := d.Reason
-	if reason == "" {
-		reason = "none"
+	if list := m.decided.Load(); list != nil {
+		for _, c := range *list {
+			if c.effect == d.Effect && c.reason == d.Reason {
+				c.counter.Inc()
+				return
+			}
+		}
 	}
-	m.decisions.WithLabelValues(effectLabel(d.Effect), reason).Inc()
+	m.decisionCounter(d.Effect, d.Reason).Inc()
+}
+
+// decisionCounter is one effect and reason's counter. The engine draws
+// reasons from a fixed set of a dozen, so the list scanned above stays
+// short, and client_golang's label lookup (hashing, a lock) is paid once
+// per pair.
+type decisionCounter struct {
+	effect  authz.Effect
+	reason  string
+	counter prometheus.Counter
+}
+
+// decisionCounter looks the counter up by its labels and adds it to the
+// list.
+func (m *Metrics) decisionCounter(effect authz.Effect, reason string) prometheus.Counter {
+	label := reason
+	if label == "" {
+		label = "none"
+	}
+	c := m.decisions.WithLabelValues(effectLabel(effect), label)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var list []decisionCounter
+	if old := m.decided.Load(); old != nil {
+		list = append(list, *old...)
+	}
+	list = append(list, decisionCounter{effect, reason, c})
+	m.decided.Store(&list)
+	return c
 }
 
 // effectLabel names an effect as the policy language does.

@@ -2,79 +2,114 @@ package policy
 
 import (
 	"strings"
-	"sync/atomic"
 )
 
 // Context holds the request's condition keys. Key names are compared
 // case-insensitively, as IAM does; values keep their case. A key may carry
 // several values (multi-valued keys such as aws:TagKeys).
 //
-// A clone shares its parent's map instead of copying it: the clone keeps
-// the parent's map as a read-only base under a map of its own, and the
-// parent, once cloned, copies its map before its next change (copy on
-// write). So neither sees the other's later changes, as with a copy, and
-// a clone made to add a check's keys costs two small allocations.
+// The keys (lower-cased) and their values are kept in one slice, searched
+// in order: a request has a score of keys, for which a scan is as fast as
+// a map's hash and costs one allocation instead of a map's several (and
+// its growth). A context of more than maxScannedKeys keys also indexes
+// them in a map. A clone copies the slice (its values are shared, each
+// capped so that an Add to either side reallocates): neither sees the
+// other's later changes.
 type Context struct {
-	values map[string][]string
-	// base is the map of the context this one was cloned from, frozen:
-	// keys in values shadow it. Nil unless the context is a clone.
-	base map[string][]string
-	// shared is set when a clone took values as its base: values must be
-	// copied before it is changed.
-	shared atomic.Bool
+	pairs []contextPair
+	// index locates each key in pairs once there are more than
+	// maxScannedKeys; nil until then.
+	index map[string]int
 }
+
+// contextPair is one key (lower-cased) and its values.
+type contextPair struct {
+	key    string
+	values []string
+}
+
+// maxScannedKeys is the most keys a context finds by scanning; past it,
+// it builds its index.
+const maxScannedKeys = 32
+
+// defaultContextKeys is the room NewContext makes.
+const defaultContextKeys = 8
 
 // NewContext returns an empty context.
 func NewContext() *Context {
-	return &Context{values: make(map[string][]string)}
+	return NewContextSize(defaultContextKeys)
 }
 
 // NewContextSize returns an empty context with room for n keys, so that
-// filling it does not grow (and copy) its map.
+// filling it does not grow (and copy) its storage.
 func NewContextSize(n int) *Context {
-	return &Context{values: make(map[string][]string, n)}
+	return &Context{pairs: make([]contextPair, 0, max(n, 1))}
 }
 
-// own makes values the context's own to change: a copy if a clone shares it.
-func (c *Context) own() {
-	if !c.shared.Load() {
+// find returns the position of lowerKey in pairs.
+func (c *Context) find(lowerKey string) (int, bool) {
+	if c.index != nil {
+		i, ok := c.index[lowerKey]
+		return i, ok
+	}
+	for i := range c.pairs {
+		if c.pairs[i].key == lowerKey {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// put sets lowerKey's values, adding the key if it is new.
+func (c *Context) put(lowerKey string, values []string) {
+	if i, ok := c.find(lowerKey); ok {
+		c.pairs[i].values = values
 		return
 	}
-	c.values = copyValues(c.values, nil, 0)
-	c.shared.Store(false)
+	c.pairs = append(c.pairs, contextPair{key: lowerKey, values: values})
+	switch {
+	case c.index != nil:
+		c.index[lowerKey] = len(c.pairs) - 1
+	case len(c.pairs) > maxScannedKeys:
+		c.reindex()
+	}
+}
+
+// reindex rebuilds the index from pairs.
+func (c *Context) reindex() {
+	c.index = make(map[string]int, len(c.pairs)*2)
+	for i := range c.pairs {
+		c.index[c.pairs[i].key] = i
+	}
 }
 
 // Set replaces the values of key.
 func (c *Context) Set(key string, values ...string) {
-	c.own()
-	c.values[strings.ToLower(key)] = values
+	c.put(strings.ToLower(key), values)
 }
 
 // Add appends values to key.
 func (c *Context) Add(key string, values ...string) {
-	c.own()
 	k := strings.ToLower(key)
-	old, ok := c.values[k]
-	if !ok && c.base != nil {
-		old = c.base[k]
+	var old []string
+	if i, ok := c.find(k); ok {
+		old = c.pairs[i].values
 	}
-	// Capped: the old values may be shared with a clone or a base.
-	c.values[k] = append(old[:len(old):len(old)], values...)
+	// Capped: the old values may be shared with a clone.
+	c.put(k, append(old[:len(old):len(old)], values...))
 }
 
 // Delete removes key.
 func (c *Context) Delete(key string) {
-	k := strings.ToLower(key)
-	if c.base != nil {
-		if _, ok := c.base[k]; ok {
-			// A base key cannot be shadowed by absence: flatten first.
-			c.values = copyValues(c.values, c.base, 0)
-			c.base = nil
-			c.shared.Store(false)
-		}
+	i, ok := c.find(strings.ToLower(key))
+	if !ok {
+		return
 	}
-	c.own()
-	delete(c.values, k)
+	c.pairs = append(c.pairs[:i], c.pairs[i+1:]...)
+	c.pairs[len(c.pairs):cap(c.pairs)][0] = contextPair{} // let the values go
+	if c.index != nil {
+		c.reindex()
+	}
 }
 
 // Get returns the values of key and whether it is present.
@@ -90,11 +125,10 @@ func (c *Context) lookup(lowerKey string) ([]string, bool) {
 	if c == nil {
 		return nil, false
 	}
-	v, ok := c.values[lowerKey]
-	if !ok && c.base != nil {
-		v, ok = c.base[lowerKey]
+	if i, ok := c.find(lowerKey); ok {
+		return c.pairs[i].values, true
 	}
-	return v, ok
+	return nil, false
 }
 
 // variable resolves a policy variable: the first value of a present key.
@@ -106,16 +140,11 @@ func (c *Context) variable(lowerKey string) (string, bool) {
 	return v[0], true
 }
 
-// each calls f for each key and its values, the clone's own shadowing
-// its base's.
+// each calls f for each key and its values, in the order the keys were
+// added.
 func (c *Context) each(f func(k string, v []string)) {
-	for k, v := range c.values {
-		f(k, v)
-	}
-	for k, v := range c.base {
-		if _, shadowed := c.values[k]; !shadowed {
-			f(k, v)
-		}
+	for i := range c.pairs {
+		f(c.pairs[i].key, c.pairs[i].values)
 	}
 }
 
@@ -124,18 +153,18 @@ func (c *Context) Keys() []string {
 	if c == nil {
 		return nil
 	}
-	keys := make([]string, 0, len(c.values)+len(c.base))
+	keys := make([]string, 0, len(c.pairs))
 	c.each(func(k string, _ []string) { keys = append(keys, k) })
 	return keys
 }
 
-// SizeBytes estimates the memory the context holds (map slots, keys,
+// SizeBytes estimates the memory the context holds (slots, keys,
 // values), for callers that bound what they keep.
 func (c *Context) SizeBytes() int {
 	if c == nil {
 		return 0
 	}
-	const perKey, perValue = 64, 16 // map slot and slice header; string header
+	const perKey, perValue = 64, 16 // slot (with room to spare) and slice header; string header
 	n := 48
 	c.each(func(k string, v []string) {
 		n += perKey + len(k)
@@ -146,8 +175,10 @@ func (c *Context) SizeBytes() int {
 	return n
 }
 
-// cloneSpare is the room a clone has for keys added to it.
-const cloneSpare = 8
+// cloneSpare is the room a clone has for keys added to it: a check adds
+// its own (one or two), the caller's (five, more with tags or a session)
+// and the organization's (up to five) to the request's.
+const cloneSpare = 12
 
 // Clone returns an independent copy: changes to either are not seen by
 // the other.
@@ -155,48 +186,14 @@ func (c *Context) Clone() *Context {
 	if c == nil {
 		return NewContext()
 	}
-	if c.base != nil {
-		// A clone of a clone: flatten (one level of base only).
-		return &Context{values: copyValues(c.values, c.base, cloneSpare)}
+	out := &Context{pairs: make([]contextPair, len(c.pairs), len(c.pairs)+cloneSpare)}
+	copy(out.pairs, c.pairs)
+	for i := range out.pairs {
+		v := out.pairs[i].values
+		out.pairs[i].values = v[:len(v):len(v)]
 	}
-	c.shared.Store(true)
-	return &Context{values: make(map[string][]string, cloneSpare), base: c.values}
-}
-
-// copyValues copies values over base (keys in values win) into a new map
-// with room for spare more keys. One backing array holds every value: a
-// copy costs two allocations (plus the map's), not one per key. Each key's
-// slice is capped, so an Add to one key reallocates instead of overwriting
-// the next key's (or a sharer's).
-func copyValues(values, base map[string][]string, spare int) map[string][]string {
-	total, keys := 0, len(values)
-	for _, v := range values {
-		total += len(v)
-	}
-	for k, v := range base {
-		if _, shadowed := values[k]; !shadowed {
-			total += len(v)
-			keys++
-		}
-	}
-	backing := make([]string, 0, total)
-	out := make(map[string][]string, keys+spare)
-	put := func(k string, v []string) {
-		if len(v) == 0 {
-			out[k] = nil
-			return
-		}
-		start := len(backing)
-		backing = append(backing, v...)
-		out[k] = backing[start:len(backing):len(backing)]
-	}
-	for k, v := range base {
-		if _, shadowed := values[k]; !shadowed {
-			put(k, v)
-		}
-	}
-	for k, v := range values {
-		put(k, v)
+	if c.index != nil {
+		out.reindex()
 	}
 	return out
 }

@@ -30,9 +30,8 @@ func TestCloneIsIndependent(t *testing.T) {
 	}
 }
 
-// TestCloneSharesCopyOnWrite: a clone shares its parent's map; changes to
-// either side after the clone (Set, Add, Delete, a clone of the clone) are
-// not seen by the other.
+// TestCloneSharesCopyOnWrite: changes to either side after a clone (Set,
+// Add, Delete, a clone of the clone) are not seen by the other.
 func TestCloneSharesCopyOnWrite(t *testing.T) {
 	get := func(c *Context, k string) string {
 		v, ok := c.Get(k)

@@ -287,6 +287,25 @@ func BenchmarkServerCPUBareNetHTTP(b *testing.B) {
 	benchmarkServerCPU(b, &testenv.Env{URL: bare.URL}, raw, 0)
 }
 
+// BenchmarkServerCPUBareNetHTTPAssumeRole is the floor under AssumeRole:
+// the same request bytes (a longer form than GetCallerIdentity's)
+// answered by a bare net/http handler with the very headers and body
+// Sekisho answered them with (a response three times BareNetHTTP's).
+func BenchmarkServerCPUBareNetHTTPAssumeRole(b *testing.B) {
+	env := testenv.Start(b)
+	raw := stsRequest(b, env.URL, "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2Fassume_s3_role&RoleSessionName=bench")
+	header, body := answerOf(b, env.URL, raw)
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		for name, values := range header {
+			w.Header()[name] = values
+		}
+		_, _ = w.Write(body)
+	}))
+	defer bare.Close()
+	benchmarkServerCPU(b, &testenv.Env{URL: bare.URL}, raw, 0)
+}
+
 // putObjectOnce stores data under key through the replay path.
 func putObjectOnce(b *testing.B, env *testenv.Env, key string, data []byte) {
 	replay(b, env.URL, [][]byte{putObjectSigned(b, env.URL, key, data)}, 1, 0)

@@ -277,7 +277,9 @@ func (s *Server) authenticate(r *http.Request, auth *sigv4.Auth, body []byte) (*
 		return nil, s.credentialError(err)
 	}
 	sum := sha256.Sum256(body)
-	if err := s.cfg.Verifier.Verify(r, auth, secret, hex.EncodeToString(sum[:])); err != nil {
+	var text [2 * sha256.Size]byte // one allocation (the string), where EncodeToString makes two
+	hex.Encode(text[:], sum[:])
+	if err := s.cfg.Verifier.Verify(r, auth, secret, string(text[:])); err != nil {
 		return nil, queryAuthError(err)
 	}
 	return caller, nil
@@ -321,19 +323,22 @@ func queryAuthError(err error) *awsproto.Error {
 
 // s3ContextKeys is the room an S3 request's context has: the request's
 // keys, the signature's, the caller's (with a few principal tags) and the
-// organization's, so that filling it does not grow its map.
+// organization's, so that filling it does not grow it.
 const s3ContextKeys = 16
+
+// requestContextKeys is the number of keys requestContext sets at most.
+const requestContextKeys = 7
 
 // requestContext builds the condition keys every request carries.
 // The keys are given lower-cased (as Context stores them) and the values
 // share one backing array, so building the context costs two allocations
 // rather than two per key.
-// size is the room to make for keys (0: a small map; the query services
-// clone the context before they add to it).
+// size is the room to make for keys (0: room for these alone; the query
+// services clone the context before they add to it).
 func (s *Server) requestContext(r *http.Request, auth *sigv4.Auth, size int) *policy.Context {
 	clock := s.clockStrings()
-	values := make([]string, 0, 7)
-	ctx := policy.NewContextSize(size)
+	values := make([]string, 0, requestContextKeys)
+	ctx := policy.NewContextSize(max(size, requestContextKeys))
 	set := func(key, value string) {
 		values = append(values, value)
 		ctx.Set(key, values[len(values)-1:len(values):len(values)]...)

@@ -165,11 +165,25 @@ type authFields struct{ credential, signedHeaders, signature string }
 // parseAuthFields splits "Credential=..., SignedHeaders=..., Signature=..."
 // tolerating any mix of commas and white space between the fields. The
 // first occurrence of a field counts; unknown fields are ignored.
+//
+// The separators are ASCII, which no byte of a multi-byte UTF-8 sequence
+// is, so the fields are split byte by byte (as strings.FieldsFunc would
+// split them rune by rune).
 func parseAuthFields(s string) authFields {
 	var f authFields
 	var seenCredential, seenSignedHeaders, seenSignature bool
-	separator := func(c rune) bool { return c == ',' || c == ' ' || c == '\t' }
-	for field := range strings.FieldsFuncSeq(s, separator) {
+	for s != "" {
+		i := 0
+		for i < len(s) && isAuthSeparator(s[i]) {
+			i++
+		}
+		s = s[i:]
+		i = 0
+		for i < len(s) && !isAuthSeparator(s[i]) {
+			i++
+		}
+		field := s[:i]
+		s = s[i:]
 		name, value, ok := strings.Cut(field, "=")
 		if !ok {
 			continue
@@ -191,6 +205,8 @@ func parseAuthFields(s string) authFields {
 	}
 	return f
 }
+
+func isAuthSeparator(c byte) bool { return c == ',' || c == ' ' || c == '\t' }
 
 func checkComplete(fields authFields, dateErr *Error) error {
 	var missing []string
@@ -217,7 +233,7 @@ func checkComplete(fields authFields, dateErr *Error) error {
 // the Date header.
 func headerDate(r *http.Request) (string, time.Time, *Error) {
 	if v := r.Header.Get("X-Amz-Date"); v != "" {
-		t, err := time.Parse(amzDateFormat, v)
+		t, err := parseAmzDate(v)
 		if err != nil {
 			return "", time.Time{}, newError(KindMissingDate,
 				fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'.", clip(v)))
@@ -230,6 +246,51 @@ func headerDate(r *http.Request) (string, time.Time, *Error) {
 		}
 	}
 	return "", time.Time{}, newError(KindMissingDate, msgMissingDate)
+}
+
+// parseAmzDate is time.Parse(amzDateFormat, v), read directly when v is
+// a valid yyyymmddThhmmssZ (what clients send) and by time.Parse
+// otherwise, whose result and error are then the answer (it also accepts
+// forms such as fractional seconds). FuzzParseAmzDate pins the two
+// together.
+func parseAmzDate(v string) (time.Time, error) {
+	if t, ok := readAmzDate(v); ok {
+		return t, nil
+	}
+	return time.Parse(amzDateFormat, v)
+}
+
+// readAmzDate reads a valid yyyymmddThhmmssZ, in UTC.
+func readAmzDate(v string) (time.Time, bool) {
+	if len(v) != len(amzDateFormat) || v[8] != 'T' || v[15] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(s string) (int, bool) {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	year, ok1 := num(v[0:4])
+	month, ok2 := num(v[4:6])
+	day, ok3 := num(v[6:8])
+	hour, ok4 := num(v[9:11])
+	minute, ok5 := num(v[11:13])
+	second, ok6 := num(v[13:15])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 ||
+		month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, second, 0, time.UTC)
+	if t.Day() != day { // past the month's end: time.Parse's range error
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 func parsePresigned(r *http.Request, params queryParams) (*Auth, error) {
@@ -264,7 +325,7 @@ func parsePresigned(r *http.Request, params queryParams) (*Auth, error) {
 
 func (a *Auth) setPresignDates(params queryParams, scopeDate string) error {
 	amzDate, _ := params.get("X-Amz-Date")
-	t, err := time.Parse(amzDateFormat, amzDate)
+	t, err := parseAmzDate(amzDate)
 	if err != nil {
 		return newError(KindMalformedQuery, `X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`)
 	}

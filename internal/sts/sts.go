@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/access"
@@ -41,6 +42,29 @@ type Service struct {
 	// providers caches OIDC providers and their keys for web identity.
 	providers providerCache
 	org       RootAccessOrganization // nil: AssumeRoot is refused
+	// expiry is the last Expiration formatted: sessions issued in one
+	// second with one duration share it.
+	expiry atomic.Pointer[formattedTime]
+}
+
+// formattedTime is a UTC second and its text in awsproto.Timestamp.
+type formattedTime struct {
+	unix int64
+	text string
+}
+
+// expiration formats t (a whole UTC second, as sessions expire) as
+// awsproto.Timestamp, reusing the last call's text for the same second.
+func (s *Service) expiration(t time.Time) string {
+	if t.Location() != time.UTC || t.Nanosecond() != 0 {
+		return t.Format(awsproto.Timestamp)
+	}
+	if f := s.expiry.Load(); f != nil && f.unix == t.Unix() {
+		return f.text
+	}
+	f := &formattedTime{unix: t.Unix(), text: t.Format(awsproto.Timestamp)}
+	s.expiry.Store(f)
+	return f.text
 }
 
 // New returns the STS service.
@@ -175,11 +199,40 @@ type sessionTokenResult struct {
 }
 
 var (
-	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
-	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+	// sessionNamePattern is `^[\w+=,.@-]*$` and externalIDPattern
+	// `^[\w+=,.@:/-]*$`, checked byte by byte (TestBytePatternsAsRegexp).
+	sessionNamePattern = newBytePattern(`+=,.@-`)
+	externalIDPattern  = newBytePattern(`+=,.@:/-`)
 	tokenCodePattern   = regexp.MustCompile(`^[0-9]{6}$`)
 	serialPattern      = regexp.MustCompile(`^[\w+=/:,.@-]+$`)
 )
+
+// bytePattern is the regular expression ^[\w<extra>]*$ for ASCII
+// characters: \w (letters, digits, underscore) and the extra ones. A
+// string matches when every byte is one of them (no byte of a multi-byte
+// UTF-8 character is).
+type bytePattern [256]bool
+
+func newBytePattern(extra string) *bytePattern {
+	var p bytePattern
+	for c := 0; c < 256; c++ {
+		p[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+	}
+	for i := 0; i < len(extra); i++ {
+		p[extra[i]] = true
+	}
+	return &p
+}
+
+// MatchString reports whether every byte of s is in the pattern's class.
+func (p *bytePattern) MatchString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !p[s[i]] {
+			return false
+		}
+	}
+	return true
+}
 
 // assumeRoleInput is AssumeRole's validated parameters.
 type assumeRoleInput struct {
@@ -200,38 +253,39 @@ func validationError(value, member, constraint string) *awsproto.Error {
 	return awsproto.ValidationError("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, constraint)
 }
 
-func parseAssumeRole(p awsproto.Params) (*assumeRoleInput, *awsproto.Error) {
-	in := &assumeRoleInput{}
+// parseAssumeRole fills in (the caller's, which may then stay on its
+// stack) from the parameters.
+func parseAssumeRole(p awsproto.Params, in *assumeRoleInput) *awsproto.Error {
 	var e *awsproto.Error
 	if in.roleARN, e = p.Required("RoleArn"); e != nil {
-		return nil, e
+		return e
 	}
 	if in.sessionName, e = p.Required("RoleSessionName"); e != nil {
-		return nil, e
+		return e
 	}
 	if n := len(in.roleARN); n < 20 || n > 2048 {
-		return nil, validationError(in.roleARN, "roleArn", "Member must have length greater than or equal to 20")
+		return validationError(in.roleARN, "roleArn", "Member must have length greater than or equal to 20")
 	}
 	if n := len(in.sessionName); n < 2 || n > 64 || !sessionNamePattern.MatchString(in.sessionName) {
-		return nil, validationError(in.sessionName, "roleSessionName", `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
+		return validationError(in.sessionName, "roleSessionName", `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
 	}
 	in.durationGiven = p.Has("DurationSeconds")
 	if in.duration, e = p.Int("DurationSeconds", 3600); e != nil {
-		return nil, e
+		return e
 	}
 	if in.duration < 900 || in.duration > 43200 {
-		return nil, validationError(fmt.Sprint(in.duration), "durationSeconds", "Member must have value greater than or equal to 900 and less than or equal to 43200")
+		return validationError(fmt.Sprint(in.duration), "durationSeconds", "Member must have value greater than or equal to 900 and less than or equal to 43200")
 	}
 	if p.Has("ExternalId") {
 		in.externalID = p.Get("ExternalId")
 		if n := len(in.externalID); n < 2 || n > 1224 || !externalIDPattern.MatchString(in.externalID) {
-			return nil, validationError(in.externalID, "externalId", `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
+			return validationError(in.externalID, "externalId", `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
 		}
 	}
 	if e := parseSessionExtras(p, in); e != nil {
-		return nil, e
+		return e
 	}
-	return in, nil
+	return nil
 }
 
 func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error {
@@ -272,10 +326,11 @@ func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error 
 }
 
 func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
-	in, e := parseAssumeRole(call.Params)
-	if e != nil {
+	var input assumeRoleInput
+	if e := parseAssumeRole(call.Params, &input); e != nil {
 		return nil, e
 	}
+	in := &input
 	c := call.Caller
 	if c.Principal.Type == policy.PrincipalRoot {
 		return nil, awsproto.AccessDenied("Roles may not be assumed by root accounts.")
@@ -506,7 +561,7 @@ func (s *Service) mint(call *awsproto.Call, role store.Role, in *assumeRoleInput
 	}
 	res := assumeRoleResult{
 		Credentials: credentialsXML{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.SecretAccessKey,
-			SessionToken: token, Expiration: sess.Expires.Format(awsproto.Timestamp)},
+			SessionToken: token, Expiration: s.expiration(sess.Expires)},
 		AssumedRoleUser: assumedRoleUser{AssumedRoleID: role.ID + ":" + in.sessionName,
 			Arn: access.SessionARN(role.Account, role.Name, in.sessionName)},
 		SourceIdentity: in.sourceIdentity,
