@@ -277,8 +277,8 @@ func (s *Store) placeSpare(b *bucketState, bucket, shard, path string, t *tempFi
 
 // spareFits compares a spare's info with its key's current file. Between
 // null versions the higher Seq wins, as the later timestamp does on S3: a
-// spare over an older one is published fast, one under a newer one is
-// superseded. Otherwise (a versioned current file, a damaged one) it is
+// spare over an older one is published fast, one under a newer one that
+// this Store stamped is superseded. Otherwise (a versioned current file, a damaged one) it is
 // published the usual way, and lowers says whether that lowers the key's
 // Seq (see changeVersions). The caller holds b.mu.
 func (s *Store) spareFits(b *bucketState, info *Info, path string) (fate spareFate, lowers bool, err error) {
@@ -309,8 +309,20 @@ func (s *Store) spareFits(b *bucketState, info *Info, path string) (fate spareFa
 		return publishUsual, cur.Seq > info.Seq, nil
 	case cur.Seq < info.Seq:
 		return publishFast, false, nil
+	case s.stampedHere(cur.Seq):
+		return superseded, false, nil
 	}
-	return superseded, false, nil
+	// A file of an earlier run stamped by a clock ahead of today's: this
+	// write is the later one whatever its Seq says.
+	return publishUsual, true, nil
+}
+
+// stampedHere says whether seq was handed out by this Store, whose Seqs
+// follow one another in the order of their stamping. A Seq on disk from
+// an earlier run whose clock was ahead lies above them all, until the
+// clock catches up with it.
+func (s *Store) stampedHere(seq int64) bool {
+	return seq > s.firstSeq && seq <= s.seq.Load()
 }
 
 // forgetSpare removes a sealed spare that was not published and

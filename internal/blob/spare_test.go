@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // keepCurrentFile hard-links key's current file under root, so that a test
@@ -297,4 +298,21 @@ func TestLaterStampedPutWins(t *testing.T) {
 		t.Fatalf("left in .tmp: %v", left)
 	}
 	wantBody(t, reopen(t, root), "k", []byte("stamped second"))
+}
+
+// TestPutAfterClockWentBackWins: a Put after a restart whose clock is
+// behind the one that stamped the key's current file still replaces it,
+// and stays in place after the next restart: only a file this Store
+// stamped can supersede a write.
+func TestPutAfterClockWentBackWins(t *testing.T) {
+	now := time.Now()
+	ahead, root := newStore(t, WithClock(func() time.Time { return now.Add(time.Hour) }))
+	mustPut(t, ahead, "k", []byte("stamped an hour ahead"))
+	behind, err := Open(root, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, behind, "k", []byte("written after it"))
+	wantBody(t, behind, "k", []byte("written after it"))
+	wantBody(t, reopen(t, root), "k", []byte("written after it"))
 }

@@ -48,6 +48,9 @@ type Store struct {
 	now    func() time.Time // clock for LastModified and Initiated
 	bufs   sync.Pool        // *[]byte of bufferSize
 	seq    atomic.Int64     // the last version Seq handed out
+	// firstSeq: every Seq this Store hands out is above it (the clock at
+	// Open, less one); see stampedHere.
+	firstSeq int64
 	// spareBatch: how many spares a batch makes (spare.go); tests set 0
 	// to write without spares.
 	spareBatch int
@@ -96,6 +99,8 @@ func Open(root string, opts ...Option) (*Store, error) {
 		o(s)
 	}
 	s.bufs.New = func() any { b := make([]byte, bufferSize); return &b }
+	s.firstSeq = s.now().UnixNano() - 1
+	s.seq.Store(s.firstSeq)
 	if err := os.MkdirAll(root, dirMode); err != nil {
 		return nil, fmt.Errorf("blob: open %s: %w", root, err)
 	}
