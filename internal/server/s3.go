@@ -117,6 +117,8 @@ func (s *Server) authenticateS3(r *http.Request, auth *sigv4.Auth, req *s3.Reque
 	case auth.Streaming():
 		cr := s.cfg.Verifier.NewChunkedReader(r.Body, auth, secret)
 		req.Body, req.Trailers = cr, cr.Trailers
+	case r.Body == http.NoBody && strings.EqualFold(auth.PayloadHash, sigv4.EmptyPayloadHash):
+		// No body, and the hash of none declared: nothing to check.
 	case isHexHash(auth.PayloadHash):
 		req.Body = sigv4.NewPayloadHashReader(r.Body, auth.PayloadHash)
 	}

@@ -144,8 +144,11 @@ func isCreateBucket(r *http.Request, key string) bool {
 }
 
 func isGetBucketLocation(r *http.Request, key string) bool {
+	if r.Method != http.MethodGet || key != "" {
+		return false
+	}
 	_, location := r.URL.Query()["location"]
-	return r.Method == http.MethodGet && key == "" && location
+	return location
 }
 
 // s3SigV2Error maps a SigV2 failure to S3's error.

@@ -74,8 +74,11 @@ func (a *Auth) AuthType() string {
 // SigV2 with another authentication mechanism.
 func Parse(r *http.Request) (*Auth, error) {
 	header := strings.TrimSpace(r.Header.Get("Authorization"))
-	query := parseQuery(r.URL.RawQuery)
 	headerV2 := strings.HasPrefix(header, "AWS ")
+	var query queryParams
+	if headerV2 || mayNameV2(r.URL.RawQuery) {
+		query = parseQuery(r.URL.RawQuery)
+	}
 	queryV2 := query.has("AWSAccessKeyId") || query.has("Signature")
 	queryV4 := query.has("X-Amz-Algorithm") || query.has("X-Amz-Credential") || query.has("X-Amz-Signature")
 	switch {
@@ -87,6 +90,13 @@ func Parse(r *http.Request) (*Auth, error) {
 		return parseHeader(r, header)
 	}
 	return parsePresigned(r, query)
+}
+
+// mayNameV2 says whether a raw query can hold a SigV2 parameter: it names
+// one, or escapes a name that might decode to one. Most requests' queries
+// (SigV4 in the header, ?x-id=GetObject) need no splitting then.
+func mayNameV2(raw string) bool {
+	return strings.Contains(raw, "AWSAccessKeyId") || strings.Contains(raw, "Signature") || strings.IndexByte(raw, '%') >= 0
 }
 
 func parseHeader(r *http.Request, header string) (*Auth, error) {

@@ -165,6 +165,8 @@ func TestParseErrors(t *testing.T) {
 		{"v2 query and v4 query", "/b?AWSAccessKeyId=AK&Signature=c2ln&Expires=1&X-Amz-Signature=00", nil, KindAmbiguous, msgAmbiguous},
 		{"v2 header and v4 query", "/b?X-Amz-Algorithm=AWS4-HMAC-SHA256", map[string]string{"Authorization": "AWS AK:c2ln"}, KindAmbiguous, msgAmbiguous},
 		{"v4 header and v2 query", "/b?Signature=c2ln", map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=x"}, KindAmbiguous, msgAmbiguous},
+		{"v4 header and escaped v2 query", "/b?%53ignature=c2ln", map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=x"}, KindAmbiguous, msgAmbiguous},
+		{"v4 header and escaped v2 key id", "/b?AWS%41ccessKeyId=AK", map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=x"}, KindAmbiguous, msgAmbiguous},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
