@@ -268,20 +268,27 @@ func denialMessage(req *Request, d *authz.Decision) string {
 
 // addS3Keys sets the S3 condition keys every request carries.
 func (s *Service) addS3Keys(ctx *policy.Context, req *Request, b *store.Bucket) {
+	// The values share one array (each key gets a capped slice of it),
+	// rather than one allocation per key.
+	values := make([]string, 0, 4)
+	set := func(key, value string) {
+		values = append(values, value)
+		ctx.Set(key, values[len(values)-1:len(values):len(values)]...)
+	}
 	if b != nil {
 		// Lower case, as the context keeps keys: Set need not lower them.
-		ctx.Set("s3:resourceaccount", b.Account)
-		ctx.Set("aws:resourceaccount", b.Account)
+		set("s3:resourceaccount", b.Account)
+		set("aws:resourceaccount", b.Account)
 	}
 	// s3:signatureversion and s3:authType come from the front door, which
 	// knows SigV2 from SigV4.
 	if req.Auth != nil && req.Auth.PayloadHash != "" {
-		ctx.Set("s3:x-amz-content-sha256", req.Auth.PayloadHash)
+		set("s3:x-amz-content-sha256", req.Auth.PayloadHash)
 	}
 	h := req.HTTP.Header
 	for _, hk := range s3HeaderKeys {
 		if v := h[hk.header]; len(v) > 0 && v[0] != "" { // h.Get(header)
-			ctx.Set(hk.key, v[0])
+			set(hk.key, v[0])
 		}
 	}
 }
