@@ -278,9 +278,10 @@ func (s *Store) placeSpare(b *bucketState, bucket, shard, path string, t *tempFi
 // spareFits compares a spare's info with its key's current file. Between
 // null versions the higher Seq wins, as the later timestamp does on S3: a
 // spare over an older one is published fast, one under a newer one that
-// this Store stamped is superseded. Otherwise (a versioned current file, a damaged one) it is
-// published the usual way, and lowers says whether that lowers the key's
-// Seq (see changeVersions). The caller holds b.mu.
+// this Store stamped is superseded. Otherwise (a versioned current file,
+// a damaged one, one of an earlier run stamped ahead) it is published the
+// usual way, and lowers says whether that lowers the key's Seq (see
+// changeVersions). The caller holds b.mu.
 func (s *Store) spareFits(b *bucketState, info *Info, path string) (fate spareFate, lowers bool, err error) {
 	var cur *Info
 	if b.loaded {
@@ -329,10 +330,7 @@ func (s *Store) stampedHere(seq int64) bool {
 // fsyncs .tmp, so a crash cannot bring the write back.
 func (s *Store) forgetSpare(t *tempFile) {
 	os.Remove(t.path)
-	if d, err := os.Open(filepath.Dir(t.path)); err == nil {
-		s.fsync(d)
-		d.Close()
-	}
+	_ = s.syncDirs(filepath.Dir(t.path)) // best effort: the write already failed
 }
 
 // sealedSpare is a spare found complete in .tmp by Open.
