@@ -77,7 +77,8 @@ func keysInShard(prefix string, n int) ([]string, string) {
 // TestLoneWriteFsyncs: what each write costs with nobody else in flight.
 // A Put of the null version costs its file's fsync alone (spare.go), the
 // first into a new shard also that shard's and the bucket directory's,
-// and the first of a bucket the batch of spares (an fsync of .tmp). Any
+// the first of a bucket the batch of spares (an fsync of .tmp), and the
+// first of the Store the Seq watermark (its file and the root). Any
 // other change of version files costs its file and its shard directory,
 // plus .tmp once after spares were published (changeVersions); a delete,
 // its directory.
@@ -87,8 +88,8 @@ func TestLoneWriteFsyncs(t *testing.T) {
 	mustPut(t, s, "k", []byte("first"))
 	var id string
 	var part CompletedPart
-	if f, d := c.files.Load(), c.dirs.Load(); f != 1 || d != 3 {
-		t.Fatalf("first Put (new shard, first spares): %d file + %d directory fsyncs, want 1 + 3", f, d)
+	if f, d := c.files.Load(), c.dirs.Load(); f != 2 || d != 4 {
+		t.Fatalf("first Put (new shard, first spares, watermark): %d file + %d directory fsyncs, want 2 + 4", f, d)
 	}
 	for _, step := range []struct {
 		name        string

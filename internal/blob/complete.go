@@ -156,7 +156,9 @@ func (s *Store) assemble(bucket string, rec uploadRecord, parts []PartInfo, v Ve
 	if err := finishMultipart(&info, rec, parts, d.digests()); err != nil {
 		return Info{}, err
 	}
-	s.stampVersion(&info, v)
+	if err := s.stampVersion(&info, v); err != nil {
+		return Info{}, err
+	}
 	if err := s.sealAndPublish(bucket, t, &info, reserve, nil); err != nil {
 		return Info{}, err
 	}

@@ -44,8 +44,10 @@
 // Every object file is one version of its key. Its header holds the
 // version ID ("null", or 32 hex digits: 16 of Seq and 16 random), whether
 // it is a delete marker (a body-less file), and Seq, which orders a key's
-// versions (nanoseconds, strictly increasing within a Store; files from
-// before versions had none and read as "null" with Seq from LastModified).
+// versions (nanoseconds, strictly increasing within a root, across
+// restarts and a clock set back, through the Seq watermark of seqmark.go;
+// files from before versions had none and read as "null" with Seq from
+// LastModified).
 // The file named by the key's hash alone is always the latest version, so
 // reading the latest object costs one open, versioned or not; an older
 // version lives under "<hash>.<versionID>". The caller passes the bucket's

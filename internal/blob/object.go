@@ -228,7 +228,9 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 		return Info{}, err
 	}
 	info.Size, info.ETag = d.Size, d.ETag()
-	s.stampVersion(&info, v)
+	if err := s.stampVersion(&info, v); err != nil {
+		return Info{}, err
+	}
 	info.Checksums, info.ChecksumType = storedChecksums(d, algs), ""
 	if len(algs) > 0 {
 		info.ChecksumType = ChecksumFullObject

@@ -313,15 +313,16 @@ func (s *Store) spareFits(b *bucketState, info *Info, path string) (fate spareFa
 	case s.stampedHere(cur.Seq):
 		return superseded, false, nil
 	}
-	// A file of an earlier run stamped by a clock ahead of today's: this
-	// write is the later one whatever its Seq says.
+	// A file stamped ahead of this Store's Seqs by no Seq watermark (one
+	// written before the root had one, or another replica's of a Shared
+	// root): this write is the later one whatever its Seq says.
 	return publishUsual, true, nil
 }
 
 // stampedHere says whether seq was handed out by this Store, whose Seqs
-// follow one another in the order of their stamping. A Seq on disk from
-// an earlier run whose clock was ahead lies above them all, until the
-// clock catches up with it.
+// follow one another in the order of their stamping. The Seq watermark
+// (seqmark.go) puts every Seq of an earlier run of the root below them;
+// a Seq on disk that no watermark covered may lie above them all.
 func (s *Store) stampedHere(seq int64) bool {
 	return seq > s.firstSeq && seq <= s.seq.Load()
 }

@@ -49,8 +49,12 @@ type Store struct {
 	bufs   sync.Pool        // *[]byte of bufferSize
 	seq    atomic.Int64     // the last version Seq handed out
 	// firstSeq: every Seq this Store hands out is above it (the clock at
-	// Open, less one); see stampedHere.
+	// Open less one, or the Seq watermark if higher); see stampedHere.
 	firstSeq int64
+	// mark is the Seq watermark (seqmark.go): no Seq above it is handed
+	// out before it has been raised, durably, under markMu.
+	mark   atomic.Int64
+	markMu sync.Mutex
 	// spareBatch: how many spares a batch makes (spare.go); tests set 0
 	// to write without spares.
 	spareBatch int
@@ -99,11 +103,16 @@ func Open(root string, opts ...Option) (*Store, error) {
 		o(s)
 	}
 	s.bufs.New = func() any { b := make([]byte, bufferSize); return &b }
-	s.firstSeq = s.now().UnixNano() - 1
-	s.seq.Store(s.firstSeq)
 	if err := os.MkdirAll(root, dirMode); err != nil {
 		return nil, fmt.Errorf("blob: open %s: %w", root, err)
 	}
+	mark, err := readSeqMark(root)
+	if err != nil {
+		return nil, fmt.Errorf("blob: open %s: %w", root, err)
+	}
+	s.mark.Store(mark)
+	s.firstSeq = max(s.now().UnixNano()-1, mark)
+	s.seq.Store(s.firstSeq)
 	if err := s.recover(); err != nil {
 		return nil, fmt.Errorf("blob: open %s: %w", root, err)
 	}
@@ -126,6 +135,8 @@ func (s *Store) recover() error {
 		switch {
 		case strings.HasPrefix(name, trashPrefix):
 			err = os.RemoveAll(filepath.Join(s.root, name))
+		case isSeqMarkTemp(name):
+			err = os.Remove(filepath.Join(s.root, name))
 		case e.IsDir() && checkBucket(name) == nil:
 			err = s.recoverBucket(name)
 		}

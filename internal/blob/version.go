@@ -40,27 +40,38 @@ func checkVersionID(id string) error {
 	return ErrInvalidVersionID
 }
 
-// nextSeq returns a Seq larger than every earlier one of this Store: the
-// clock in nanoseconds, or one more than the last when the clock lags.
-func (s *Store) nextSeq() int64 {
+// nextSeq returns a Seq larger than every earlier one of this root (of
+// earlier runs too, through the watermark): the clock in nanoseconds, or
+// one more than the last when the clock lags.
+func (s *Store) nextSeq() (int64, error) {
 	for {
 		last := s.seq.Load()
 		next := max(s.now().UnixNano(), last+1)
+		if next > s.mark.Load() {
+			if err := s.raiseSeqMark(next); err != nil {
+				return 0, err
+			}
+		}
 		if s.seq.CompareAndSwap(last, next) {
-			return next
+			return next, nil
 		}
 	}
 }
 
 // stampVersion gives a version about to be sealed its LastModified, Seq and
 // version ID.
-func (s *Store) stampVersion(info *Info, v Versioning) {
+func (s *Store) stampVersion(info *Info, v Versioning) error {
+	seq, err := s.nextSeq()
+	if err != nil {
+		return err
+	}
 	info.LastModified = s.stamp()
-	info.Seq = s.nextSeq()
+	info.Seq = seq
 	info.VersionID = NullVersion
 	if v == VersioningEnabled {
 		info.VersionID = fmt.Sprintf("%016x%s", uint64(info.Seq), randomHex(8))
 	}
+	return nil
 }
 
 // normalize fills in what files written before versions existed lack.
@@ -186,7 +197,9 @@ func (s *Store) putDeleteMarker(bucket, key string, v Versioning) (Info, error) 
 	}
 	defer t.discard()
 	info := Info{Key: key, DeleteMarker: true}
-	s.stampVersion(&info, v)
+	if err := s.stampVersion(&info, v); err != nil {
+		return Info{}, err
+	}
 	if err := s.sealAndPublish(bucket, t, &info, 0, nil); err != nil {
 		return Info{}, err
 	}
