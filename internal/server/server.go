@@ -322,9 +322,10 @@ func queryAuthError(err error) *awsproto.Error {
 }
 
 // s3ContextKeys is the room an S3 request's context has: the request's
-// keys, the signature's, the caller's (with a few principal tags) and the
-// organization's, so that filling it does not grow it.
-const s3ContextKeys = 16
+// keys and the signature's (setSignatureKeys). The S3 service adds the
+// bucket's, the caller's and the organization's to a clone, which makes
+// its own room for them.
+const s3ContextKeys = requestContextKeys + 3
 
 // requestContextKeys is the number of keys requestContext sets at most.
 const requestContextKeys = 7
