@@ -53,7 +53,13 @@ func (s *Store) raiseSeqMark(past int64) error {
 	}
 	to := past + seqMarkStep
 	if s.shared {
-		// Another replica may have raised it meanwhile: keep the higher.
+		// Another replica may have raised it meanwhile: keep the higher,
+		// under a lock file so that two raising at once cannot lower it.
+		unlock, err := lockFile(filepath.Join(s.root, seqMarkFile+".lock"))
+		if err != nil {
+			return fmt.Errorf("blob: raise seq watermark: %w", err)
+		}
+		defer unlock()
 		onDisk, err := readSeqMark(s.root)
 		if err != nil {
 			return err

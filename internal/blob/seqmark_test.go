@@ -139,3 +139,35 @@ func TestSeqMarkOpen(t *testing.T) {
 		t.Fatalf("Open with a garbled watermark: %v, want an error naming the fix", err)
 	}
 }
+
+// TestSharedSeqMarkNeverLowered: replicas of a Shared root raise one
+// watermark, and one whose clock is behind keeps the other's higher mark.
+func TestSharedSeqMarkNeverLowered(t *testing.T) {
+	now := time.Now()
+	root := t.TempDir()
+	ahead, err := Open(root, Shared(), WithClock(func() time.Time { return now.Add(time.Hour) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	behind, err := Open(root, Shared(), WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ahead.CreateBucketDir(testBucket); err != nil {
+		t.Fatal(err)
+	}
+	info := mustPut(t, ahead, "a", []byte("ahead"))
+	high, _ := readSeqMark(root)
+	mustPut(t, behind, "b", []byte("behind"))
+	if mark, err := readSeqMark(root); err != nil || mark < high || mark < info.Seq {
+		t.Fatalf("watermark %d (%v) after the replica behind raised it; was %d over Seq %d", mark, err, high, info.Seq)
+	}
+	// A run opened now starts above every Seq of both.
+	next, err := Open(root, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if later := mustPut(t, next, "a", []byte("later")); later.Seq <= info.Seq {
+		t.Fatalf("Seq %d of the next run, not above %d", later.Seq, info.Seq)
+	}
+}
