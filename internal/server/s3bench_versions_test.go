@@ -127,8 +127,10 @@ func BenchmarkListObjectVersions100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n := len(out.Versions) + len(out.DeleteMarkers); n != 1000 {
-			b.Fatalf("page of %d", n)
+		// Every page is full but the last, which also holds the objects
+		// the demo world puts in the bucket.
+		if n := len(out.Versions) + len(out.DeleteMarkers); n != 1000 && (aws.ToBool(out.IsTruncated) || n == 0 || n > 1000) {
+			b.Fatalf("page of %d (truncated: %v)", n, aws.ToBool(out.IsTruncated))
 		}
 		return out
 	}
