@@ -62,7 +62,7 @@ func (s *Store) raiseSeqMark(past int64) error {
 		defer unlock()
 		onDisk, err := readSeqMark(s.root)
 		if err != nil {
-			return err
+			return fmt.Errorf("blob: raise seq watermark: %w", err)
 		}
 		to = max(to, onDisk)
 	}
@@ -81,8 +81,8 @@ func (s *Store) writeSeqMark(mark int64) error {
 		return err
 	}
 	_, err = f.WriteString(strconv.FormatInt(mark, 10) + "\n")
-	if err == nil && s.sync {
-		err = s.fsync(f)
+	if err == nil {
+		err = s.syncFile(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
