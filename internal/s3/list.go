@@ -131,13 +131,13 @@ func (s *Service) listObjects(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	if req.query().Get("list-type") == "2" {
-		return s.listObjectsV2(w, req, b.Name, maxKeys, encoding)
+		return s.listObjectsV2(w, req, &b, maxKeys, encoding)
 	}
-	return s.listObjectsV1(w, req, b.Name, maxKeys, encoding)
+	return s.listObjectsV1(w, req, &b, maxKeys, encoding)
 }
 
-func (s *Service) listObjectsV1(w http.ResponseWriter, req *Request, bucket string, maxKeys int, encoding string) *Error {
-	q := req.query()
+func (s *Service) listObjectsV1(w http.ResponseWriter, req *Request, b *store.Bucket, maxKeys int, encoding string) *Error {
+	q, bucket := req.query(), b.Name
 	prefix, delimiter, marker := q.Get("prefix"), q.Get("delimiter"), q.Get("marker")
 	l, err := s.listKeys(bucket, prefix, delimiter, marker, min(maxKeys, 1000))
 	if err != nil {
@@ -149,13 +149,13 @@ func (s *Service) listObjectsV1(w http.ResponseWriter, req *Request, bucket stri
 	if l.truncated && delimiter != "" {
 		out.NextMarker = enc(l.last)
 	}
-	fillListing(&out, l, enc, true)
+	fillListing(&out, l, enc, b, true)
 	writeXML(w, req.RequestID, out)
 	return nil
 }
 
-func (s *Service) listObjectsV2(w http.ResponseWriter, req *Request, bucket string, maxKeys int, encoding string) *Error {
-	q := req.query()
+func (s *Service) listObjectsV2(w http.ResponseWriter, req *Request, b *store.Bucket, maxKeys int, encoding string) *Error {
+	q, bucket := req.query(), b.Name
 	prefix, delimiter, startAfter, token := q.Get("prefix"), q.Get("delimiter"), q.Get("start-after"), q.Get("continuation-token")
 	after := startAfter
 	if token != "" {
@@ -176,7 +176,7 @@ func (s *Service) listObjectsV2(w http.ResponseWriter, req *Request, bucket stri
 	if l.truncated {
 		out.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(skipPast(l.last, delimiter)))
 	}
-	fillListing(&out, l, enc, q.Get("fetch-owner") == "true")
+	fillListing(&out, l, enc, b, q.Get("fetch-owner") == "true")
 	writeXML(w, req.RequestID, out)
 	return nil
 }
@@ -190,14 +190,17 @@ func skipPast(last, delimiter string) string {
 	return last
 }
 
-func fillListing(out *listBucketResult, l listing, enc func(string) string, withOwner bool) {
+// fillListing adds l's keys and prefixes to out; with withOwner each key
+// names its owner as S3 reports it (effectiveOwner): objects the world
+// seeded, or written before the bucket enforced ownership, included.
+func fillListing(out *listBucketResult, l listing, enc func(string) string, b *store.Bucket, withOwner bool) {
 	for _, info := range l.entries {
 		e := listEntry{Key: enc(info.Key), LastModified: isoTime(info.LastModified), ETag: info.ETag, Size: info.Size, StorageClass: "STANDARD"}
 		if info.StorageClass != "" {
 			e.StorageClass = info.StorageClass
 		}
-		if withOwner && info.Owner != "" {
-			e.Owner = &owner{ID: canonicalID(info.Owner)}
+		if withOwner {
+			e.Owner = &owner{ID: canonicalID(effectiveOwner(b, info))}
 		}
 		e.ChecksumAlgorithm, e.ChecksumType = listedChecksums(info)
 		out.Contents = append(out.Contents, e)

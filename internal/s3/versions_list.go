@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 // versionEntry is a <Version> or a <DeleteMarker> of ListVersionsResult;
@@ -70,7 +71,7 @@ func (s *Service) listObjectVersions(w http.ResponseWriter, req *Request) *Error
 		out.NextKeyMarker, out.NextVersionIDMarker = enc(page.NextKeyMarker), page.NextVersionIDMarker
 	}
 	for _, info := range page.Versions {
-		out.Entries = append(out.Entries, versionListEntry(info, b.Account, enc))
+		out.Entries = append(out.Entries, versionListEntry(info, &b, enc))
 	}
 	for _, p := range page.CommonPrefixes {
 		out.CommonPrefixes = append(out.CommonPrefixes, commonPrefix{Prefix: enc(p)})
@@ -80,13 +81,12 @@ func (s *Service) listObjectVersions(w http.ResponseWriter, req *Request) *Error
 }
 
 // versionListEntry is one version or delete marker as S3 lists it.
-// Delete markers carry no owner of their own: the bucket owner's.
-func versionListEntry(info blob.Info, bucketOwner string, enc func(string) string) versionEntry {
+// Its owner is the one S3 reports (effectiveOwner): the bucket owner for
+// delete markers, which carry none of their own, and for every version
+// while the bucket enforces ownership.
+func versionListEntry(info blob.Info, b *store.Bucket, enc func(string) string) versionEntry {
 	e := versionEntry{XMLName: xml.Name{Local: "DeleteMarker"}, Key: enc(info.Key), VersionID: info.VersionID,
-		IsLatest: info.IsLatest, LastModified: isoTime(info.LastModified), Owner: &owner{ID: canonicalID(bucketOwner)}}
-	if info.Owner != "" {
-		e.Owner = &owner{ID: canonicalID(info.Owner)}
-	}
+		IsLatest: info.IsLatest, LastModified: isoTime(info.LastModified), Owner: &owner{ID: canonicalID(effectiveOwner(b, info))}}
 	if info.DeleteMarker {
 		return e
 	}
