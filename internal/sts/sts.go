@@ -402,25 +402,34 @@ func roleARNOf(role store.Role, asked string) string {
 	return access.RoleARN(role)
 }
 
+// checkSessionPolicy validates the inline session policy and the packed
+// size of session policies and tags together: tags and policy ARNs fill
+// the allowance even without an inline policy (AssumeRole API reference,
+// PackedPolicySize: the request fails over 100 percent).
 func (s *Service) checkSessionPolicy(in *assumeRoleInput) *awsproto.Error {
-	if in.sessionPolicy == "" {
-		return nil
-	}
-	if _, err := policy.Parse(in.sessionPolicy, policy.Session); err != nil {
-		var pe *policy.Error
-		if errors.As(err, &pe) && pe.ErrorCode() == policy.CodeLimitExceeded {
-			return awsproto.Errorf(http.StatusBadRequest, "PackedPolicyTooLarge", "Packed policy consumes %d%% of allotted space, please use smaller policy.", packedPercent(in))
+	if in.sessionPolicy != "" {
+		if _, err := policy.Parse(in.sessionPolicy, policy.Session); err != nil {
+			return sessionPolicyError(in, err)
 		}
-		msg := err.Error()
-		if errors.As(err, &pe) {
-			msg = pe.Message
-		}
-		return awsproto.Errorf(http.StatusBadRequest, "MalformedPolicyDocument", "%s", msg)
 	}
 	if packedPercent(in) > 100 {
 		return awsproto.Errorf(http.StatusBadRequest, "PackedPolicyTooLarge", "Packed policy consumes %d%% of allotted space, please use smaller policy.", packedPercent(in))
 	}
 	return nil
+}
+
+// sessionPolicyError is AWS's answer to an inline session policy that
+// does not parse: too large, or malformed.
+func sessionPolicyError(in *assumeRoleInput, err error) *awsproto.Error {
+	var pe *policy.Error
+	if errors.As(err, &pe) && pe.ErrorCode() == policy.CodeLimitExceeded {
+		return awsproto.Errorf(http.StatusBadRequest, "PackedPolicyTooLarge", "Packed policy consumes %d%% of allotted space, please use smaller policy.", packedPercent(in))
+	}
+	msg := err.Error()
+	if errors.As(err, &pe) {
+		msg = pe.Message
+	}
+	return awsproto.Errorf(http.StatusBadRequest, "MalformedPolicyDocument", "%s", msg)
 }
 
 // packedPercent estimates AWS's packed size of session policies and tags

@@ -1,0 +1,80 @@
+package sts_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/sekisho/sekisho/internal/testenv"
+	"github.com/sekisho/sekisho/internal/world"
+)
+
+// chainWorld lets alice assume hop1 with tags and a source identity, and
+// hop1's sessions assume hop2 with every STS action the trust can grant,
+// so that only the session-tag and source-identity rules can refuse.
+const chainWorld = `
+accounts:
+  - id: "111111111111"
+    roles:
+      - name: hop1
+        trust_policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}'
+        inline_policies:
+          chain: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Resource":"*"}]}'
+      - name: hop2
+        trust_policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/hop1"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}'
+  - id: "222222222222"
+    policies:
+      - name: AssumeAnything
+        document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Resource":"*"}]}'
+    users:
+      - name: alice
+        policies: [AssumeAnything]
+`
+
+const (
+	hop1 = "arn:aws:iam::111111111111:role/hop1"
+	hop2 = "arn:aws:iam::111111111111:role/hop2"
+)
+
+func startChain(t *testing.T) *testenv.Env {
+	t.Helper()
+	w, err := world.Parse([]byte(chainWorld))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testenv.Start(t, testenv.WithWorld(w))
+}
+
+// hop1Session is alice's hop1 session with the transitive tag team=red
+// and the source identity alice.
+func hop1Session(t *testing.T, env *testenv.Env) *sts.Client {
+	t.Helper()
+	out := assume(t, stsClient(env, aliceKey, aliceSecret, ""), &sts.AssumeRoleInput{
+		RoleArn: aws.String(hop1), RoleSessionName: aws.String("first"), SourceIdentity: aws.String("alice"),
+		Tags:              []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("red")}},
+		TransitiveTagKeys: []string{"team"}})
+	c := out.Credentials
+	return stsClient(env, *c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
+}
+
+// TestPackedSizeOfTagsAloneIsEnforced: AssumeRole API reference,
+// PackedPolicySize: "The request fails if the packed size is greater than
+// 100 percent"; tags count without any session policy.
+func TestPackedSizeOfTagsAloneIsEnforced(t *testing.T) {
+	env := startChain(t)
+	var tags []ststypes.Tag
+	for i := 0; i < 10; i++ {
+		key := fmt.Sprintf("k%02d", i) + strings.Repeat("k", 125)
+		tags = append(tags, ststypes.Tag{Key: aws.String(key), Value: aws.String(strings.Repeat("v", 256))})
+	}
+	_, err := stsClient(env, aliceKey, aliceSecret, "").AssumeRole(context.Background(), &sts.AssumeRoleInput{
+		RoleArn: aws.String(hop1), RoleSessionName: aws.String("big"), Tags: tags})
+	if apiCode(err) != "PackedPolicyTooLarge" {
+		t.Fatalf("tags over the packed allowance: %v, want PackedPolicyTooLarge", err)
+	}
+}
