@@ -62,6 +62,21 @@ func hop1Session(t *testing.T, env *testenv.Env) *sts.Client {
 	return stsClient(env, *c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
 }
 
+// TestChainedSessionCannotOverrideTransitiveTag: AssumeRole API reference,
+// Tags: "If you pass a session tag with the same key as an inherited tag,
+// the operation fails." Tag keys compare case-insensitively.
+func TestChainedSessionCannotOverrideTransitiveTag(t *testing.T) {
+	env := startChain(t)
+	session := hop1Session(t, env)
+	_, err := session.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(hop2), RoleSessionName: aws.String("second"),
+		Tags: []ststypes.Tag{{Key: aws.String("Team"), Value: aws.String("blue")}}})
+	if apiCode(err) != "InvalidParameterValue" {
+		t.Fatalf("overriding the inherited transitive tag: %v, want InvalidParameterValue", err)
+	}
+	assume(t, session, &sts.AssumeRoleInput{RoleArn: aws.String(hop2), RoleSessionName: aws.String("second"),
+		Tags: []ststypes.Tag{{Key: aws.String("project"), Value: aws.String("x")}}})
+}
+
 // TestPackedSizeOfTagsAloneIsEnforced: AssumeRole API reference,
 // PackedPolicySize: "The request fails if the packed size is greater than
 // 100 percent"; tags count without any session policy.

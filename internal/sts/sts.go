@@ -351,6 +351,9 @@ func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *aw
 	if e := checkDuration(in, role, c); e != nil {
 		return nil, e
 	}
+	if e := checkInheritance(c, in); e != nil {
+		return nil, e
+	}
 	inherited := inheritFromCaller(c, in)
 	if e := s.verifyMFA(ctx, c, in); e != nil {
 		return nil, e
@@ -460,6 +463,27 @@ func checkDuration(in *assumeRoleInput, role store.Role, c *access.Caller) *awsp
 	}
 	if in.duration > maxDuration {
 		return awsproto.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	return nil
+}
+
+// checkInheritance refuses a chained call that would replace what the
+// calling session passes on: a session tag with the key (compared
+// ignoring case) of an inherited transitive tag fails (AssumeRole API
+// reference, Tags). The code and wording are those AWS was observed to
+// return.
+func checkInheritance(c *access.Caller, in *assumeRoleInput) *awsproto.Error {
+	prev := c.Session
+	if prev == nil || !c.IsRoleSession() {
+		return nil
+	}
+	for _, key := range prev.TransitiveTagKeys {
+		for _, t := range in.tags {
+			if strings.EqualFold(t.Key, key) {
+				return awsproto.Errorf(http.StatusBadRequest, "InvalidParameterValue",
+					"One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
+			}
+		}
 	}
 	return nil
 }
