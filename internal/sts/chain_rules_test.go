@@ -77,6 +77,23 @@ func TestChainedSessionCannotOverrideTransitiveTag(t *testing.T) {
 		Tags: []ststypes.Tag{{Key: aws.String("project"), Value: aws.String("x")}}})
 }
 
+// TestChainedSessionCannotChangeSourceIdentity: IAM UG, Monitor and
+// control actions taken with assumed roles: "The value that is set cannot
+// be changed during the role session" and persists through role chaining.
+func TestChainedSessionCannotChangeSourceIdentity(t *testing.T) {
+	env := startChain(t)
+	session := hop1Session(t, env)
+	_, err := session.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(hop2), RoleSessionName: aws.String("second"),
+		SourceIdentity: aws.String("mallory")})
+	if apiCode(err) != "ValidationError" {
+		t.Fatalf("changing the source identity in a chain: %v, want ValidationError", err)
+	}
+	out := assume(t, session, &sts.AssumeRoleInput{RoleArn: aws.String(hop2), RoleSessionName: aws.String("second")})
+	if aws.ToString(out.SourceIdentity) != "alice" {
+		t.Fatalf("chained source identity %q, want alice", aws.ToString(out.SourceIdentity))
+	}
+}
+
 // TestPackedSizeOfTagsAloneIsEnforced: AssumeRole API reference,
 // PackedPolicySize: "The request fails if the packed size is greater than
 // 100 percent"; tags count without any session policy.

@@ -471,11 +471,16 @@ func checkDuration(in *assumeRoleInput, role store.Role, c *access.Caller) *awsp
 // calling session passes on: a session tag with the key (compared
 // ignoring case) of an inherited transitive tag fails (AssumeRole API
 // reference, Tags). The code and wording are those AWS was observed to
-// return.
+// return. A source identity, once set, cannot be changed during the
+// role session or its chain (IAM UG, Monitor and control actions taken
+// with assumed roles); the error is as observed from AWS.
 func checkInheritance(c *access.Caller, in *assumeRoleInput) *awsproto.Error {
 	prev := c.Session
 	if prev == nil || !c.IsRoleSession() {
 		return nil
+	}
+	if prev.SourceIdentity != "" && in.sourceIdentity != "" && in.sourceIdentity != prev.SourceIdentity {
+		return awsproto.ValidationError("The source identity is already set for this assume role session.")
 	}
 	for _, key := range prev.TransitiveTagKeys {
 		for _, t := range in.tags {
