@@ -309,7 +309,10 @@ func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error 
 	in.transitive = p.List("TransitiveTagKeys")
 	if p.Has("SourceIdentity") {
 		in.sourceIdentity = p.Get("SourceIdentity")
-		if n := len(in.sourceIdentity); n < 2 || n > 64 || strings.HasPrefix(strings.ToLower(in.sourceIdentity), "aws:") {
+		// The API reference's pattern is the session name's, [\w+=,.@-]*,
+		// as the web identity claim already checks.
+		if n := len(in.sourceIdentity); n < 2 || n > 64 || !sessionNamePattern.MatchString(in.sourceIdentity) ||
+			strings.HasPrefix(strings.ToLower(in.sourceIdentity), "aws:") {
 			return validationError(in.sourceIdentity, "sourceIdentity", `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
 		}
 	}
