@@ -217,12 +217,16 @@ func toLowerASCII(c byte) byte {
 // arnPattern matches ARNs part by part: the first five colons of the
 // pattern split it into parts, and a wildcard never crosses a part
 // boundary, while the last part (the resource) absorbs further colons.
-// A pattern other than "*" with fewer than six parts matches nothing.
+// A pattern other than "*" with fewer than six parts matches nothing,
+// unless it is open-ended (see compileResourcePattern).
 type arnPattern struct {
 	raw    string
 	parts  []pattern // up to six
 	all    bool      // the pattern is "*"
 	prefix string    // literal text before the first wildcard or variable: a quick reject
+	// openEnded marks a Resource pattern of fewer than six parts whose
+	// final * takes the rest of the ARN, colons included.
+	openEnded bool
 }
 
 func compileARNPattern(s string, variables bool) (arnPattern, error) {
@@ -291,14 +295,20 @@ func (ap *arnPattern) match(arn string, ctx *Context) bool {
 	if !strings.HasPrefix(arn, ap.prefix) {
 		return false
 	}
-	if len(ap.parts) < 6 {
+	if len(ap.parts) < 6 && !ap.openEnded {
 		// An ARN pattern has six parts; a shorter one matches nothing.
 		return false
 	}
 	rest := arn
 	for i, part := range ap.parts {
-		if i == len(ap.parts)-1 {
+		last := i == len(ap.parts)-1
+		if last && !ap.openEnded {
 			return part.match(rest, ctx, false)
+		}
+		if last {
+			// Open-ended: the part matches its own segment, and its final
+			// * takes whatever follows.
+			return part.match(firstSegment(rest), ctx, false)
 		}
 		j := strings.IndexByte(rest, ':')
 		if j < 0 {
