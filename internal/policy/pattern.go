@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // A pattern is a glob (`*`, `?`) that may contain policy variables
@@ -168,7 +169,7 @@ func globTokens(tokens []token, s string, fold bool) bool {
 				ti, to = ti+1, 0
 				continue
 			case tokQuestion:
-				ti, si = ti+1, si+1
+				ti, si = ti+1, si+charLen(s, si)
 				continue
 			case tokLiteral:
 				if to == len(t.text) { // empty literal, e.g. an empty variable value
@@ -188,7 +189,7 @@ func globTokens(tokens []token, s string, fold bool) bool {
 			return false
 		}
 		ti, to = starTi+1, 0
-		starSi++
+		starSi += charLen(s, starSi)
 		si = starSi
 	}
 	for ; ti < len(tokens); ti, to = ti+1, 0 {
@@ -198,6 +199,18 @@ func globTokens(tokens []token, s string, fold bool) bool {
 		}
 	}
 	return true
+}
+
+// charLen is the length of the UTF-8 character at s[i]: ? stands for
+// one character and * gives them back one at a time, not byte by byte
+// (IAM UG, Resource element: ? is "any single character"). A byte that
+// starts no valid character counts as one.
+func charLen(s string, i int) int {
+	if s[i] < utf8.RuneSelf {
+		return 1
+	}
+	_, n := utf8.DecodeRuneInString(s[i:])
+	return n
 }
 
 func sameByte(a, b byte, fold bool) bool {
