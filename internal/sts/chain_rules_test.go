@@ -110,3 +110,25 @@ func TestPackedSizeOfTagsAloneIsEnforced(t *testing.T) {
 		t.Fatalf("tags over the packed allowance: %v, want PackedPolicyTooLarge", err)
 	}
 }
+
+// TestSessionTokenCredentialsAssumeForAnHourAtMost: AWS Knowledge Center,
+// "iam-role-chaining-limit": AssumeRole called with temporary credentials
+// is role chaining, and users who use MFA from the CLI "use temporary
+// credentials to assume another role. The temporary credentials use the
+// AWS STS GetSessionToken API and are limited to 1 hour."
+func TestSessionTokenCredentialsAssumeForAnHourAtMost(t *testing.T) {
+	env := start(t)
+	ctx := context.Background()
+	tok, err := stsClient(env, aliceKey, aliceSecret, "").GetSessionToken(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tok.Credentials
+	session := stsClient(env, *c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
+	long := "arn:aws:iam::111111111111:role/long-sessions"
+	_, err = session.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(long), RoleSessionName: aws.String("mfa"), DurationSeconds: aws.Int32(7200)})
+	if apiCode(err) != "ValidationError" || !strings.Contains(err.Error(), "role chaining") {
+		t.Fatalf("two hours from GetSessionToken credentials: %v, want the role chaining ValidationError", err)
+	}
+	assume(t, session, &sts.AssumeRoleInput{RoleArn: aws.String(long), RoleSessionName: aws.String("mfa"), DurationSeconds: aws.Int32(3600)})
+}

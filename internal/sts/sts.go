@@ -461,7 +461,9 @@ func checkDuration(in *assumeRoleInput, role store.Role, c *access.Caller) *awsp
 	if maxDuration == 0 {
 		maxDuration = 3600
 	}
-	if c.IsRoleSession() && in.duration > 3600 {
+	// Any temporary credentials make it role chaining, GetSessionToken's
+	// included (AWS Knowledge Center, iam-role-chaining-limit).
+	if c.Temporary() && in.duration > 3600 {
 		return awsproto.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	if in.duration > maxDuration {
