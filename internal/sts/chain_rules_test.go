@@ -132,3 +132,26 @@ func TestSessionTokenCredentialsAssumeForAnHourAtMost(t *testing.T) {
 	}
 	assume(t, session, &sts.AssumeRoleInput{RoleArn: aws.String(long), RoleSessionName: aws.String("mfa"), DurationSeconds: aws.Int32(3600)})
 }
+
+// TestSessionTagCharacters: STS API reference, Tag: the key's pattern is
+// [\p{L}\p{Z}\p{N}_.:/=+\-@]+ and the value's the same with *.
+func TestSessionTagCharacters(t *testing.T) {
+	env := startChain(t)
+	alice := stsClient(env, aliceKey, aliceSecret, "")
+	for name, tag := range map[string]ststypes.Tag{
+		"key with !":   {Key: aws.String("team!"), Value: aws.String("red")},
+		"value with #": {Key: aws.String("team"), Value: aws.String("red#1")},
+		"key with tab": {Key: aws.String("te\tam"), Value: aws.String("red")},
+	} {
+		_, err := alice.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(hop1), RoleSessionName: aws.String("tags"),
+			Tags: []ststypes.Tag{tag}})
+		if apiCode(err) != "ValidationError" {
+			t.Errorf("%s: %v, want ValidationError", name, err)
+		}
+	}
+	assume(t, alice, &sts.AssumeRoleInput{RoleArn: aws.String(hop1), RoleSessionName: aws.String("tags"),
+		Tags: []ststypes.Tag{{Key: aws.String("チーム 1_.:/=+-@"), Value: aws.String("")}}})
+	// The limits count characters: 128 of three bytes each fit.
+	assume(t, alice, &sts.AssumeRoleInput{RoleArn: aws.String(hop1), RoleSessionName: aws.String("tags"),
+		Tags: []ststypes.Tag{{Key: aws.String(strings.Repeat("鍵", 128)), Value: aws.String(strings.Repeat("値", 256))}}})
+}

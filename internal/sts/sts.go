@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/arn"
@@ -298,8 +300,8 @@ func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error 
 	}
 	for _, m := range p.Structs("Tags") {
 		k, v := m["Key"], m["Value"]
-		if len(k) < 1 || len(k) > 128 || len(v) > 256 {
-			return validationError(k, "tags.member.key", "Member must have length less than or equal to 128")
+		if e := checkTag(k, v); e != nil {
+			return e
 		}
 		in.tags = append(in.tags, creds.Tag{Key: k, Value: v})
 	}
@@ -326,6 +328,37 @@ func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error 
 		}
 	}
 	return nil
+}
+
+// tagPattern is the STS API reference's pattern for a session tag's key
+// (with +) and value (with *).
+const tagPattern = `[\p{L}\p{Z}\p{N}_.:/=+\-@]`
+
+// checkTag applies the STS API reference's Tag constraints: a key of 1 to
+// 128 characters and a value of up to 256 (characters, not bytes), both
+// of letters, separators (such as the space), numbers and _.:/=+-@.
+func checkTag(k, v string) *awsproto.Error {
+	switch n := utf8.RuneCountInString(k); {
+	case n < 1 || n > 128:
+		return validationError(k, "tags.member.key", "Member must have length less than or equal to 128")
+	case !isTagText(k):
+		return validationError(k, "tags.member.key", "Member must satisfy regular expression pattern: "+tagPattern+"+")
+	case utf8.RuneCountInString(v) > 256:
+		return validationError(v, "tags.member.value", "Member must have length less than or equal to 256")
+	case !isTagText(v):
+		return validationError(v, "tags.member.value", "Member must satisfy regular expression pattern: "+tagPattern+"*")
+	}
+	return nil
+}
+
+// isTagText reports whether every character of s is in tagPattern.
+func isTagText(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.Is(unicode.Z, r) && !unicode.IsNumber(r) && !strings.ContainsRune("_.:/=+-@", r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
