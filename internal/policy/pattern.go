@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // A pattern is a glob (`*`, `?`) that may contain policy variables
@@ -168,7 +169,7 @@ func globTokens(tokens []token, s string, fold bool) bool {
 				ti, to = ti+1, 0
 				continue
 			case tokQuestion:
-				ti, si = ti+1, si+1
+				ti, si = ti+1, si+charLen(s, si)
 				continue
 			case tokLiteral:
 				if to == len(t.text) { // empty literal, e.g. an empty variable value
@@ -188,7 +189,7 @@ func globTokens(tokens []token, s string, fold bool) bool {
 			return false
 		}
 		ti, to = starTi+1, 0
-		starSi++
+		starSi += charLen(s, starSi)
 		si = starSi
 	}
 	for ; ti < len(tokens); ti, to = ti+1, 0 {
@@ -198,6 +199,18 @@ func globTokens(tokens []token, s string, fold bool) bool {
 		}
 	}
 	return true
+}
+
+// charLen is the length of the UTF-8 character at s[i]: ? stands for
+// one character and * gives them back one at a time, not byte by byte
+// (IAM UG, Resource element: ? is "any single character"). A byte that
+// starts no valid character counts as one.
+func charLen(s string, i int) int {
+	if s[i] < utf8.RuneSelf {
+		return 1
+	}
+	_, n := utf8.DecodeRuneInString(s[i:])
+	return n
 }
 
 func sameByte(a, b byte, fold bool) bool {
@@ -217,12 +230,16 @@ func toLowerASCII(c byte) byte {
 // arnPattern matches ARNs part by part: the first five colons of the
 // pattern split it into parts, and a wildcard never crosses a part
 // boundary, while the last part (the resource) absorbs further colons.
-// A pattern other than "*" with fewer than six parts matches nothing.
+// A pattern other than "*" with fewer than six parts matches nothing,
+// unless it is open-ended (see compileResourcePattern).
 type arnPattern struct {
 	raw    string
 	parts  []pattern // up to six
 	all    bool      // the pattern is "*"
 	prefix string    // literal text before the first wildcard or variable: a quick reject
+	// openEnded marks a Resource pattern of fewer than six parts whose
+	// final * takes the rest of the ARN, colons included.
+	openEnded bool
 }
 
 func compileARNPattern(s string, variables bool) (arnPattern, error) {
@@ -291,14 +308,20 @@ func (ap *arnPattern) match(arn string, ctx *Context) bool {
 	if !strings.HasPrefix(arn, ap.prefix) {
 		return false
 	}
-	if len(ap.parts) < 6 {
+	if len(ap.parts) < 6 && !ap.openEnded {
 		// An ARN pattern has six parts; a shorter one matches nothing.
 		return false
 	}
 	rest := arn
 	for i, part := range ap.parts {
-		if i == len(ap.parts)-1 {
+		last := i == len(ap.parts)-1
+		if last && !ap.openEnded {
 			return part.match(rest, ctx, false)
+		}
+		if last {
+			// Open-ended: the part matches its own segment, and its final
+			// * takes whatever follows.
+			return part.match(firstSegment(rest), ctx, false)
 		}
 		j := strings.IndexByte(rest, ':')
 		if j < 0 {

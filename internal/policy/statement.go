@@ -191,7 +191,7 @@ func (s *Statement) compileResources(v *jsonValue, path string, t Type, variable
 		if err := checkResource(r, path+"."+name, t); err != nil {
 			return err
 		}
-		ap, err := compileARNPattern(r, variables)
+		ap, err := compileResourcePattern(r, variables)
 		if err != nil {
 			return syntaxError(path+"."+name, err.Error(), elem.offset)
 		}

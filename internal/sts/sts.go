@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/arn"
@@ -298,8 +300,8 @@ func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error 
 	}
 	for _, m := range p.Structs("Tags") {
 		k, v := m["Key"], m["Value"]
-		if len(k) < 1 || len(k) > 128 || len(v) > 256 {
-			return validationError(k, "tags.member.key", "Member must have length less than or equal to 128")
+		if e := checkTag(k, v); e != nil {
+			return e
 		}
 		in.tags = append(in.tags, creds.Tag{Key: k, Value: v})
 	}
@@ -309,7 +311,10 @@ func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error 
 	in.transitive = p.List("TransitiveTagKeys")
 	if p.Has("SourceIdentity") {
 		in.sourceIdentity = p.Get("SourceIdentity")
-		if n := len(in.sourceIdentity); n < 2 || n > 64 || strings.HasPrefix(strings.ToLower(in.sourceIdentity), "aws:") {
+		// The API reference's pattern is the session name's, [\w+=,.@-]*,
+		// as the web identity claim already checks.
+		if n := len(in.sourceIdentity); n < 2 || n > 64 || !sessionNamePattern.MatchString(in.sourceIdentity) ||
+			strings.HasPrefix(strings.ToLower(in.sourceIdentity), "aws:") {
 			return validationError(in.sourceIdentity, "sourceIdentity", `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
 		}
 	}
@@ -323,6 +328,37 @@ func parseSessionExtras(p awsproto.Params, in *assumeRoleInput) *awsproto.Error 
 		}
 	}
 	return nil
+}
+
+// tagPattern is the STS API reference's pattern for a session tag's key
+// (with +) and value (with *).
+const tagPattern = `[\p{L}\p{Z}\p{N}_.:/=+\-@]`
+
+// checkTag applies the STS API reference's Tag constraints: a key of 1 to
+// 128 characters and a value of up to 256 (characters, not bytes), both
+// of letters, separators (such as the space), numbers and _.:/=+-@.
+func checkTag(k, v string) *awsproto.Error {
+	switch n := utf8.RuneCountInString(k); {
+	case n < 1 || n > 128:
+		return validationError(k, "tags.member.key", "Member must have length less than or equal to 128")
+	case !isTagText(k):
+		return validationError(k, "tags.member.key", "Member must satisfy regular expression pattern: "+tagPattern+"+")
+	case utf8.RuneCountInString(v) > 256:
+		return validationError(v, "tags.member.value", "Member must have length less than or equal to 256")
+	case !isTagText(v):
+		return validationError(v, "tags.member.value", "Member must satisfy regular expression pattern: "+tagPattern+"*")
+	}
+	return nil
+}
+
+// isTagText reports whether every character of s is in tagPattern.
+func isTagText(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.Is(unicode.Z, r) && !unicode.IsNumber(r) && !strings.ContainsRune("_.:/=+-@", r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
@@ -349,6 +385,9 @@ func (s *Service) assumeRole(ctx context.Context, call *awsproto.Call) (any, *aw
 		return nil, e
 	}
 	if e := checkDuration(in, role, c); e != nil {
+		return nil, e
+	}
+	if e := checkInheritance(c, in); e != nil {
 		return nil, e
 	}
 	inherited := inheritFromCaller(c, in)
@@ -402,25 +441,34 @@ func roleARNOf(role store.Role, asked string) string {
 	return access.RoleARN(role)
 }
 
+// checkSessionPolicy validates the inline session policy and the packed
+// size of session policies and tags together: tags and policy ARNs fill
+// the allowance even without an inline policy (AssumeRole API reference,
+// PackedPolicySize: the request fails over 100 percent).
 func (s *Service) checkSessionPolicy(in *assumeRoleInput) *awsproto.Error {
-	if in.sessionPolicy == "" {
-		return nil
-	}
-	if _, err := policy.Parse(in.sessionPolicy, policy.Session); err != nil {
-		var pe *policy.Error
-		if errors.As(err, &pe) && pe.ErrorCode() == policy.CodeLimitExceeded {
-			return awsproto.Errorf(http.StatusBadRequest, "PackedPolicyTooLarge", "Packed policy consumes %d%% of allotted space, please use smaller policy.", packedPercent(in))
+	if in.sessionPolicy != "" {
+		if _, err := policy.Parse(in.sessionPolicy, policy.Session); err != nil {
+			return sessionPolicyError(in, err)
 		}
-		msg := err.Error()
-		if errors.As(err, &pe) {
-			msg = pe.Message
-		}
-		return awsproto.Errorf(http.StatusBadRequest, "MalformedPolicyDocument", "%s", msg)
 	}
 	if packedPercent(in) > 100 {
 		return awsproto.Errorf(http.StatusBadRequest, "PackedPolicyTooLarge", "Packed policy consumes %d%% of allotted space, please use smaller policy.", packedPercent(in))
 	}
 	return nil
+}
+
+// sessionPolicyError is AWS's answer to an inline session policy that
+// does not parse: too large, or malformed.
+func sessionPolicyError(in *assumeRoleInput, err error) *awsproto.Error {
+	var pe *policy.Error
+	if errors.As(err, &pe) && pe.ErrorCode() == policy.CodeLimitExceeded {
+		return awsproto.Errorf(http.StatusBadRequest, "PackedPolicyTooLarge", "Packed policy consumes %d%% of allotted space, please use smaller policy.", packedPercent(in))
+	}
+	msg := err.Error()
+	if errors.As(err, &pe) {
+		msg = pe.Message
+	}
+	return awsproto.Errorf(http.StatusBadRequest, "MalformedPolicyDocument", "%s", msg)
 }
 
 // packedPercent estimates AWS's packed size of session policies and tags
@@ -446,11 +494,39 @@ func checkDuration(in *assumeRoleInput, role store.Role, c *access.Caller) *awsp
 	if maxDuration == 0 {
 		maxDuration = 3600
 	}
-	if c.IsRoleSession() && in.duration > 3600 {
+	// Any temporary credentials make it role chaining, GetSessionToken's
+	// included (AWS Knowledge Center, iam-role-chaining-limit).
+	if c.Temporary() && in.duration > 3600 {
 		return awsproto.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	if in.duration > maxDuration {
 		return awsproto.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	return nil
+}
+
+// checkInheritance refuses a chained call that would replace what the
+// calling session passes on: a session tag with the key (compared
+// ignoring case) of an inherited transitive tag fails (AssumeRole API
+// reference, Tags). The code and wording are those AWS was observed to
+// return. A source identity, once set, cannot be changed during the
+// role session or its chain (IAM UG, Monitor and control actions taken
+// with assumed roles); the error is as observed from AWS.
+func checkInheritance(c *access.Caller, in *assumeRoleInput) *awsproto.Error {
+	prev := c.Session
+	if prev == nil || !c.IsRoleSession() {
+		return nil
+	}
+	if prev.SourceIdentity != "" && in.sourceIdentity != "" && in.sourceIdentity != prev.SourceIdentity {
+		return awsproto.ValidationError("The source identity is already set for this assume role session.")
+	}
+	for _, key := range prev.TransitiveTagKeys {
+		for _, t := range in.tags {
+			if strings.EqualFold(t.Key, key) {
+				return awsproto.Errorf(http.StatusBadRequest, "InvalidParameterValue",
+					"One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
+			}
+		}
 	}
 	return nil
 }

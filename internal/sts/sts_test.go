@@ -141,6 +141,8 @@ func TestAssumeRoleRules(t *testing.T) {
 		{"malformed session policy", sts.AssumeRoleInput{RoleArn: aws.String(long), RoleSessionName: aws.String("sx"), Policy: aws.String(`{"Version":"2012-10-17"`)}, "MalformedPolicyDocument"},
 		{"session policy naming a principal", sts.AssumeRoleInput{RoleArn: aws.String(long), RoleSessionName: aws.String("sx"), Policy: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}`)}, "MalformedPolicyDocument"},
 		{"oversized session policy", sts.AssumeRoleInput{RoleArn: aws.String(long), RoleSessionName: aws.String("sx"), Policy: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::` + strings.Repeat("a", 2100) + `"}}`)}, "PackedPolicyTooLarge"},
+		{"source identity with a space", sts.AssumeRoleInput{RoleArn: aws.String(long), RoleSessionName: aws.String("sx"), SourceIdentity: aws.String("alice admin")}, "ValidationError"},
+		{"source identity with a slash", sts.AssumeRoleInput{RoleArn: aws.String(long), RoleSessionName: aws.String("sx"), SourceIdentity: aws.String("alice/admin")}, "ValidationError"},
 		{"tag condition not met", sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111111111111:role/team-only"), RoleSessionName: aws.String("sx"), Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("dev")}}}, "AccessDenied"},
 	}
 	for _, tc := range cases {
