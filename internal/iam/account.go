@@ -18,6 +18,7 @@ func (s *Service) accountOperations() map[string]operation {
 		"CreateAccountAlias":             s.createAccountAlias,
 		"DeleteAccountAlias":             s.deleteAccountAlias,
 		"GetAccountAuthorizationDetails": s.getAccountAuthorizationDetails,
+		"GetAccountPasswordPolicy":       s.getAccountPasswordPolicy,
 	}
 }
 
@@ -83,6 +84,17 @@ func (s *Service) getAccountSummary(ctx context.Context, call *awsproto.Call) (a
 		out.SummaryMap = append(out.SummaryMap, summaryEntryXML{Key: k, Value: counts[k]})
 	}
 	return out, nil
+}
+
+// getAccountPasswordPolicy answers as AWS does for an account without a
+// custom password policy (one on the default policy, which is the only
+// one Sekisho applies): NoSuchEntity naming the account.
+func (s *Service) getAccountPasswordPolicy(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	account := callerAccount(call)
+	if e := s.authorize(ctx, call, account, "*", nil); e != nil {
+		return nil, e
+	}
+	return nil, noSuchEntity("The Password Policy with domain name %s cannot be found.", account)
 }
 
 // countEntities fills in the counts of the account's entities.

@@ -71,3 +71,12 @@ func TestAccountSummaryAndAliases(t *testing.T) {
 		t.Fatalf("aliases after delete: %v", aliases)
 	}
 }
+
+// An account on AWS's default password policy has none to get: AWS
+// answers NoSuchEntity naming the account, which tools such as CIS
+// scanners expect.
+func TestNoAccountPasswordPolicy(t *testing.T) {
+	_, c := rootA(t)
+	_, err := c.GetAccountPasswordPolicy(bg, &iam.GetAccountPasswordPolicyInput{})
+	wantError(t, err, "NoSuchEntity", 404, "The Password Policy with domain name "+accountA+" cannot be found.")
+}
