@@ -215,3 +215,30 @@ func TestBoundaryUsage(t *testing.T) {
 	must(c.DeleteUserPermissionsBoundary(bg, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("bounded")}))(t)
 	must(c.DeletePolicy(bg, &iam.DeletePolicyInput{PolicyArn: arn}))(t)
 }
+
+// A customer managed policy's tags are changed and listed by their own
+// calls, as terraform does when an aws_iam_policy's tags change.
+func TestPolicyTags(t *testing.T) {
+	_, c := rootA(t)
+	arn := must(c.CreatePolicy(bg, &iam.CreatePolicyInput{PolicyName: aws.String("tagged"), PolicyDocument: aws.String(allowS3Read),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("a")}}}))(t).Policy.Arn
+	must(c.TagPolicy(bg, &iam.TagPolicyInput{PolicyArn: arn, Tags: []types.Tag{
+		{Key: aws.String("TEAM"), Value: aws.String("b")}, {Key: aws.String("env"), Value: aws.String("dev")}}}))(t)
+	tags := must(c.ListPolicyTags(bg, &iam.ListPolicyTagsInput{PolicyArn: arn}))(t).Tags
+	if len(tags) != 2 || *tags[0].Key != "env" || *tags[1].Key != "TEAM" || *tags[1].Value != "b" {
+		t.Fatalf("ListPolicyTags after TagPolicy: %+v", tags)
+	}
+	must(c.UntagPolicy(bg, &iam.UntagPolicyInput{PolicyArn: arn, TagKeys: []string{"team"}}))(t)
+	got := must(c.GetPolicy(bg, &iam.GetPolicyInput{PolicyArn: arn}))(t).Policy.Tags
+	if len(got) != 1 || *got[0].Key != "env" {
+		t.Fatalf("GetPolicy tags after UntagPolicy: %+v", got)
+	}
+
+	missing := aws.String("arn:aws:iam::" + accountA + ":policy/missing")
+	_, err := c.ListPolicyTags(bg, &iam.ListPolicyTagsInput{PolicyArn: missing})
+	wantError(t, err, "NoSuchEntity", 404, "Policy "+*missing+" was not found.")
+	_, err = c.TagPolicy(bg, &iam.TagPolicyInput{PolicyArn: missing, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantCode(t, err, "NoSuchEntity", 404)
+	_, err = c.TagPolicy(bg, &iam.TagPolicyInput{PolicyArn: arn, Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}})
+	wantCode(t, err, "InvalidInput", 400)
+}
