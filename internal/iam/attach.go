@@ -16,16 +16,23 @@ type principalKind struct {
 	resource resourceType
 	param    string // "UserName"
 	maxName  int
-	quota    string // "User", for PoliciesPerUser
+	// inlineMaxName is the name's limit in the inline policy calls, which
+	// name an existing user by the model's existingUserNameType (128)
+	// where the attach calls use userNameType (64).
+	inlineMaxName int
+	quota         string // "User", for PoliciesPerUser
 	// inlineLimit is the total size of the entity's inline policies,
 	// counted without white space.
 	inlineLimit int
 }
 
 var (
-	userKind  = principalKind{resource: userResource, param: "UserName", maxName: maxUserName, quota: "User", inlineLimit: 2048}
-	groupKind = principalKind{resource: groupResource, param: "GroupName", maxName: maxLookupName, quota: "Group", inlineLimit: 5120}
-	roleKind  = principalKind{resource: roleResource, param: "RoleName", maxName: maxUserName, quota: "Role", inlineLimit: 10240}
+	userKind = principalKind{resource: userResource, param: "UserName", maxName: maxUserName, inlineMaxName: maxLookupName,
+		quota: "User", inlineLimit: 2048}
+	groupKind = principalKind{resource: groupResource, param: "GroupName", maxName: maxLookupName, inlineMaxName: maxLookupName,
+		quota: "Group", inlineLimit: 5120}
+	roleKind = principalKind{resource: roleResource, param: "RoleName", maxName: maxUserName, inlineMaxName: maxUserName,
+		quota: "Role", inlineLimit: 10240}
 )
 
 func (k principalKind) store() store.EntityKind { return entityKind(k.resource) }
