@@ -12,10 +12,12 @@ import (
 )
 
 // Input constraints from botocore's IAM model. The patterns are shown in
-// error messages exactly as the model (and so AWS) writes them.
+// error messages exactly as the model (and so AWS) writes them. Entity
+// paths end at ~ (\u007E): the current model and API reference no longer
+// admit DEL, which PathPrefix still does.
 var (
 	namePattern        = constraint{regexp.MustCompile(`^[\w+=,.@-]+$`), `[\w+=,.@-]+`}
-	pathPattern        = constraint{regexp.MustCompile(`^(/|/[\x21-\x7f]+/)$`), `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`}
+	pathPattern        = constraint{regexp.MustCompile(`^(/|/[\x21-\x7e]+/)$`), `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`}
 	pathPrefixPattern  = constraint{regexp.MustCompile(`^/[\x21-\x7f]*$`), `\u002F[\u0021-\u007F]*`}
 	policyPathPattern  = constraint{regexp.MustCompile(`^((/[A-Za-z0-9.,+@=_-]+)*)/$`), `((/[A-Za-z0-9\.,\+@=_-]+)*)/`}
 	documentPattern    = constraint{regexp.MustCompile(`^[\t\n\r\x{20}-\x{ff}]+$`), `[\u0009\u000A\u000D\u0020-\u00FF]+`}
