@@ -10,7 +10,7 @@ import (
 
 // The user credentials Sekisho does not issue (CodeCommit SSH keys, X.509
 // signing certificates, service-specific credentials) can still be listed:
-// every user has none. Tools clean a user up through these lists before
+// every user has none, as every account has no server certificate. Tools clean a user up through these lists before
 // DeleteUser (terraform's aws_iam_user with force_destroy calls all three),
 // so an unknown action would fail them where AWS answers an empty list.
 func (s *Service) credentialOperations() map[string]operation {
@@ -18,6 +18,7 @@ func (s *Service) credentialOperations() map[string]operation {
 		"ListSSHPublicKeys":              s.listNone(maxUserName, sshPublicKeysResult),
 		"ListSigningCertificates":        s.listNone(maxLookupName, signingCertificatesResult),
 		"ListServiceSpecificCredentials": s.listNone(maxUserName, serviceCredentialsResult),
+		"ListServerCertificates":         s.listServerCertificates,
 	}
 }
 
@@ -73,4 +74,25 @@ func (s *Service) listNone(maxName int, empty func() any) operation {
 		}
 		return empty(), nil
 	}
+}
+
+type listServerCertificatesResult struct {
+	XMLName                       xml.Name      `xml:"ListServerCertificatesResult"`
+	ServerCertificateMetadataList members[none] `xml:"ServerCertificateMetadataList"`
+	pageXML
+}
+
+// listServerCertificates answers the account's server certificates: none,
+// since none can be uploaded. The filter and paging are still validated.
+func (s *Service) listServerCertificates(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	in := newInput(call.Params)
+	in.pathPrefix()
+	in.pageRequest()
+	if e := in.err(); e != nil {
+		return nil, e
+	}
+	if e := s.authorize(ctx, call, callerAccount(call), "*", nil); e != nil {
+		return nil, e
+	}
+	return listServerCertificatesResult{}, nil
 }

@@ -34,3 +34,15 @@ func TestCredentialListsAreEmpty(t *testing.T) {
 	_, err = c.ListSSHPublicKeys(bg, &iam.ListSSHPublicKeysInput{UserName: aws.String("no spaces")})
 	wantCode(t, err, "ValidationError", 400)
 }
+
+// No server certificate can be uploaded, so every account lists none;
+// scanners that audit certificates get AWS's empty answer.
+func TestNoServerCertificates(t *testing.T) {
+	_, c := rootA(t)
+	out := must(c.ListServerCertificates(bg, &iam.ListServerCertificatesInput{PathPrefix: aws.String("/cloudfront/")}))(t)
+	if len(out.ServerCertificateMetadataList) != 0 || out.IsTruncated {
+		t.Fatalf("ListServerCertificates: %+v", out)
+	}
+	_, err := c.ListServerCertificates(bg, &iam.ListServerCertificatesInput{PathPrefix: aws.String("cloudfront")})
+	wantCode(t, err, "ValidationError", 400)
+}
