@@ -35,6 +35,11 @@ var (
 		quota: "Role", inlineLimit: 10240}
 )
 
+// attachedQuota is how many managed policies one user, group or role may
+// have attached: AWS's default quota. Users and roles go up to 20 only on
+// request (the store's hard limit), groups never.
+const attachedQuota = 10
+
 func (k principalKind) store() store.EntityKind { return entityKind(k.resource) }
 
 func (s *Service) attachOperations() map[string]operation {
@@ -70,7 +75,7 @@ func (s *Service) attach(k principalKind) operation {
 			return nil, e
 		}
 		account := callerAccount(call)
-		quota := limitExceeded("Cannot exceed quota for PoliciesPer%s: %d", k.quota, store.MaxAttached)
+		quota := limitExceeded("Cannot exceed quota for PoliciesPer%s: %d", k.quota, attachedQuota)
 		err := s.store.Update(ctx, func(tx store.Tx) error {
 			entity, err := getEntity(tx, account, k.resource, name)
 			if err != nil {
@@ -89,7 +94,7 @@ func (s *Service) attach(k principalKind) operation {
 				return err
 			case isAttached(attached, arn):
 				return nil
-			case len(attached) >= store.MaxAttached:
+			case len(attached) >= attachedQuota:
 				return quota
 			}
 			err = tx.AttachPolicy(store.Attachment{Account: account, Kind: k.store(), Entity: entity, PolicyARN: policyARNOf(p)})

@@ -1,6 +1,7 @@
 package iam_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -241,4 +242,30 @@ func TestPolicyTags(t *testing.T) {
 	wantCode(t, err, "NoSuchEntity", 404)
 	_, err = c.TagPolicy(bg, &iam.TagPolicyInput{PolicyArn: arn, Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}})
 	wantCode(t, err, "InvalidInput", 400)
+}
+
+// An account has AWS's default quota of 10 managed policies per user,
+// group and role (users and roles can be raised to 20 only on request),
+// and its summary says so.
+func TestAttachedPoliciesQuota(t *testing.T) {
+	_, c := rootA(t)
+	role := aws.String("crowded")
+	must(c.CreateRole(bg, &iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: aws.String(trustEC2)}))(t)
+	for i := 1; i <= 11; i++ {
+		arn := must(c.CreatePolicy(bg, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("q%d", i)),
+			PolicyDocument: aws.String(allowS3Read)}))(t).Policy.Arn
+		_, err := c.AttachRolePolicy(bg, &iam.AttachRolePolicyInput{RoleName: role, PolicyArn: arn})
+		if i <= 10 && err != nil {
+			t.Fatalf("attachment %d: %v", i, err)
+		}
+		if i == 11 {
+			wantError(t, err, "LimitExceeded", 409, "Cannot exceed quota for PoliciesPerRole: 10")
+		}
+	}
+	summary := must(c.GetAccountSummary(bg, &iam.GetAccountSummaryInput{}))(t).SummaryMap
+	for _, k := range []string{"AttachedPoliciesPerUserQuota", "AttachedPoliciesPerGroupQuota", "AttachedPoliciesPerRoleQuota"} {
+		if summary[k] != 10 {
+			t.Fatalf("%s: %d", k, summary[k])
+		}
+	}
 }
