@@ -51,6 +51,8 @@ func accountQuotas() map[string]int {
 		"AccountMFAEnabled":               0,
 		"Providers":                       0,
 		"ServerCertificates":              0,
+		// The root has no signing certificate: none can be uploaded.
+		"AccountSigningCertificatesPresent": 0,
 	}
 }
 

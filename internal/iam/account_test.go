@@ -54,6 +54,11 @@ func TestAccountSummaryAndAliases(t *testing.T) {
 		summary["AccountAccessKeysPresent"] != 1 {
 		t.Fatalf("summary: %v", summary)
 	}
+	// AWS's sample response carries the root's signing certificates flag;
+	// no certificate can be uploaded here, so it is 0.
+	if v, ok := summary["AccountSigningCertificatesPresent"]; !ok || v != 0 {
+		t.Fatalf("AccountSigningCertificatesPresent: %d, %v", v, ok)
+	}
 
 	aliases := must(c.ListAccountAliases(bg, &iam.ListAccountAliasesInput{}))(t).AccountAliases
 	if len(aliases) != 1 || aliases[0] != "account-b" {
