@@ -255,3 +255,28 @@ func TestPathExcludesDEL(t *testing.T) {
 	wantCode(t, err, "ValidationError", 400)
 	must(c.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("tilde"), Path: aws.String("/a~!/")}))(t)
 }
+
+// Create/Get/DeleteLoginProfile default UserName to the calling user, as
+// the current IAM API reference documents.
+func TestLoginProfileDefaultsToCallingUser(t *testing.T) {
+	env, c := rootA(t)
+	user := aws.String("pat")
+	must(c.CreateUser(bg, &iam.CreateUserInput{UserName: user}))(t)
+	must(c.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: user, PolicyName: aws.String("self"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*LoginProfile","Resource":"arn:aws:iam::*:user/${aws:username}"}]}`)}))(t)
+	key := must(c.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: user}))(t).AccessKey
+	pat := client(env, *key.AccessKeyId, *key.SecretAccessKey)
+
+	_, err := pat.GetLoginProfile(bg, &iam.GetLoginProfileInput{})
+	wantError(t, err, "NoSuchEntity", 404, "Login Profile for User pat cannot be found.")
+	p := must(pat.CreateLoginProfile(bg, &iam.CreateLoginProfileInput{Password: aws.String("S3cret-Passw0rd!")}))(t).LoginProfile
+	if *p.UserName != "pat" {
+		t.Fatalf("CreateLoginProfile without UserName: %+v", p)
+	}
+	if got := must(pat.GetLoginProfile(bg, &iam.GetLoginProfileInput{}))(t).LoginProfile; *got.UserName != "pat" {
+		t.Fatalf("GetLoginProfile without UserName: %+v", got)
+	}
+	must(pat.DeleteLoginProfile(bg, &iam.DeleteLoginProfileInput{}))(t)
+	_, err = c.GetLoginProfile(bg, &iam.GetLoginProfileInput{UserName: user})
+	wantCode(t, err, "NoSuchEntity", 404)
+}
