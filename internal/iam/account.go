@@ -193,7 +193,8 @@ func (s *Service) listAccountAliases(ctx context.Context, call *awsproto.Call) (
 }
 
 // readAlias reads AccountAlias, checked against the model's pattern (which
-// Go's regexp cannot express: it needs a lookahead).
+// Go's regexp cannot express: it needs a lookahead), shown as the current
+// model and API reference write it.
 func readAlias(call *awsproto.Call) (string, *awsproto.Error) {
 	in := newInput(call.Params)
 	alias := in.text("AccountAlias", true, 3, 63, nil)
@@ -201,7 +202,7 @@ func readAlias(call *awsproto.Call) (string, *awsproto.Error) {
 		return "", e
 	}
 	if !validAlias(alias) {
-		in.fail(alias, "accountAlias", "Member must satisfy regular expression pattern: ^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$")
+		in.fail(alias, "accountAlias", "Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
 	}
 	return alias, in.err()
 }

@@ -85,3 +85,12 @@ func TestNoAccountPasswordPolicy(t *testing.T) {
 	_, err := c.GetAccountPasswordPolicy(bg, &iam.GetAccountPasswordPolicyInput{})
 	wantError(t, err, "NoSuchEntity", 404, "The Password Policy with domain name "+accountA+" cannot be found.")
 }
+
+// A bad alias is refused with the pattern as the IAM API reference now
+// writes it.
+func TestAccountAliasPattern(t *testing.T) {
+	_, c := rootA(t)
+	_, err := c.CreateAccountAlias(bg, &iam.CreateAccountAliasInput{AccountAlias: aws.String("bad--alias")})
+	wantError(t, err, "ValidationError", 400, "1 validation error detected: Value 'bad--alias' at 'accountAlias' failed to satisfy constraint: "+
+		"Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
+}
