@@ -10,9 +10,10 @@ import (
 
 // The user credentials Sekisho does not issue (CodeCommit SSH keys, X.509
 // signing certificates, service-specific credentials) can still be listed:
-// every user has none, as every account has no server certificate. Tools clean a user up through these lists before
-// DeleteUser (terraform's aws_iam_user with force_destroy calls all three),
-// so an unknown action would fail them where AWS answers an empty list.
+// every user has none, as every account has no server certificate. Tools
+// clean a user up through these lists before DeleteUser (terraform's
+// aws_iam_user with force_destroy calls all three), so an unknown action
+// would fail them where AWS answers an empty list.
 func (s *Service) credentialOperations() map[string]operation {
 	return map[string]operation{
 		"ListSSHPublicKeys":              s.listNone(maxUserName, sshPublicKeysResult),
