@@ -18,6 +18,7 @@ func (s *Service) accountOperations() map[string]operation {
 		"CreateAccountAlias":             s.createAccountAlias,
 		"DeleteAccountAlias":             s.deleteAccountAlias,
 		"GetAccountAuthorizationDetails": s.getAccountAuthorizationDetails,
+		"GetAccountPasswordPolicy":       s.getAccountPasswordPolicy,
 	}
 }
 
@@ -34,9 +35,9 @@ func accountQuotas() map[string]int {
 		"AccessKeysPerUserQuota":          store.MaxAccessKeys,
 		"SigningCertificatesPerUserQuota": 2,
 		"GroupsPerUserQuota":              store.MaxGroupsPerUser,
-		"AttachedPoliciesPerUserQuota":    store.MaxAttached,
-		"AttachedPoliciesPerGroupQuota":   store.MaxAttached,
-		"AttachedPoliciesPerRoleQuota":    store.MaxAttached,
+		"AttachedPoliciesPerUserQuota":    attachedQuota,
+		"AttachedPoliciesPerGroupQuota":   attachedQuota,
+		"AttachedPoliciesPerRoleQuota":    attachedQuota,
 		"VersionsPerPolicyQuota":          store.MaxPolicyVersions,
 		"PolicySizeQuota":                 policy.MaxManagedPolicySize,
 		"UserPolicySizeQuota":             2048,
@@ -50,6 +51,8 @@ func accountQuotas() map[string]int {
 		"AccountMFAEnabled":               0,
 		"Providers":                       0,
 		"ServerCertificates":              0,
+		// The root has no signing certificate: none can be uploaded.
+		"AccountSigningCertificatesPresent": 0,
 	}
 }
 
@@ -83,6 +86,17 @@ func (s *Service) getAccountSummary(ctx context.Context, call *awsproto.Call) (a
 		out.SummaryMap = append(out.SummaryMap, summaryEntryXML{Key: k, Value: counts[k]})
 	}
 	return out, nil
+}
+
+// getAccountPasswordPolicy answers as AWS does for an account without a
+// custom password policy (one on the default policy, which is the only
+// one Sekisho applies): NoSuchEntity naming the account.
+func (s *Service) getAccountPasswordPolicy(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	account := callerAccount(call)
+	if e := s.authorize(ctx, call, account, "*", nil); e != nil {
+		return nil, e
+	}
+	return nil, noSuchEntity("The Password Policy with domain name %s cannot be found.", account)
 }
 
 // countEntities fills in the counts of the account's entities.
@@ -179,7 +193,8 @@ func (s *Service) listAccountAliases(ctx context.Context, call *awsproto.Call) (
 }
 
 // readAlias reads AccountAlias, checked against the model's pattern (which
-// Go's regexp cannot express: it needs a lookahead).
+// Go's regexp cannot express: it needs a lookahead), shown as the current
+// model and API reference write it.
 func readAlias(call *awsproto.Call) (string, *awsproto.Error) {
 	in := newInput(call.Params)
 	alias := in.text("AccountAlias", true, 3, 63, nil)
@@ -187,7 +202,7 @@ func readAlias(call *awsproto.Call) (string, *awsproto.Error) {
 		return "", e
 	}
 	if !validAlias(alias) {
-		in.fail(alias, "accountAlias", "Member must satisfy regular expression pattern: ^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$")
+		in.fail(alias, "accountAlias", "Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
 	}
 	return alias, in.err()
 }

@@ -54,6 +54,11 @@ func TestAccountSummaryAndAliases(t *testing.T) {
 		summary["AccountAccessKeysPresent"] != 1 {
 		t.Fatalf("summary: %v", summary)
 	}
+	// AWS's sample response carries the root's signing certificates flag;
+	// no certificate can be uploaded here, so it is 0.
+	if v, ok := summary["AccountSigningCertificatesPresent"]; !ok || v != 0 {
+		t.Fatalf("AccountSigningCertificatesPresent: %d, %v", v, ok)
+	}
 
 	aliases := must(c.ListAccountAliases(bg, &iam.ListAccountAliasesInput{}))(t).AccountAliases
 	if len(aliases) != 1 || aliases[0] != "account-b" {
@@ -70,4 +75,22 @@ func TestAccountSummaryAndAliases(t *testing.T) {
 	if aliases := must(c.ListAccountAliases(bg, &iam.ListAccountAliasesInput{}))(t).AccountAliases; len(aliases) != 0 {
 		t.Fatalf("aliases after delete: %v", aliases)
 	}
+}
+
+// An account on AWS's default password policy has none to get: AWS
+// answers NoSuchEntity naming the account, which tools such as CIS
+// scanners expect.
+func TestNoAccountPasswordPolicy(t *testing.T) {
+	_, c := rootA(t)
+	_, err := c.GetAccountPasswordPolicy(bg, &iam.GetAccountPasswordPolicyInput{})
+	wantError(t, err, "NoSuchEntity", 404, "The Password Policy with domain name "+accountA+" cannot be found.")
+}
+
+// A bad alias is refused with the pattern as the IAM API reference now
+// writes it.
+func TestAccountAliasPattern(t *testing.T) {
+	_, c := rootA(t)
+	_, err := c.CreateAccountAlias(bg, &iam.CreateAccountAliasInput{AccountAlias: aws.String("bad--alias")})
+	wantError(t, err, "ValidationError", 400, "1 validation error detected: Value 'bad--alias' at 'accountAlias' failed to satisfy constraint: "+
+		"Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
 }

@@ -16,17 +16,29 @@ type principalKind struct {
 	resource resourceType
 	param    string // "UserName"
 	maxName  int
-	quota    string // "User", for PoliciesPerUser
+	// inlineMaxName is the name's limit in the inline policy calls, which
+	// name an existing user by the model's existingUserNameType (128)
+	// where the attach calls use userNameType (64).
+	inlineMaxName int
+	quota         string // "User", for PoliciesPerUser
 	// inlineLimit is the total size of the entity's inline policies,
 	// counted without white space.
 	inlineLimit int
 }
 
 var (
-	userKind  = principalKind{resource: userResource, param: "UserName", maxName: maxUserName, quota: "User", inlineLimit: 2048}
-	groupKind = principalKind{resource: groupResource, param: "GroupName", maxName: maxLookupName, quota: "Group", inlineLimit: 5120}
-	roleKind  = principalKind{resource: roleResource, param: "RoleName", maxName: maxUserName, quota: "Role", inlineLimit: 10240}
+	userKind = principalKind{resource: userResource, param: "UserName", maxName: maxUserName, inlineMaxName: maxLookupName,
+		quota: "User", inlineLimit: 2048}
+	groupKind = principalKind{resource: groupResource, param: "GroupName", maxName: maxLookupName, inlineMaxName: maxLookupName,
+		quota: "Group", inlineLimit: 5120}
+	roleKind = principalKind{resource: roleResource, param: "RoleName", maxName: maxUserName, inlineMaxName: maxUserName,
+		quota: "Role", inlineLimit: 10240}
 )
+
+// attachedQuota is how many managed policies one user, group or role may
+// have attached: AWS's default quota. Users and roles go up to 20 only on
+// request (the store's hard limit), groups never.
+const attachedQuota = 10
 
 func (k principalKind) store() store.EntityKind { return entityKind(k.resource) }
 
@@ -63,7 +75,7 @@ func (s *Service) attach(k principalKind) operation {
 			return nil, e
 		}
 		account := callerAccount(call)
-		quota := limitExceeded("Cannot exceed quota for PoliciesPer%s: %d", k.quota, store.MaxAttached)
+		quota := limitExceeded("Cannot exceed quota for PoliciesPer%s: %d", k.quota, attachedQuota)
 		err := s.store.Update(ctx, func(tx store.Tx) error {
 			entity, err := getEntity(tx, account, k.resource, name)
 			if err != nil {
@@ -82,7 +94,7 @@ func (s *Service) attach(k principalKind) operation {
 				return err
 			case isAttached(attached, arn):
 				return nil
-			case len(attached) >= store.MaxAttached:
+			case len(attached) >= attachedQuota:
 				return quota
 			}
 			err = tx.AttachPolicy(store.Attachment{Account: account, Kind: k.store(), Entity: entity, PolicyARN: policyARNOf(p)})

@@ -256,11 +256,12 @@ func (s *Service) deleteGroup(ctx context.Context, call *awsproto.Call) (any, *a
 	return nil, s.txError(err)
 }
 
-// readMembership reads GroupName and UserName.
+// readMembership reads GroupName and UserName (an existing user's name,
+// up to 128 characters in the model).
 func readMembership(call *awsproto.Call) (group, user string, e *awsproto.Error) {
 	in := newInput(call.Params)
 	group = in.name("GroupName", maxLookupName)
-	user = in.name("UserName", maxUserName)
+	user = in.name("UserName", maxLookupName)
 	return group, user, in.err()
 }
 

@@ -74,3 +74,29 @@ func TestGroupsPerUserLimit(t *testing.T) {
 		}
 	}
 }
+
+// Calls that name an existing user take names of up to 128 characters
+// (botocore's existingUserNameType), as users once could have: a longer
+// name than CreateUser allows is looked up, not refused.
+func TestExistingUserNamesUpTo128(t *testing.T) {
+	_, c := rootA(t)
+	must(c.CreateGroup(bg, &iam.CreateGroupInput{GroupName: aws.String("crew")}))(t)
+	long := aws.String(strings.Repeat("u", 128))
+	notFound := "The user with name " + *long + " cannot be found."
+	_, err := c.AddUserToGroup(bg, &iam.AddUserToGroupInput{GroupName: aws.String("crew"), UserName: long})
+	wantError(t, err, "NoSuchEntity", 404, notFound)
+	_, err = c.RemoveUserFromGroup(bg, &iam.RemoveUserFromGroupInput{GroupName: aws.String("crew"), UserName: long})
+	wantError(t, err, "NoSuchEntity", 404, notFound)
+	_, err = c.ListUserPolicies(bg, &iam.ListUserPoliciesInput{UserName: long})
+	wantError(t, err, "NoSuchEntity", 404, notFound)
+	_, err = c.GetUserPolicy(bg, &iam.GetUserPolicyInput{UserName: long, PolicyName: aws.String("p")})
+	wantCode(t, err, "NoSuchEntity", 404)
+	_, err = c.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: long, PolicyName: aws.String("p"), PolicyDocument: aws.String(allowS3Read)})
+	wantCode(t, err, "NoSuchEntity", 404)
+	_, err = c.DeleteUserPolicy(bg, &iam.DeleteUserPolicyInput{UserName: long, PolicyName: aws.String("p")})
+	wantCode(t, err, "NoSuchEntity", 404)
+
+	// Roles have no such allowance: 64 characters everywhere.
+	_, err = c.ListRolePolicies(bg, &iam.ListRolePoliciesInput{RoleName: aws.String(strings.Repeat("r", 65))})
+	wantCode(t, err, "ValidationError", 400)
+}

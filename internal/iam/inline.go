@@ -50,7 +50,7 @@ func policySize(doc string) int {
 // readInline reads the entity's name and PolicyName and authorizes the call.
 func (s *Service) readInline(ctx context.Context, call *awsproto.Call, k principalKind) (entity, name string, e *awsproto.Error) {
 	in := newInput(call.Params)
-	entity = in.name(k.param, k.maxName)
+	entity = in.name(k.param, k.inlineMaxName)
 	name = in.name("PolicyName", maxLookupName)
 	if e := in.err(); e != nil {
 		return "", "", e
@@ -62,7 +62,7 @@ func (s *Service) readInline(ctx context.Context, call *awsproto.Call, k princip
 func (s *Service) putInline(k principalKind) operation {
 	return func(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 		in := newInput(call.Params)
-		entity := in.name(k.param, k.maxName)
+		entity := in.name(k.param, k.inlineMaxName)
 		name := in.name("PolicyName", maxLookupName)
 		doc := in.document("PolicyDocument", true)
 		if e := in.err(); e != nil {
@@ -153,7 +153,7 @@ type listInlineResult struct {
 func (s *Service) listInline(k principalKind) operation {
 	return func(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 		in := newInput(call.Params)
-		entity := in.name(k.param, k.maxName)
+		entity := in.name(k.param, k.inlineMaxName)
 		req := in.pageRequest()
 		if e := in.err(); e != nil {
 			return nil, e

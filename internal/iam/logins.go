@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
+	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/world"
 )
@@ -59,9 +60,19 @@ func (in *input) password(param string, required bool) string {
 	return v
 }
 
+// loginUser reads the UserName of Create/Get/DeleteLoginProfile, which
+// defaults to the calling IAM user. Other callers must name the user: the
+// root's own login profile (AssumeRoot sessions in AWS) is not modelled.
+func (in *input) loginUser(call *awsproto.Call) string {
+	if !in.params.Has("UserName") && call.Caller.Principal.Type == policy.PrincipalUser {
+		return call.Caller.UserName
+	}
+	return in.name("UserName", maxUserName)
+}
+
 func (s *Service) createLoginProfile(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
-	name := in.name("UserName", maxUserName)
+	name := in.loginUser(call)
 	password := in.password("Password", true)
 	reset := in.boolean("PasswordResetRequired")
 	if e := in.err(); e != nil {
@@ -94,7 +105,7 @@ func (s *Service) createLoginProfile(ctx context.Context, call *awsproto.Call) (
 
 func (s *Service) getLoginProfile(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
-	name := in.name("UserName", maxUserName)
+	name := in.loginUser(call)
 	if e := in.err(); e != nil {
 		return nil, e
 	}
@@ -151,7 +162,7 @@ func (s *Service) updateLoginProfile(ctx context.Context, call *awsproto.Call) (
 
 func (s *Service) deleteLoginProfile(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
-	name := in.name("UserName", maxUserName)
+	name := in.loginUser(call)
 	if e := in.err(); e != nil {
 		return nil, e
 	}

@@ -301,7 +301,7 @@ type getMFADeviceResult struct {
 
 func (s *Service) getMFADevice(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
-	name := in.optionalName("UserName", maxLookupName)
+	name := in.optionalName("UserName", maxUserName) // userNameType here, not existingUserNameType
 	serial := in.serialNumber()
 	if e := in.err(); e != nil {
 		return nil, e

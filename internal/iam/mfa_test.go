@@ -190,3 +190,11 @@ func TestMFADeviceLimitAndTags(t *testing.T) {
 		t.Fatalf("page: truncated %v, %d devices", page.IsTruncated, len(page.VirtualMFADevices))
 	}
 }
+
+// GetMFADevice's UserName is the model's userNameType: 64 characters at most.
+func TestGetMFADeviceUserNameLength(t *testing.T) {
+	_, c := rootA(t)
+	_, err := c.GetMFADevice(bg, &iam.GetMFADeviceInput{UserName: aws.String(strings.Repeat("u", 65)),
+		SerialNumber: aws.String("arn:aws:iam::" + accountA + ":mfa/device")})
+	wantCode(t, err, "ValidationError", 400)
+}

@@ -271,6 +271,7 @@ func (s *Service) updateOIDCThumbprints(ctx context.Context, call *awsproto.Call
 
 func (s *Service) tagOIDCProvider(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
+	in.arn(oidcProviderParam, true) // validated with the tags, in the model's order
 	tags := in.tags(true)
 	if e := in.err(); e != nil {
 		return nil, e
@@ -291,6 +292,7 @@ func (s *Service) tagOIDCProvider(ctx context.Context, call *awsproto.Call) (any
 
 func (s *Service) untagOIDCProvider(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
+	in.arn(oidcProviderParam, true) // validated with the tags, in the model's order
 	keys := in.tagKeys()
 	if e := in.err(); e != nil {
 		return nil, e

@@ -1,6 +1,7 @@
 package iam_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -214,4 +215,57 @@ func TestBoundaryUsage(t *testing.T) {
 	wantError(t, err, "DeleteConflict", 409, "Cannot delete a policy attached to entities.")
 	must(c.DeleteUserPermissionsBoundary(bg, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("bounded")}))(t)
 	must(c.DeletePolicy(bg, &iam.DeletePolicyInput{PolicyArn: arn}))(t)
+}
+
+// A customer managed policy's tags are changed and listed by their own
+// calls, as terraform does when an aws_iam_policy's tags change.
+func TestPolicyTags(t *testing.T) {
+	_, c := rootA(t)
+	arn := must(c.CreatePolicy(bg, &iam.CreatePolicyInput{PolicyName: aws.String("tagged"), PolicyDocument: aws.String(allowS3Read),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("a")}}}))(t).Policy.Arn
+	must(c.TagPolicy(bg, &iam.TagPolicyInput{PolicyArn: arn, Tags: []types.Tag{
+		{Key: aws.String("TEAM"), Value: aws.String("b")}, {Key: aws.String("env"), Value: aws.String("dev")}}}))(t)
+	tags := must(c.ListPolicyTags(bg, &iam.ListPolicyTagsInput{PolicyArn: arn}))(t).Tags
+	if len(tags) != 2 || *tags[0].Key != "env" || *tags[1].Key != "TEAM" || *tags[1].Value != "b" {
+		t.Fatalf("ListPolicyTags after TagPolicy: %+v", tags)
+	}
+	must(c.UntagPolicy(bg, &iam.UntagPolicyInput{PolicyArn: arn, TagKeys: []string{"team"}}))(t)
+	got := must(c.GetPolicy(bg, &iam.GetPolicyInput{PolicyArn: arn}))(t).Policy.Tags
+	if len(got) != 1 || *got[0].Key != "env" {
+		t.Fatalf("GetPolicy tags after UntagPolicy: %+v", got)
+	}
+
+	missing := aws.String("arn:aws:iam::" + accountA + ":policy/missing")
+	_, err := c.ListPolicyTags(bg, &iam.ListPolicyTagsInput{PolicyArn: missing})
+	wantError(t, err, "NoSuchEntity", 404, "Policy "+*missing+" was not found.")
+	_, err = c.TagPolicy(bg, &iam.TagPolicyInput{PolicyArn: missing, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantCode(t, err, "NoSuchEntity", 404)
+	_, err = c.TagPolicy(bg, &iam.TagPolicyInput{PolicyArn: arn, Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}})
+	wantCode(t, err, "InvalidInput", 400)
+}
+
+// An account has AWS's default quota of 10 managed policies per user,
+// group and role (users and roles can be raised to 20 only on request),
+// and its summary says so.
+func TestAttachedPoliciesQuota(t *testing.T) {
+	_, c := rootA(t)
+	role := aws.String("crowded")
+	must(c.CreateRole(bg, &iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: aws.String(trustEC2)}))(t)
+	for i := 1; i <= 11; i++ {
+		arn := must(c.CreatePolicy(bg, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("q%d", i)),
+			PolicyDocument: aws.String(allowS3Read)}))(t).Policy.Arn
+		_, err := c.AttachRolePolicy(bg, &iam.AttachRolePolicyInput{RoleName: role, PolicyArn: arn})
+		if i <= 10 && err != nil {
+			t.Fatalf("attachment %d: %v", i, err)
+		}
+		if i == 11 {
+			wantError(t, err, "LimitExceeded", 409, "Cannot exceed quota for PoliciesPerRole: 10")
+		}
+	}
+	summary := must(c.GetAccountSummary(bg, &iam.GetAccountSummaryInput{}))(t).SummaryMap
+	for _, k := range []string{"AttachedPoliciesPerUserQuota", "AttachedPoliciesPerGroupQuota", "AttachedPoliciesPerRoleQuota"} {
+		if summary[k] != 10 {
+			t.Fatalf("%s: %d", k, summary[k])
+		}
+	}
 }

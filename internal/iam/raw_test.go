@@ -29,6 +29,8 @@ var allActions = []string{
 	"AddRoleToInstanceProfile", "RemoveRoleFromInstanceProfile", "DeleteInstanceProfile",
 	"GetAccountAuthorizationDetails", "GetAccountSummary", "ListAccountAliases", "CreateAccountAlias", "DeleteAccountAlias",
 	"SimulatePrincipalPolicy", "SimulateCustomPolicy",
+	"GetAccountPasswordPolicy", "TagPolicy", "UntagPolicy", "ListPolicyTags",
+	"ListSSHPublicKeys", "ListSigningCertificates", "ListServiceSpecificCredentials", "ListServerCertificates",
 }
 
 func form(action string, params ...string) string {

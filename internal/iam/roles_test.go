@@ -128,3 +128,21 @@ func TestDeleteRoleConflicts(t *testing.T) {
 	must(c.RemoveRoleFromInstanceProfile(bg, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("wp"), RoleName: role}))(t)
 	must(c.DeleteRole(bg, &iam.DeleteRoleInput{RoleName: role}))(t)
 }
+
+// A role's description is tab, newline, carriage return, printable ASCII
+// and Latin-1 beyond NBSP: the current IAM API reference's pattern, which
+// refuses other scripts and emoji that the older Unicode-class one took.
+func TestRoleDescriptionPattern(t *testing.T) {
+	_, c := rootA(t)
+	const want = "1 validation error detected: Value '日本語' at 'description' failed to satisfy constraint: " +
+		`Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`
+	_, err := c.CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("jp"), AssumeRolePolicyDocument: aws.String(trustEC2),
+		Description: aws.String("日本語")})
+	wantError(t, err, "ValidationError", 400, want)
+	must(c.CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("fr"), AssumeRolePolicyDocument: aws.String(trustEC2),
+		Description: aws.String("rôle du café\t¡sí!")}))(t)
+	_, err = c.UpdateRole(bg, &iam.UpdateRoleInput{RoleName: aws.String("fr"), Description: aws.String("rocket 🚀")})
+	wantCode(t, err, "ValidationError", 400)
+	_, err = c.UpdateRoleDescription(bg, &iam.UpdateRoleDescriptionInput{RoleName: aws.String("fr"), Description: aws.String("rocket 🚀")})
+	wantCode(t, err, "ValidationError", 400)
+}

@@ -233,6 +233,7 @@ func (s *Service) deleteSAMLProvider(ctx context.Context, call *awsproto.Call) (
 
 func (s *Service) tagSAMLProvider(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
+	in.arn("SAMLProviderArn", true) // validated with the tags, in the model's order
 	tags := in.tags(true)
 	if e := in.err(); e != nil {
 		return nil, e
@@ -247,6 +248,7 @@ func (s *Service) tagSAMLProvider(ctx context.Context, call *awsproto.Call) (any
 
 func (s *Service) untagSAMLProvider(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
+	in.arn("SAMLProviderArn", true) // validated with the tags, in the model's order
 	keys := in.tagKeys()
 	if e := in.err(); e != nil {
 		return nil, e

@@ -96,3 +96,24 @@ func TestSAMLProviderBadInput(t *testing.T) {
 	_, err = client(env, carolKey, carolSecret).ListSAMLProviders(bg, &iam.ListSAMLProvidersInput{})
 	wantCode(t, err, "AccessDenied", http.StatusForbidden)
 }
+
+// The provider tag calls validate the provider ARN with the tags, so a
+// request missing both is told about both, as AWS lists every problem.
+func TestProviderTagCallsReportMissingARN(t *testing.T) {
+	env := start(t)
+	for action, second := range map[string]string{
+		"TagSAMLProvider": "tags", "UntagSAMLProvider": "tagKeys",
+		"TagOpenIDConnectProvider": "tags", "UntagOpenIDConnectProvider": "tagKeys",
+	} {
+		arn := "sAMLProviderArn"
+		if strings.Contains(action, "OpenID") {
+			arn = "openIDConnectProviderArn"
+		}
+		status, body := raw(t, env, rootAKey, rootASecret, "Action="+action+"&Version=2010-05-08")
+		want := "2 validation errors detected: Value null at &#39;" + arn + "&#39; failed to satisfy constraint: Member must not be null; " +
+			"Value null at &#39;" + second + "&#39; failed to satisfy constraint: Member must not be null"
+		if status != 400 || !strings.Contains(body, want) {
+			t.Errorf("%s: %d %s", action, status, body)
+		}
+	}
+}

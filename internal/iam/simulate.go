@@ -60,7 +60,7 @@ var contextKeyTypes = []string{"string", "stringList", "numeric", "numericList",
 	"ip", "ipList", "binary", "binaryList", "date", "dateList"}
 
 func readSimInput(in *input, policiesRequired bool) simInput {
-	return simInput{
+	si := simInput{
 		policies:       in.list("PolicyInputList", policiesRequired, 1, maxDocument, &documentPattern),
 		boundaries:     in.list("PermissionsBoundaryPolicyInputList", false, 1, maxDocument, &documentPattern),
 		actions:        in.list("ActionNames", true, 3, 128, nil),
@@ -71,6 +71,10 @@ func readSimInput(in *input, policiesRequired bool) simInput {
 		context:        readContextEntries(in),
 		page:           in.pageRequest(),
 	}
+	// ResourceHandlingOption is only validated: the EC2 scenarios it
+	// names are not modelled.
+	in.text("ResourceHandlingOption", false, 1, 64, nil)
+	return si
 }
 
 // readContextEntries reads ContextEntries.member.N.{ContextKeyName,

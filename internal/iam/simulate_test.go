@@ -1,6 +1,7 @@
 package iam_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -146,4 +147,12 @@ func TestSimulateCustomPolicy(t *testing.T) {
 
 	_, err := c.SimulateCustomPolicy(bg, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{`{"Statement":[]}`}, ActionNames: []string{"s3:GetObject"}})
 	wantCode(t, err, "MalformedPolicyDocument", 400)
+}
+
+// ResourceHandlingOption is read and held to the model's 1..64 characters.
+func TestSimulateResourceHandlingOptionLength(t *testing.T) {
+	_, c := rootA(t)
+	_, err := c.SimulateCustomPolicy(bg, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{allowS3Read},
+		ActionNames: []string{"s3:GetObject"}, ResourceHandlingOption: aws.String(fmt.Sprintf("%065d", 0))})
+	wantCode(t, err, "ValidationError", 400)
 }

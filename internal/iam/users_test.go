@@ -58,7 +58,7 @@ func TestCreateUserErrors(t *testing.T) {
 	_, err = c.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String(strings.Repeat("a", 65)), Path: aws.String("no-slashes")})
 	wantError(t, err, "ValidationError", 400, "2 validation errors detected: Value '"+strings.Repeat("a", 65)+
 		"' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; "+
-		`Value 'no-slashes' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007F]+\u002F)`)
+		`Value 'no-slashes' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
 
 	_, err = c.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("frank"),
 		PermissionsBoundary: aws.String("arn:aws:iam::111111111111:policy/Nope")})
@@ -241,4 +241,42 @@ func TestAccessDeniedWithoutPermissions(t *testing.T) {
 	if *u.Arn != "arn:aws:iam::222222222222:user/mallory" {
 		t.Fatalf("root B created %s", *u.Arn)
 	}
+}
+
+// Entity paths are ! through ~ between slashes: AWS's pattern stopped
+// admitting DEL (\u007F), and its message shows the current pattern.
+func TestPathExcludesDEL(t *testing.T) {
+	_, c := rootA(t)
+	const want = "1 validation error detected: Value '/a\x7f/' at 'path' failed to satisfy constraint: " +
+		`Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`
+	_, err := c.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("del"), Path: aws.String("/a\x7f/")})
+	wantError(t, err, "ValidationError", 400, want)
+	_, err = c.CreateGroup(bg, &iam.CreateGroupInput{GroupName: aws.String("del"), Path: aws.String("/a\x7f/")})
+	wantCode(t, err, "ValidationError", 400)
+	must(c.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("tilde"), Path: aws.String("/a~!/")}))(t)
+}
+
+// Create/Get/DeleteLoginProfile default UserName to the calling user, as
+// the current IAM API reference documents.
+func TestLoginProfileDefaultsToCallingUser(t *testing.T) {
+	env, c := rootA(t)
+	user := aws.String("pat")
+	must(c.CreateUser(bg, &iam.CreateUserInput{UserName: user}))(t)
+	must(c.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: user, PolicyName: aws.String("self"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*LoginProfile","Resource":"arn:aws:iam::*:user/${aws:username}"}]}`)}))(t)
+	key := must(c.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: user}))(t).AccessKey
+	pat := client(env, *key.AccessKeyId, *key.SecretAccessKey)
+
+	_, err := pat.GetLoginProfile(bg, &iam.GetLoginProfileInput{})
+	wantError(t, err, "NoSuchEntity", 404, "Login Profile for User pat cannot be found.")
+	p := must(pat.CreateLoginProfile(bg, &iam.CreateLoginProfileInput{Password: aws.String("S3cret-Passw0rd!")}))(t).LoginProfile
+	if *p.UserName != "pat" {
+		t.Fatalf("CreateLoginProfile without UserName: %+v", p)
+	}
+	if got := must(pat.GetLoginProfile(bg, &iam.GetLoginProfileInput{}))(t).LoginProfile; *got.UserName != "pat" {
+		t.Fatalf("GetLoginProfile without UserName: %+v", got)
+	}
+	must(pat.DeleteLoginProfile(bg, &iam.DeleteLoginProfileInput{}))(t)
+	_, err = c.GetLoginProfile(bg, &iam.GetLoginProfileInput{UserName: user})
+	wantCode(t, err, "NoSuchEntity", 404)
 }

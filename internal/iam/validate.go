@@ -12,15 +12,20 @@ import (
 )
 
 // Input constraints from botocore's IAM model. The patterns are shown in
-// error messages exactly as the model (and so AWS) writes them.
+// error messages exactly as the model (and so AWS) writes them. Entity
+// paths end at ~ (\u007E): the current model and API reference no longer
+// admit DEL, which PathPrefix still does.
 var (
-	namePattern        = constraint{regexp.MustCompile(`^[\w+=,.@-]+$`), `[\w+=,.@-]+`}
-	pathPattern        = constraint{regexp.MustCompile(`^(/|/[\x21-\x7f]+/)$`), `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`}
-	pathPrefixPattern  = constraint{regexp.MustCompile(`^/[\x21-\x7f]*$`), `\u002F[\u0021-\u007F]*`}
-	policyPathPattern  = constraint{regexp.MustCompile(`^((/[A-Za-z0-9.,+@=_-]+)*)/$`), `((/[A-Za-z0-9\.,\+@=_-]+)*)/`}
-	documentPattern    = constraint{regexp.MustCompile(`^[\t\n\r\x{20}-\x{ff}]+$`), `[\u0009\u000A\u000D\u0020-\u00FF]+`}
-	passwordPattern    = documentPattern
-	descriptionPattern = constraint{regexp.MustCompile(`^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*$`), `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`}
+	namePattern       = constraint{regexp.MustCompile(`^[\w+=,.@-]+$`), `[\w+=,.@-]+`}
+	pathPattern       = constraint{regexp.MustCompile(`^(/|/[\x21-\x7e]+/)$`), `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`}
+	pathPrefixPattern = constraint{regexp.MustCompile(`^/[\x21-\x7f]*$`), `\u002F[\u0021-\u007F]*`}
+	policyPathPattern = constraint{regexp.MustCompile(`^((/[A-Za-z0-9.,+@=_-]+)*)/$`), `((/[A-Za-z0-9\.,\+@=_-]+)*)/`}
+	documentPattern   = constraint{regexp.MustCompile(`^[\t\n\r\x{20}-\x{ff}]+$`), `[\u0009\u000A\u000D\u0020-\u00FF]+`}
+	passwordPattern   = documentPattern
+	// roleDescriptionType: the current model's, printable ASCII and
+	// Latin-1 (the older Unicode-class pattern took any script).
+	descriptionPattern = constraint{regexp.MustCompile(`^[\t\n\r\x{20}-\x{7e}\x{a1}-\x{ff}]*$`),
+		`[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
 	tagKeyPattern      = constraint{regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`), `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`}
 	tagValuePattern    = constraint{regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`), `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`}
 	markerPattern      = constraint{regexp.MustCompile(`^[\x{20}-\x{ff}]+$`), `[\u0020-\u00FF]+`}
