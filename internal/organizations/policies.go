@@ -14,8 +14,10 @@ var (
 	errPolicyNotFound = orgError(http.StatusBadRequest, "PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.")
 	errTargetNotFound = orgError(http.StatusBadRequest, "TargetNotFoundException", "We can't find a root, OU, account, or email address with the TargetId that you specified.")
 	errNotEnabled     = orgError(http.StatusBadRequest, "PolicyTypeNotEnabledException", "This operation can be performed only for enabled policy types.")
-	errAWSManaged     = orgError(http.StatusBadRequest, "PolicyChangesInProgressException", "You can't change an AWS managed policy.")
-	errMalformed      = orgError(http.StatusBadRequest, "MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type.")
+	// AWS gives InvalidInputException IMMUTABLE_POLICY for an AWS managed
+	// policy (PolicyChangesInProgressException is about effective policies).
+	errAWSManaged = invalidInput("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
+	errMalformed  = orgError(http.StatusBadRequest, "MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type.")
 )
 
 // checkContent validates a control policy's document for its type: AWS's

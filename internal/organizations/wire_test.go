@@ -1,0 +1,67 @@
+package organizations_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/sekisho/sekisho/internal/testenv"
+)
+
+// newOrg starts a server whose demo account A creates an organization
+// with SCPs enabled, and returns A's client and the root's id.
+func newOrg(t *testing.T) (*organizations.Client, string) {
+	t.Helper()
+	env := testenv.Start(t)
+	c := organizations.New(organizations.Options{Region: "us-east-1", BaseEndpoint: aws.String(env.URL), Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider("AKIA1111ROOT00000001", "DemoRootSecretForAccountA0000000000000001", "")})
+	ctx := context.Background()
+	if _, err := c.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		t.Fatal(err)
+	}
+	roots, err := c.ListRoots(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := aws.ToString(roots.Roots[0].Id)
+	if _, err := c.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &root, PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	return c, root
+}
+
+// invalidInputReason is the Reason of an InvalidInputException ("" for any other error).
+func invalidInputReason(err error) string {
+	var e *orgtypes.InvalidInputException
+	if errors.As(err, &e) {
+		return string(e.Reason)
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return "not InvalidInputException but " + ae.ErrorCode()
+	}
+	return "no error"
+}
+
+// AWS's managed policies cannot be changed: InvalidInputException with
+// reason IMMUTABLE_POLICY (PolicyChangesInProgressException means an
+// effective policy still being computed, and DeletePolicy never gives it).
+func TestManagedPolicyIsImmutable(t *testing.T) {
+	c, _ := newOrg(t)
+	ctx := context.Background()
+	id := aws.String("p-FullAWSAccess")
+	_, err := c.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: id})
+	if got := invalidInputReason(err); got != "IMMUTABLE_POLICY" {
+		t.Errorf("DeletePolicy FullAWSAccess: %s (%v)", got, err)
+	}
+	_, err = c.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: id, Name: aws.String("Mine")})
+	if got := invalidInputReason(err); got != "IMMUTABLE_POLICY" {
+		t.Errorf("UpdatePolicy FullAWSAccess: %s (%v)", got, err)
+	}
+}
