@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"strings"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
 	"github.com/sekisho/sekisho/internal/store"
@@ -14,10 +15,27 @@ func checkTags(tags []tagShape) error {
 	if len(tags) > maxTags {
 		return constraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
 	}
+	seen := map[string]bool{}
 	for _, t := range tags {
 		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
 			return invalidInput(lengthReason(t.Key, 1), "Tag keys must be 1 to 128 characters and values at most 256.")
 		}
+		if err := checkSystemKey(t.Key); err != nil {
+			return err
+		}
+		if seen[t.Key] {
+			return invalidInput("DUPLICATE_TAG_KEY", "Tag keys must be unique among the tags attached to the same entity.")
+		}
+		seen[t.Key] = true
+	}
+	return nil
+}
+
+// checkSystemKey refuses a key of AWS's reserved aws: prefix: system tags
+// can be neither added, edited nor deleted by customers.
+func checkSystemKey(key string) error {
+	if strings.HasPrefix(key, "aws:") {
+		return invalidInput("INVALID_SYSTEM_TAGS_PARAMETER", "You can't add, edit, or delete system tag keys because they're reserved for AWS use.")
 	}
 	return nil
 }
@@ -66,6 +84,11 @@ func (s *Service) untagResource(ctx context.Context, call *awsproto.Call) (any, 
 	}
 	if e := decode(call, &in); e != nil {
 		return nil, e
+	}
+	for _, k := range in.TagKeys {
+		if err := checkSystemKey(k); err != nil {
+			return nil, s.txError(err)
+		}
 	}
 	_, e := s.change(ctx, call, func(o *org) string { return o.resourceARN(in.ResourceId) }, func(tx store.Tx, o *org) (any, error) {
 		tags, ok := o.tagsOf(in.ResourceId)

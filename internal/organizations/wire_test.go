@@ -65,3 +65,29 @@ func TestManagedPolicyIsImmutable(t *testing.T) {
 		t.Errorf("UpdatePolicy FullAWSAccess: %s (%v)", got, err)
 	}
 }
+
+// Tag keys with AWS's reserved aws: prefix are refused with
+// INVALID_SYSTEM_TAGS_PARAMETER (adding and removing alike), and a key
+// given twice in one request with DUPLICATE_TAG_KEY.
+func TestTagKeysReservedAndUnique(t *testing.T) {
+	c, root := newOrg(t)
+	ctx := context.Background()
+	_, err := c.TagResource(ctx, &organizations.TagResourceInput{ResourceId: &root,
+		Tags: []orgtypes.Tag{{Key: aws.String("aws:team"), Value: aws.String("x")}}})
+	if got := invalidInputReason(err); got != "INVALID_SYSTEM_TAGS_PARAMETER" {
+		t.Errorf("TagResource aws:team: %s (%v)", got, err)
+	}
+	_, err = c.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: &root, TagKeys: []string{"aws:team"}})
+	if got := invalidInputReason(err); got != "INVALID_SYSTEM_TAGS_PARAMETER" {
+		t.Errorf("UntagResource aws:team: %s (%v)", got, err)
+	}
+	_, err = c.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: &root, Name: aws.String("dev"),
+		Tags: []orgtypes.Tag{{Key: aws.String("team"), Value: aws.String("a")}, {Key: aws.String("team"), Value: aws.String("b")}}})
+	if got := invalidInputReason(err); got != "DUPLICATE_TAG_KEY" {
+		t.Errorf("CreateOrganizationalUnit with team twice: %s (%v)", got, err)
+	}
+	tags, err := c.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: &root})
+	if err != nil || len(tags.Tags) != 0 {
+		t.Fatalf("root's tags: %v %v", tags, err)
+	}
+}
