@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
@@ -19,6 +20,36 @@ var (
 	errAWSManaged = invalidInput("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
 	errMalformed  = orgError(http.StatusBadRequest, "MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type.")
 )
+
+// The API's patterns of policy and target ids: an id not of them is
+// InvalidInputException INVALID_PATTERN, before any lookup.
+var (
+	policyIDPattern = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
+	targetIDPattern = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	errPattern      = invalidInput("INVALID_PATTERN", "You provided a value that does not match the required pattern.")
+)
+
+// findPolicy finds a customer or AWS managed policy by a well-formed id.
+func (o *org) findPolicy(id string) (store.OrgPolicy, int, error) {
+	if !policyIDPattern.MatchString(id) {
+		return store.OrgPolicy{}, -1, errPattern
+	}
+	if p, i, ok := o.policy(id); ok {
+		return p, i, nil
+	}
+	return store.OrgPolicy{}, -1, errPolicyNotFound
+}
+
+// checkTarget wants a well-formed id of the root, a unit or an account.
+func (o *org) checkTarget(id string) error {
+	switch {
+	case !targetIDPattern.MatchString(id):
+		return errPattern
+	case o.targetARN(id) == "":
+		return errTargetNotFound
+	}
+	return nil
+}
 
 // checkContent validates a control policy's document for its type: AWS's
 // size limit, the grammar, and no Allow in a customer RCP (only
@@ -99,10 +130,10 @@ func (s *Service) createPolicy(ctx context.Context, call *awsproto.Call) (any, *
 
 // customerPolicy finds a policy the caller may change.
 func customerPolicy(o *org, id string) (int, error) {
-	_, i, ok := o.policy(id)
+	_, i, err := o.findPolicy(id)
 	switch {
-	case !ok:
-		return -1, errPolicyNotFound
+	case err != nil:
+		return -1, err
 	case i < 0:
 		return -1, errAWSManaged
 	}
@@ -179,9 +210,9 @@ func (s *Service) describePolicy(ctx context.Context, call *awsproto.Call) (any,
 		return nil, e
 	}
 	return s.read(ctx, call, func(o *org) string { return o.policyARNByID(in.PolicyId) }, func(o *org) (any, *awsproto.Error) {
-		p, _, ok := o.policy(in.PolicyId)
-		if !ok {
-			return nil, errPolicyNotFound
+		p, _, err := o.findPolicy(in.PolicyId)
+		if err != nil {
+			return nil, s.txError(err)
 		}
 		return map[string]any{"Policy": policyShape{PolicySummary: o.policySummary(p), Content: p.Content}}, nil
 	})
@@ -238,8 +269,8 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, call *awsproto.Call
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
 	return s.read(ctx, call, func(o *org) string { return o.targetARN(in.TargetId) }, func(o *org) (any, *awsproto.Error) {
-		if o.targetARN(in.TargetId) == "" {
-			return nil, errTargetNotFound
+		if err := o.checkTarget(in.TargetId); err != nil {
+			return nil, s.txError(err)
 		}
 		out := []policySummaryShape{}
 		for _, a := range o.Attachments {
@@ -264,8 +295,8 @@ func (s *Service) listTargetsForPolicy(ctx context.Context, call *awsproto.Call)
 		return nil, e
 	}
 	return s.read(ctx, call, func(o *org) string { return o.policyARNByID(in.PolicyId) }, func(o *org) (any, *awsproto.Error) {
-		if _, _, ok := o.policy(in.PolicyId); !ok {
-			return nil, errPolicyNotFound
+		if _, _, err := o.findPolicy(in.PolicyId); err != nil {
+			return nil, s.txError(err)
 		}
 		out := []targetShape{}
 		for _, a := range o.Attachments {
@@ -311,13 +342,14 @@ func (s *Service) attachment(ctx context.Context, call *awsproto.Call, attach bo
 		return nil, e
 	}
 	_, e := s.change(ctx, call, func(o *org) string { return o.policyARNByID(in.PolicyId) }, func(tx store.Tx, o *org) (any, error) {
-		p, _, ok := o.policy(in.PolicyId)
-		switch {
-		case !ok:
-			return nil, errPolicyNotFound
-		case o.targetARN(in.TargetId) == "":
-			return nil, errTargetNotFound
-		case !o.enabled(p.Type):
+		p, _, err := o.findPolicy(in.PolicyId)
+		if err != nil {
+			return nil, err
+		}
+		if err := o.checkTarget(in.TargetId); err != nil {
+			return nil, err
+		}
+		if !o.enabled(p.Type) {
 			return nil, errNotEnabled
 		}
 		n := o.countOfType(in.TargetId, p.Type)

@@ -91,3 +91,32 @@ func TestTagKeysReservedAndUnique(t *testing.T) {
 		t.Fatalf("root's tags: %v %v", tags, err)
 	}
 }
+
+// A policy or target id not of the API's pattern is InvalidInputException
+// INVALID_PATTERN; a well-formed id nobody has is the not-found error.
+func TestIDPatterns(t *testing.T) {
+	c, root := newOrg(t)
+	ctx := context.Background()
+	_, err := c.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("bogus")})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("DescribePolicy bogus: %s (%v)", got, err)
+	}
+	var pnf *orgtypes.PolicyNotFoundException
+	if _, err := c.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-abcd1234")}); !errors.As(err, &pnf) {
+		t.Errorf("DescribePolicy p-abcd1234: %v", err)
+	}
+	_, err = c.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String("bogus")})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("AttachPolicy to bogus: %s (%v)", got, err)
+	}
+	_, err = c.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(root + " "),
+		Filter: orgtypes.PolicyTypeServiceControlPolicy})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("ListPoliciesForTarget %q: %s (%v)", root+" ", got, err)
+	}
+	var tnf *orgtypes.TargetNotFoundException
+	_, err = c.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String("ou-zzzz-zzzzzzzz")})
+	if !errors.As(err, &tnf) {
+		t.Errorf("DetachPolicy from an unknown unit: %v", err)
+	}
+}
