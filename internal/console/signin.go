@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -114,12 +115,29 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, s, "password", pageData{Title: "Change password"})
 		return
 	}
-	if next := r.URL.Query().Get("next"); strings.HasPrefix(next, Prefix+"/switchrole") {
+	if next := switchRoleLink(r.URL.Query().Get("next")); next != "" {
 		s.Next = next
 	}
 	*s = state{ID: s.ID, Next: s.Next}
 	c.save(w, r, s)
 	c.render(w, r, s, "signin", pageData{Title: "Sign in", Data: signInForm{Account: r.URL.Query().Get("account")}})
+}
+
+// switchRoleLink returns next rebuilt as this console's Switch Role page
+// with next's query, or "" when next is anything else. A prefix test is
+// not enough: http.Redirect cleans the path, and a cleaned
+// "/console/switchrole/../../\evil.example" is "/\evil.example", which
+// browsers follow to the host evil.example.
+func switchRoleLink(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		u.Path != Prefix+"/switchrole" || u.RawPath != "" {
+		return ""
+	}
+	if u.RawQuery == "" {
+		return u.Path
+	}
+	return u.Path + "?" + u.RawQuery
 }
 
 type signInForm struct {
