@@ -103,10 +103,10 @@ func (s *Service) createPolicy(ctx context.Context, call *awsproto.Call) (any, *
 	if !policyTypes[in.Type] {
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
-	if in.Name == "" || len(in.Name) > 128 {
+	if in.Name == "" || chars(in.Name) > 128 {
 		return nil, invalidInput(lengthReason(in.Name, 1), "The policy name must be 1 to 128 characters.")
 	}
-	if len(in.Description) > 512 {
+	if chars(in.Description) > 512 {
 		return nil, invalidInput("MAX_LENGTH_EXCEEDED", "The policy description must be at most 512 characters.")
 	}
 	if err := checkContent(in.Content, in.Type); err != nil {
@@ -155,7 +155,7 @@ func (s *Service) updatePolicy(ctx context.Context, call *awsproto.Call) (any, *
 		}
 		p := &o.Policies[i]
 		if in.Name != nil {
-			if *in.Name == "" || len(*in.Name) > 128 {
+			if *in.Name == "" || chars(*in.Name) > 128 {
 				return nil, invalidInput(lengthReason(*in.Name, 1), "The policy name must be 1 to 128 characters.")
 			}
 			if o.policyNameTaken(*in.Name, p.Type, p.ID) {

@@ -17,7 +17,7 @@ func checkTags(tags []tagShape) error {
 	}
 	seen := map[string]bool{}
 	for _, t := range tags {
-		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
+		if t.Key == "" || chars(t.Key) > 128 || chars(t.Value) > 256 {
 			return invalidInput(lengthReason(t.Key, 1), "Tag keys must be 1 to 128 characters and values at most 256.")
 		}
 		if err := checkSystemKey(t.Key); err != nil {

@@ -12,7 +12,7 @@ import (
 var errUnitNotFound = orgError(http.StatusBadRequest, "OrganizationalUnitNotFoundException", "You specified an organizational unit that doesn't exist.")
 
 func checkUnitName(name string) error {
-	if name == "" || len(name) > 128 {
+	if name == "" || chars(name) > 128 {
 		return invalidInput(lengthReason(name, 1), "The organizational unit name must be 1 to 128 characters.")
 	}
 	return nil

@@ -3,6 +3,7 @@ package organizations_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -118,5 +119,28 @@ func TestIDPatterns(t *testing.T) {
 	_, err = c.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String("ou-zzzz-zzzzzzzz")})
 	if !errors.As(err, &tnf) {
 		t.Errorf("DetachPolicy from an unknown unit: %v", err)
+	}
+}
+
+// Length limits count characters, not UTF-8 bytes: a Japanese OU name,
+// policy description or tag value within the limit is accepted, and one
+// character over is refused.
+func TestLengthLimitsCountCharacters(t *testing.T) {
+	c, root := newOrg(t)
+	ctx := context.Background()
+	name := strings.Repeat("開", 128) // 384 bytes
+	tags := []orgtypes.Tag{{Key: aws.String(strings.Repeat("鍵", 128)), Value: aws.String(strings.Repeat("値", 256))}}
+	if _, err := c.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: &root, Name: &name, Tags: tags}); err != nil {
+		t.Fatalf("128-character OU name: %v", err)
+	}
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`
+	if _, err := c.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: &name, Description: aws.String(strings.Repeat("説", 512)),
+		Content: &doc, Type: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
+		t.Fatalf("128-character policy name, 512-character description: %v", err)
+	}
+	long := name + "発"
+	_, err := c.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: &root, Name: &long})
+	if got := invalidInputReason(err); got != "MAX_LENGTH_EXCEEDED" {
+		t.Errorf("129-character OU name: %s (%v)", got, err)
 	}
 }
