@@ -76,6 +76,15 @@ func checkContent(content, policyType string) error {
 	return nil
 }
 
+// checkDescription holds a policy description to the API's 512
+// characters, on creation and update alike.
+func checkDescription(d string) error {
+	if chars(d) > 512 {
+		return invalidInput("MAX_LENGTH_EXCEEDED", "The policy description must be at most 512 characters.")
+	}
+	return nil
+}
+
 func (o *org) policyNameTaken(name, policyType, except string) bool {
 	for _, p := range o.Policies {
 		if p.Type == policyType && p.ID != except && p.Name == name {
@@ -106,8 +115,8 @@ func (s *Service) createPolicy(ctx context.Context, call *awsproto.Call) (any, *
 	if in.Name == "" || chars(in.Name) > 128 {
 		return nil, invalidInput(lengthReason(in.Name, 1), "The policy name must be 1 to 128 characters.")
 	}
-	if chars(in.Description) > 512 {
-		return nil, invalidInput("MAX_LENGTH_EXCEEDED", "The policy description must be at most 512 characters.")
+	if err := checkDescription(in.Description); err != nil {
+		return nil, s.txError(err)
 	}
 	if err := checkContent(in.Content, in.Type); err != nil {
 		return nil, s.txError(err)
@@ -164,6 +173,9 @@ func (s *Service) updatePolicy(ctx context.Context, call *awsproto.Call) (any, *
 			p.Name = *in.Name
 		}
 		if in.Description != nil {
+			if err := checkDescription(*in.Description); err != nil {
+				return nil, err
+			}
 			p.Description = *in.Description
 		}
 		if in.Content != nil {

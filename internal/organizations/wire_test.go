@@ -144,3 +144,19 @@ func TestLengthLimitsCountCharacters(t *testing.T) {
 		t.Errorf("129-character OU name: %s (%v)", got, err)
 	}
 }
+
+// UpdatePolicy holds a new description to CreatePolicy's 512 characters.
+func TestUpdatePolicyDescriptionLimit(t *testing.T) {
+	c, _ := newOrg(t)
+	ctx := context.Background()
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`
+	out, err := c.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("deny-delete"), Description: aws.String("d"),
+		Content: &doc, Type: orgtypes.PolicyTypeServiceControlPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: out.Policy.PolicySummary.Id, Description: aws.String(strings.Repeat("d", 513))})
+	if got := invalidInputReason(err); got != "MAX_LENGTH_EXCEEDED" {
+		t.Errorf("UpdatePolicy with a 513-character description: %s (%v)", got, err)
+	}
+}
