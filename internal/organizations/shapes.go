@@ -159,8 +159,8 @@ func createStatus(r store.OrgCreateRequest) createStatusShape {
 	return out
 }
 
-func (o *org) handshakeShape(h store.OrgHandshake) handshakeShape {
-	return handshakeShape{Id: h.ID, Arn: o.handshakeARN(h.ID), State: h.State, Action: "INVITE",
+func (o *org) handshakeShape(h store.OrgHandshake, now time.Time) handshakeShape {
+	return handshakeShape{Id: h.ID, Arn: o.handshakeARN(h.ID), State: handshakeState(h, now), Action: "INVITE",
 		Parties:            []partyShape{{Id: o.ID, Type: "ORGANIZATION"}, {Id: h.Account, Type: "ACCOUNT"}},
 		RequestedTimestamp: epoch(h.Requested), ExpirationTimestamp: epoch(h.Expires),
 		Resources: []handshakeResourceShape{{Type: "ORGANIZATION", Value: o.ID},

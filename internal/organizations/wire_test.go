@@ -3,10 +3,14 @@ package organizations_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
@@ -18,10 +22,16 @@ import (
 // newOrg starts a server whose demo account A creates an organization
 // with SCPs enabled, and returns A's client and the root's id.
 func newOrg(t *testing.T) (*organizations.Client, string) {
+	return newOrgAt(t, time.Now)
+}
+
+// newOrgAt is newOrg with the server's clock, which the client signs by too.
+func newOrgAt(t *testing.T, now func() time.Time) (*organizations.Client, string) {
 	t.Helper()
-	env := testenv.Start(t)
+	env := testenv.Start(t, testenv.WithClock(now))
 	c := organizations.New(organizations.Options{Region: "us-east-1", BaseEndpoint: aws.String(env.URL), Retryer: aws.NopRetryer{},
-		Credentials: credentials.NewStaticCredentialsProvider("AKIA1111ROOT00000001", "DemoRootSecretForAccountA0000000000000001", "")})
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIA1111ROOT00000001", "DemoRootSecretForAccountA0000000000000001", ""),
+		HTTPSignerV4: clockSigner{v4.NewSigner(), now}})
 	ctx := context.Background()
 	if _, err := c.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
 		t.Fatal(err)
@@ -35,6 +45,16 @@ func newOrg(t *testing.T) (*organizations.Client, string) {
 		t.Fatal(err)
 	}
 	return c, root
+}
+
+// clockSigner signs at the test clock's time, not the machine's.
+type clockSigner struct {
+	*v4.Signer
+	now func() time.Time
+}
+
+func (s clockSigner) SignHTTP(ctx context.Context, cred aws.Credentials, r *http.Request, payloadHash, service, region string, _ time.Time, opts ...func(*v4.SignerOptions)) error {
+	return s.Signer.SignHTTP(ctx, cred, r, payloadHash, service, region, s.now(), opts...)
 }
 
 // invalidInputReason is the Reason of an InvalidInputException ("" for any other error).
@@ -158,5 +178,42 @@ func TestUpdatePolicyDescriptionLimit(t *testing.T) {
 	_, err = c.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: out.Policy.PolicySummary.Id, Description: aws.String(strings.Repeat("d", 513))})
 	if got := invalidInputReason(err); got != "MAX_LENGTH_EXCEEDED" {
 		t.Errorf("UpdatePolicy with a 513-character description: %s (%v)", got, err)
+	}
+}
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// An invitation nobody answered in 15 days is EXPIRED: described so, and
+// no obstacle to inviting the account again.
+func TestHandshakeExpires(t *testing.T) {
+	clk := &clock{t: time.Now().UTC()}
+	c, _ := newOrgAt(t, clk.now)
+	ctx := context.Background()
+	invite := &organizations.InviteAccountToOrganizationInput{Target: &orgtypes.HandshakeParty{Id: aws.String("222222222222"), Type: orgtypes.HandshakePartyTypeAccount}}
+	out, err := c.InviteAccountToOrganization(ctx, invite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(16 * 24 * time.Hour)
+	h, err := c.DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: out.Handshake.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Handshake.State != orgtypes.HandshakeStateExpired {
+		t.Errorf("after 16 days the invitation is %s, want EXPIRED", h.Handshake.State)
+	}
+	if _, err := c.InviteAccountToOrganization(ctx, invite); err != nil {
+		t.Fatalf("inviting again after the first invitation expired: %v", err)
 	}
 }
