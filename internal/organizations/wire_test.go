@@ -217,3 +217,30 @@ func TestHandshakeExpires(t *testing.T) {
 		t.Fatalf("inviting again after the first invitation expired: %v", err)
 	}
 }
+
+// An invitation's resources are shaped as AWS's examples show them: the
+// organization, with the management account's email and name and the
+// feature set inside it, then the invited account.
+func TestHandshakeResources(t *testing.T) {
+	c, _ := newOrg(t)
+	out, err := c.InviteAccountToOrganization(context.Background(), &organizations.InviteAccountToOrganizationInput{
+		Target: &orgtypes.HandshakeParty{Id: aws.String("222222222222"), Type: orgtypes.HandshakePartyTypeAccount}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range out.Handshake.Resources {
+		got = append(got, string(r.Type)+"="+aws.ToString(r.Value))
+		for _, in := range r.Resources {
+			got = append(got, "  "+string(in.Type))
+		}
+	}
+	want := "ORGANIZATION=o-* MASTER_EMAIL MASTER_NAME ORGANIZATION_FEATURE_SET ACCOUNT=222222222222"
+	norm := strings.Join(strings.Fields(strings.Join(got, " ")), " ")
+	if org, _, _ := strings.Cut(norm, " "); strings.HasPrefix(org, "ORGANIZATION=o-") {
+		norm = strings.Replace(norm, org, "ORGANIZATION=o-*", 1)
+	}
+	if norm != want {
+		t.Errorf("resources: %s\nwant %s", norm, want)
+	}
+}
