@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
@@ -14,6 +15,10 @@ import (
 
 // accessRole is the role CreateAccount makes unless RoleName says otherwise.
 const accessRole = "OrganizationAccountAccessRole"
+
+// reservedRolePrefix begins the names of service-linked roles, which
+// AWS keeps for itself: CreateAccount refuses a RoleName with it.
+const reservedRolePrefix = "AWSServiceRoleFor"
 
 const administratorAccess = "arn:aws:iam::aws:policy/AdministratorAccess"
 
@@ -48,8 +53,8 @@ func (s *Service) createAccount(ctx context.Context, call *awsproto.Call) (any, 
 		return nil, invalidInput("INVALID_EMAIL_ADDRESS_TARGET", "You provided an invalid email address.")
 	case in.AccountName == "" || len(in.AccountName) > 50:
 		return nil, invalidInput(lengthReason(in.AccountName, 1), "The account name must be 1 to 50 characters.")
-	case !roleNamePattern.MatchString(in.RoleName):
-		return nil, invalidInput("INVALID_ROLE_NAME", "You provided a role name that isn't valid.")
+	case !roleNamePattern.MatchString(in.RoleName) || strings.HasPrefix(in.RoleName, reservedRolePrefix):
+		return nil, invalidInput("INVALID_ROLE_NAME", "You provided a role name that isn't valid. A role name can't begin with the reserved prefix AWSServiceRoleFor.")
 	}
 	now := s.gate.Now().UTC()
 	req := store.OrgCreateRequest{ID: newCreateID(), AccountName: in.AccountName, State: "SUCCEEDED", Requested: now, Completed: now}

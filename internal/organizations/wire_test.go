@@ -244,3 +244,14 @@ func TestHandshakeResources(t *testing.T) {
 		t.Errorf("resources: %s\nwant %s", norm, want)
 	}
 }
+
+// CreateAccount refuses a RoleName of the reserved AWSServiceRoleFor
+// prefix: InvalidInputException INVALID_ROLE_NAME.
+func TestCreateAccountReservedRoleName(t *testing.T) {
+	c, _ := newOrg(t)
+	_, err := c.CreateAccount(context.Background(), &organizations.CreateAccountInput{AccountName: aws.String("dev"),
+		Email: aws.String("dev@example.com"), RoleName: aws.String("AWSServiceRoleForOrganizations")})
+	if got := invalidInputReason(err); got != "INVALID_ROLE_NAME" {
+		t.Errorf("RoleName AWSServiceRoleForOrganizations: %s (%v)", got, err)
+	}
+}
