@@ -29,9 +29,11 @@ var (
 )
 
 var (
-	errAccountNotFound = orgError(http.StatusBadRequest, "AccountNotFoundException", "You specified an account that doesn't exist.")
-	errParentNotFound  = orgError(http.StatusBadRequest, "ParentNotFoundException", "You specified a parent that doesn't exist.")
-	errChildNotFound   = orgError(http.StatusBadRequest, "ChildNotFoundException", "You specified a child that doesn't exist.")
+	errAccountNotFound     = orgError(http.StatusBadRequest, "AccountNotFoundException", "You specified an account that doesn't exist.")
+	errParentNotFound      = orgError(http.StatusBadRequest, "ParentNotFoundException", "You specified a parent that doesn't exist.")
+	errChildNotFound       = orgError(http.StatusBadRequest, "ChildNotFoundException", "You specified a child that doesn't exist.")
+	errSourceNotFound      = orgError(http.StatusBadRequest, "SourceParentNotFoundException", "You specified a source parent that doesn't exist.")
+	errDestinationNotFound = orgError(http.StatusBadRequest, "DestinationParentNotFoundException", "You specified a destination parent that doesn't exist.")
 )
 
 func (s *Service) createAccount(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
@@ -265,8 +267,8 @@ func (s *Service) listAccountsForParent(ctx context.Context, call *awsproto.Call
 		return nil, e
 	}
 	return s.read(ctx, call, func(o *org) string { return o.targetARN(in.ParentId) }, func(o *org) (any, *awsproto.Error) {
-		if !o.isParent(in.ParentId) {
-			return nil, errParentNotFound
+		if err := o.checkParent(in.ParentId, errParentNotFound); err != nil {
+			return nil, s.txError(err)
 		}
 		return o.accountsPage(func(a store.OrgAccount) bool { return a.Parent == in.ParentId }, in.pageRequest)
 	})
@@ -296,11 +298,15 @@ func (s *Service) moveAccount(ctx context.Context, call *awsproto.Call) (any, *a
 		if err != nil {
 			return nil, err
 		}
+		if err := o.checkParent(in.SourceParentId, errSourceNotFound); err != nil {
+			return nil, err
+		}
+		if err := o.checkParent(in.DestinationParentId, errDestinationNotFound); err != nil {
+			return nil, err
+		}
 		switch {
-		case !o.isParent(in.SourceParentId) || o.Accounts[i].Parent != in.SourceParentId:
-			return nil, orgError(http.StatusBadRequest, "SourceParentNotFoundException", "You specified a source parent that doesn't exist.")
-		case !o.isParent(in.DestinationParentId):
-			return nil, orgError(http.StatusBadRequest, "DestinationParentNotFoundException", "You specified a destination parent that doesn't exist.")
+		case o.Accounts[i].Parent != in.SourceParentId:
+			return nil, errSourceNotFound
 		case in.SourceParentId == in.DestinationParentId:
 			return nil, orgError(http.StatusBadRequest, "DuplicateAccountException", "That account is already present in the specified destination.")
 		}
@@ -319,6 +325,9 @@ func (s *Service) listParents(ctx context.Context, call *awsproto.Call) (any, *a
 		return nil, e
 	}
 	return s.read(ctx, call, (*org).orgARN, func(o *org) (any, *awsproto.Error) {
+		if !childIDPattern.MatchString(in.ChildId) {
+			return nil, errPattern
+		}
 		parent := o.parentOf(in.ChildId)
 		if parent == "" {
 			return nil, errChildNotFound
@@ -347,8 +356,8 @@ func (s *Service) listChildren(ctx context.Context, call *awsproto.Call) (any, *
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
 	return s.read(ctx, call, func(o *org) string { return o.targetARN(in.ParentId) }, func(o *org) (any, *awsproto.Error) {
-		if !o.isParent(in.ParentId) {
-			return nil, errParentNotFound
+		if err := o.checkParent(in.ParentId, errParentNotFound); err != nil {
+			return nil, s.txError(err)
 		}
 		out := []idType{}
 		if in.ChildType == "ACCOUNT" {

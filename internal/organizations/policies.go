@@ -26,6 +26,8 @@ var (
 var (
 	policyIDPattern = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
 	targetIDPattern = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	parentIDPattern = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	childIDPattern  = regexp.MustCompile(`^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
 	errPattern      = invalidInput("INVALID_PATTERN", "You provided a value that does not match the required pattern.")
 )
 
@@ -47,6 +49,18 @@ func (o *org) checkTarget(id string) error {
 		return errPattern
 	case o.targetARN(id) == "":
 		return errTargetNotFound
+	}
+	return nil
+}
+
+// checkParent wants a well-formed id of the root or a unit; notFound is
+// the operation's error for one the organization does not have.
+func (o *org) checkParent(id string, notFound error) error {
+	switch {
+	case !parentIDPattern.MatchString(id):
+		return errPattern
+	case !o.isParent(id):
+		return notFound
 	}
 	return nil
 }

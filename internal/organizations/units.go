@@ -45,9 +45,10 @@ func (s *Service) createUnit(ctx context.Context, call *awsproto.Call) (any, *aw
 		return nil, s.txError(err)
 	}
 	return s.change(ctx, call, func(o *org) string { return o.targetARN(in.ParentId) }, func(tx store.Tx, o *org) (any, error) {
+		if err := o.checkParent(in.ParentId, errParentNotFound); err != nil {
+			return nil, err
+		}
 		switch {
-		case !o.isParent(in.ParentId):
-			return nil, errParentNotFound
 		case o.unitNameTaken(in.ParentId, in.Name, ""):
 			return nil, errDuplicateUnit
 		case in.ParentId != o.RootID && o.depth(in.ParentId) >= maxDepth:
@@ -140,8 +141,8 @@ func (s *Service) listUnitsForParent(ctx context.Context, call *awsproto.Call) (
 		return nil, e
 	}
 	return s.read(ctx, call, func(o *org) string { return o.targetARN(in.ParentId) }, func(o *org) (any, *awsproto.Error) {
-		if !o.isParent(in.ParentId) {
-			return nil, errParentNotFound
+		if err := o.checkParent(in.ParentId, errParentNotFound); err != nil {
+			return nil, s.txError(err)
 		}
 		out := []unitShape{}
 		for _, u := range o.Units {

@@ -255,3 +255,30 @@ func TestCreateAccountReservedRoleName(t *testing.T) {
 		t.Errorf("RoleName AWSServiceRoleForOrganizations: %s (%v)", got, err)
 	}
 }
+
+// Parent and child ids are held to their patterns too: INVALID_PATTERN
+// for a malformed one, the not-found error for a well-formed unknown one.
+func TestParentAndChildPatterns(t *testing.T) {
+	c, _ := newOrg(t)
+	ctx := context.Background()
+	_, err := c.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String("bogus"), Name: aws.String("x")})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("CreateOrganizationalUnit under bogus: %s (%v)", got, err)
+	}
+	_, err = c.ListChildren(ctx, &organizations.ListChildrenInput{ParentId: aws.String("bogus"), ChildType: orgtypes.ChildTypeAccount})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("ListChildren of bogus: %s (%v)", got, err)
+	}
+	_, err = c.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String("bogus")})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("ListParents of bogus: %s (%v)", got, err)
+	}
+	var pnf *orgtypes.ParentNotFoundException
+	if _, err := c.ListChildren(ctx, &organizations.ListChildrenInput{ParentId: aws.String("r-zzzz"), ChildType: orgtypes.ChildTypeAccount}); !errors.As(err, &pnf) {
+		t.Errorf("ListChildren of r-zzzz: %v", err)
+	}
+	var cnf *orgtypes.ChildNotFoundException
+	if _, err := c.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String("999999999999")}); !errors.As(err, &cnf) {
+		t.Errorf("ListParents of 999999999999: %v", err)
+	}
+}
