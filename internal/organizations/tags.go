@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
@@ -52,9 +53,9 @@ func (s *Service) tagResource(ctx context.Context, call *awsproto.Call) (any, *a
 		return nil, s.txError(err)
 	}
 	_, e := s.change(ctx, call, func(o *org) string { return o.resourceARN(in.ResourceId) }, func(tx store.Tx, o *org) (any, error) {
-		tags, ok := o.tagsOf(in.ResourceId)
-		if !ok {
-			return nil, errTargetNotFound
+		tags, err := o.taggable(in.ResourceId)
+		if err != nil {
+			return nil, err
 		}
 		for _, t := range in.Tags {
 			*tags = setTag(*tags, store.Tag(t))
@@ -91,9 +92,9 @@ func (s *Service) untagResource(ctx context.Context, call *awsproto.Call) (any, 
 		}
 	}
 	_, e := s.change(ctx, call, func(o *org) string { return o.resourceARN(in.ResourceId) }, func(tx store.Tx, o *org) (any, error) {
-		tags, ok := o.tagsOf(in.ResourceId)
-		if !ok {
-			return nil, errTargetNotFound
+		tags, err := o.taggable(in.ResourceId)
+		if err != nil {
+			return nil, err
 		}
 		kept := (*tags)[:0]
 		for _, t := range *tags {
@@ -116,9 +117,9 @@ func (s *Service) listTagsForResource(ctx context.Context, call *awsproto.Call) 
 		return nil, e
 	}
 	return s.read(ctx, call, func(o *org) string { return o.resourceARN(in.ResourceId) }, func(o *org) (any, *awsproto.Error) {
-		tags, ok := o.tagsOf(in.ResourceId)
-		if !ok {
-			return nil, errTargetNotFound
+		tags, err := o.taggable(in.ResourceId)
+		if err != nil {
+			return nil, s.txError(err)
 		}
 		page, next, e := paginate(tagShapes(*tags), in.pageRequest)
 		if e != nil {
@@ -126,6 +127,20 @@ func (s *Service) listTagsForResource(ctx context.Context, call *awsproto.Call) 
 		}
 		return map[string]any{"Tags": page, "NextToken": next}, nil
 	})
+}
+
+// taggableIDPattern is the API's pattern of TaggableResourceId.
+var taggableIDPattern = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|p-[0-9a-zA-Z_]{8,128}|rp-[0-9a-zA-Z_]{4,128}|rt-[0-9a-zA-Z_]{8,32})$`)
+
+// taggable finds the tags of a well-formed resource id.
+func (o *org) taggable(id string) (*[]store.Tag, error) {
+	if !taggableIDPattern.MatchString(id) {
+		return nil, errPattern
+	}
+	if tags, ok := o.tagsOf(id); ok {
+		return tags, nil
+	}
+	return nil, errTargetNotFound
 }
 
 // resourceARN is the ARN of a taggable resource id.

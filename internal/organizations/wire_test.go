@@ -282,3 +282,23 @@ func TestParentAndChildPatterns(t *testing.T) {
 		t.Errorf("ListParents of 999999999999: %v", err)
 	}
 }
+
+// The tagging operations hold ResourceId to its pattern: INVALID_PATTERN
+// for a malformed id, TargetNotFoundException for an unknown one.
+func TestTagResourceIDPattern(t *testing.T) {
+	c, _ := newOrg(t)
+	ctx := context.Background()
+	tags := []orgtypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}
+	_, err := c.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String("bogus"), Tags: tags})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("TagResource bogus: %s (%v)", got, err)
+	}
+	_, err = c.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String("bogus")})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("ListTagsForResource bogus: %s (%v)", got, err)
+	}
+	var tnf *orgtypes.TargetNotFoundException
+	if _, err := c.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String("ou-zzzz-zzzzzzzz"), TagKeys: []string{"team"}}); !errors.As(err, &tnf) {
+		t.Errorf("UntagResource of an unknown unit: %v", err)
+	}
+}
