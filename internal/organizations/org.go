@@ -91,7 +91,15 @@ func (s *Service) listRoots(ctx context.Context, call *awsproto.Call) (any, *aws
 	})
 }
 
+// policyTypes are the policy types Sekisho models: control policies.
 var policyTypes = map[string]bool{typeSCP: true, typeRCP: true}
+
+// listableTypes are every PolicyType of the API: a valid list filter
+// even when Sekisho models no policy of the type (it then lists none).
+var listableTypes = map[string]bool{typeSCP: true, typeRCP: true, "TAG_POLICY": true, "BACKUP_POLICY": true,
+	"AISERVICES_OPT_OUT_POLICY": true, "CHATBOT_POLICY": true, "DECLARATIVE_POLICY_EC2": true, "SECURITYHUB_POLICY": true,
+	"INSPECTOR_POLICY": true, "UPGRADE_ROLLOUT_POLICY": true, "BEDROCK_POLICY": true, "S3_POLICY": true,
+	"NETWORK_SECURITY_DIRECTOR_POLICY": true}
 
 func (s *Service) enablePolicyType(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	return s.setPolicyType(ctx, call, true)

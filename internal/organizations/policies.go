@@ -267,7 +267,7 @@ func (s *Service) listPolicies(ctx context.Context, call *awsproto.Call) (any, *
 	if e := decode(call, &in); e != nil {
 		return nil, e
 	}
-	if !policyTypes[in.Filter] {
+	if !listableTypes[in.Filter] {
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
 	return s.read(ctx, call, (*org).orgARN, func(o *org) (any, *awsproto.Error) {
@@ -291,7 +291,7 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, call *awsproto.Call
 	if e := decode(call, &in); e != nil {
 		return nil, e
 	}
-	if !policyTypes[in.Filter] {
+	if !listableTypes[in.Filter] {
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
 	return s.read(ctx, call, func(o *org) string { return o.targetARN(in.TargetId) }, func(o *org) (any, *awsproto.Error) {

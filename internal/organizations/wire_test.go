@@ -302,3 +302,26 @@ func TestTagResourceIDPattern(t *testing.T) {
 		t.Errorf("UntagResource of an unknown unit: %v", err)
 	}
 }
+
+// Every policy type of the API is a valid list filter: a type Sekisho
+// does not model (tag policies, say) lists no policies, as an
+// organization without any answers; only a value outside the enum is
+// INVALID_ENUM.
+func TestListFiltersTakeEveryPolicyType(t *testing.T) {
+	c, root := newOrg(t)
+	ctx := context.Background()
+	for _, typ := range []orgtypes.PolicyType{orgtypes.PolicyTypeTagPolicy, orgtypes.PolicyTypeBackupPolicy, orgtypes.PolicyTypeAiservicesOptOutPolicy} {
+		out, err := c.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: typ})
+		if err != nil || len(out.Policies) != 0 {
+			t.Errorf("ListPolicies %s: %v %v", typ, out, err)
+		}
+		target, err := c.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: &root, Filter: typ})
+		if err != nil || len(target.Policies) != 0 {
+			t.Errorf("ListPoliciesForTarget %s: %v %v", typ, target, err)
+		}
+	}
+	_, err := c.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: "BOGUS_POLICY"})
+	if got := invalidInputReason(err); got != "INVALID_ENUM" {
+		t.Errorf("ListPolicies BOGUS_POLICY: %s (%v)", got, err)
+	}
+}
