@@ -266,3 +266,19 @@ func TestConsoleRootSignIn(t *testing.T) {
 		t.Fatalf("switch role as root: %d\n%s", code, html)
 	}
 }
+
+// The failed sign-ins of a user count alike whichever way the account is
+// named: alternating its alias and its id (or the alias's case) gives no
+// more tries.
+func TestConsoleSignInLimitNamesTheAccountOnce(t *testing.T) {
+	env := startC(t)
+	b := newBrowser(t, env.URL)
+	for i, account := range []string{"account-c", "333333333333", "ACCOUNT-C", "333333333333", "account-c"} {
+		if code, _ := b.signInAs(account, "admin", "wrong"); code != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", i, code)
+		}
+	}
+	if code, _ := b.signInAs("333333333333", "admin", "Admin-Password-1"); code != http.StatusTooManyRequests {
+		t.Fatalf("sixth try by the account id: %d, want 429", code)
+	}
+}

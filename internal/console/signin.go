@@ -172,11 +172,10 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	refuse := func(status int, msg string) {
 		c.renderStatus(w, r, status, "signin", pageData{Title: "Sign in", Error: msg, Data: form, S: s, CSRF: c.cookies.csrfToken(s.ID)})
 	}
-	userKey, addrKey := "user:"+strings.ToLower(form.Account+"/"+form.User), "addr:"+clientAddr(r)
 	if form.Root {
 		form.User = ""
-		userKey = "root:" + strings.ToLower(form.Account)
 	}
+	userKey, addrKey := c.failureKey(r.Context(), form), "addr:"+clientAddr(r)
 	if c.limiter.blocked(userKey, addrKey) {
 		refuse(http.StatusTooManyRequests, msgTooManyTries)
 		return
@@ -239,6 +238,20 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	c.save(w, r, s)
 	c.afterSignIn(w, r, s)
+}
+
+// failureKey is the limiter's key of a sign-in's user: the account by id
+// however the form names it (id or alias, in any case), so alternating
+// the names gives no more tries.
+func (c *Console) failureKey(ctx context.Context, form signInForm) string {
+	accountKey := strings.ToLower(form.Account)
+	if account, ok := c.resolveAccount(ctx, form.Account); ok {
+		accountKey = account.ID
+	}
+	if form.Root {
+		return "root:" + accountKey
+	}
+	return "user:" + accountKey + "/" + strings.ToLower(form.User)
 }
 
 // afterSignIn sends the browser to its next step.
