@@ -26,6 +26,8 @@ var (
 	emailPattern    = regexp.MustCompile(`^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$`)
 	roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 	accountPattern  = regexp.MustCompile(`^\d{12}$`)
+	// createRequestIDPattern is the API's pattern of CreateAccountRequestId.
+	createRequestIDPattern = regexp.MustCompile(`^car-[a-z0-9]{8,32}$`)
 )
 
 var (
@@ -131,6 +133,9 @@ func (s *Service) describeCreateAccountStatus(ctx context.Context, call *awsprot
 		return nil, e
 	}
 	return s.read(ctx, call, (*org).orgARN, func(o *org) (any, *awsproto.Error) {
+		if !createRequestIDPattern.MatchString(in.CreateAccountRequestId) {
+			return nil, errPattern
+		}
 		for _, r := range o.CreateRequests {
 			if r.ID == in.CreateAccountRequestId {
 				return map[string]any{"CreateAccountStatus": createStatus(r)}, nil

@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
@@ -20,6 +21,9 @@ func handshakeState(h store.OrgHandshake, now time.Time) string {
 	}
 	return h.State
 }
+
+// handshakeIDPattern is the API's pattern of HandshakeId.
+var handshakeIDPattern = regexp.MustCompile(`^h-[0-9a-z]{8,32}$`)
 
 var errHandshakeNotFound = orgError(http.StatusBadRequest, "HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.")
 
@@ -60,6 +64,9 @@ func (s *Service) inviteAccount(ctx context.Context, call *awsproto.Call) (any, 
 // findHandshake finds a handshake of which account is a party, in
 // whichever organization sent it.
 func findHandshake(tx store.Tx, id, account string) (store.Organization, int, error) {
+	if !handshakeIDPattern.MatchString(id) {
+		return store.Organization{}, -1, errPattern
+	}
 	all, err := tx.ListOrganizations()
 	if err != nil {
 		return store.Organization{}, -1, err

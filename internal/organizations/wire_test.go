@@ -325,3 +325,30 @@ func TestListFiltersTakeEveryPolicyType(t *testing.T) {
 		t.Errorf("ListPolicies BOGUS_POLICY: %s (%v)", got, err)
 	}
 }
+
+// Handshake and create-account-request ids are held to their patterns:
+// INVALID_PATTERN for a malformed one, the not-found error otherwise.
+func TestHandshakeAndCreateRequestPatterns(t *testing.T) {
+	c, _ := newOrg(t)
+	ctx := context.Background()
+	_, err := c.DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: aws.String("bogus")})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("DescribeHandshake bogus: %s (%v)", got, err)
+	}
+	_, err = c.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String("bogus")})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("AcceptHandshake bogus: %s (%v)", got, err)
+	}
+	_, err = c.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: aws.String("bogus")})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("DescribeCreateAccountStatus bogus: %s (%v)", got, err)
+	}
+	var hnf *orgtypes.HandshakeNotFoundException
+	if _, err := c.DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: aws.String("h-abcdefgh12")}); !errors.As(err, &hnf) {
+		t.Errorf("DescribeHandshake of an unknown id: %v", err)
+	}
+	var cnf *orgtypes.CreateAccountStatusNotFoundException
+	if _, err := c.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: aws.String("car-abcdefgh12")}); !errors.As(err, &cnf) {
+		t.Errorf("DescribeCreateAccountStatus of an unknown id: %v", err)
+	}
+}
