@@ -273,7 +273,7 @@ func checkTimes(a *Assertion, now time.Time) error {
 // sign-in endpoint and, when the assertion restricts its audience, AWS
 // among the audiences.
 func checkAudience(a *Assertion) error {
-	if !recipientPattern.MatchString(a.Recipient) {
+	if !recipientPattern.MatchString(a.Recipient) && a.Recipient != StaticSignInURL {
 		return fmt.Errorf("%w: recipient %q", ErrAudience, a.Recipient)
 	}
 	if len(a.Audiences) == 0 {

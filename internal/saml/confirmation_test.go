@@ -1,0 +1,39 @@
+package saml
+
+import (
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+)
+
+// AWS's requirements of the subject confirmation are in the IAM User
+// Guide, "Configure SAML assertions for the authentication response":
+// exactly one SubjectConfirmation, whose SubjectConfirmationData has both
+// NotOnOrAfter and a Recipient of AWS's sign-in endpoint, which may also
+// be https://signin.aws.amazon.com/static/saml.
+
+// signedWith returns a response whose assertion was edited before the
+// IdP signed it: the edit is the IdP's, not an attacker's.
+func signedWith(t *testing.T, p *IdP, edit func(subject *etree.Element)) string {
+	t.Helper()
+	doc, err := p.responseDocument(testClaims(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(child(assertionOf(doc), "Subject"))
+	return encode(t, resign(t, p, doc))
+}
+
+func TestVerifyAcceptsTheStaticSignInRecipient(t *testing.T) {
+	p := newTestIdP(t)
+	c := testClaims()
+	c.Recipient = StaticSignInURL
+	resp, err := p.Issue(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(resp, metadataOf(t, p), testNow.Add(time.Minute)); err != nil {
+		t.Errorf("recipient %s: %v", c.Recipient, err)
+	}
+}
