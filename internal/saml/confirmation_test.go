@@ -1,6 +1,7 @@
 package saml
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -35,5 +36,15 @@ func TestVerifyAcceptsTheStaticSignInRecipient(t *testing.T) {
 	}
 	if _, err := Verify(resp, metadataOf(t, p), testNow.Add(time.Minute)); err != nil {
 		t.Errorf("recipient %s: %v", c.Recipient, err)
+	}
+}
+
+func TestVerifyWantsExactlyOneSubjectConfirmation(t *testing.T) {
+	p := newTestIdP(t)
+	two := signedWith(t, p, func(subject *etree.Element) {
+		subject.AddChild(child(subject, "SubjectConfirmation").Copy())
+	})
+	if _, err := Verify(two, metadataOf(t, p), testNow.Add(time.Minute)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("two SubjectConfirmation elements: %v, want ErrMalformed", err)
 	}
 }
