@@ -48,3 +48,13 @@ func TestVerifyWantsExactlyOneSubjectConfirmation(t *testing.T) {
 		t.Errorf("two SubjectConfirmation elements: %v, want ErrMalformed", err)
 	}
 }
+
+func TestVerifyWantsNotOnOrAfterInTheConfirmation(t *testing.T) {
+	p := newTestIdP(t)
+	noEnd := signedWith(t, p, func(subject *etree.Element) {
+		child(child(subject, "SubjectConfirmation"), "SubjectConfirmationData").RemoveAttr("NotOnOrAfter")
+	})
+	if _, err := Verify(noEnd, metadataOf(t, p), testNow.Add(time.Minute)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("SubjectConfirmationData without NotOnOrAfter (Conditions has one): %v, want ErrMalformed", err)
+	}
+}

@@ -222,8 +222,15 @@ func readConfirmation(subject *etree.Element, a *Assertion) error {
 	data := child(sc, "SubjectConfirmationData")
 	a.Recipient = attr(data, "Recipient")
 	var err error
-	a.NotOnOrAfter, err = optionalTime(data, "NotOnOrAfter")
-	return err
+	if a.NotOnOrAfter, err = optionalTime(data, "NotOnOrAfter"); err != nil {
+		return err
+	}
+	// AWS wants the confirmation's own NotOnOrAfter: the Conditions' one
+	// may only shorten it, never stand in for it.
+	if a.NotOnOrAfter.IsZero() {
+		return fmt.Errorf("%w: SubjectConfirmationData has no NotOnOrAfter", ErrMalformed)
+	}
+	return nil
 }
 
 func readConditions(cond *etree.Element, a *Assertion) error {
