@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
 	"github.com/sekisho/sekisho/internal/store"
@@ -91,6 +92,9 @@ func (s *Service) listRoots(ctx context.Context, call *awsproto.Call) (any, *aws
 	})
 }
 
+// rootIDPattern is the API's pattern of RootId.
+var rootIDPattern = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
+
 // policyTypes are the policy types Sekisho models: control policies.
 var policyTypes = map[string]bool{typeSCP: true, typeRCP: true}
 
@@ -121,6 +125,9 @@ func (s *Service) setPolicyType(ctx context.Context, call *awsproto.Call, enable
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
 	return s.change(ctx, call, (*org).rootARN, func(tx store.Tx, o *org) (any, error) {
+		if !rootIDPattern.MatchString(in.RootId) {
+			return nil, errPattern
+		}
 		if in.RootId != o.RootID {
 			return nil, orgError(http.StatusBadRequest, "RootNotFoundException", "You specified a root that doesn't exist.")
 		}

@@ -352,3 +352,17 @@ func TestHandshakeAndCreateRequestPatterns(t *testing.T) {
 		t.Errorf("DescribeCreateAccountStatus of an unknown id: %v", err)
 	}
 }
+
+// EnablePolicyType and DisablePolicyType hold RootId to its pattern.
+func TestRootIDPattern(t *testing.T) {
+	c, _ := newOrg(t)
+	ctx := context.Background()
+	_, err := c.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String("bogus"), PolicyType: orgtypes.PolicyTypeResourceControlPolicy})
+	if got := invalidInputReason(err); got != "INVALID_PATTERN" {
+		t.Errorf("EnablePolicyType on bogus: %s (%v)", got, err)
+	}
+	var rnf *orgtypes.RootNotFoundException
+	if _, err := c.DisablePolicyType(ctx, &organizations.DisablePolicyTypeInput{RootId: aws.String("r-zzzz"), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); !errors.As(err, &rnf) {
+		t.Errorf("DisablePolicyType on r-zzzz: %v", err)
+	}
+}
