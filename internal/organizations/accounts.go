@@ -164,7 +164,7 @@ func (s *Service) listCreateAccountStatus(ctx context.Context, call *awsproto.Ca
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"CreateAccountStatuses": page, "NextToken": next}, nil
+		return listed("CreateAccountStatuses", page, next), nil
 	})
 }
 
@@ -260,7 +260,7 @@ func (o *org) accountsPage(keep func(store.OrgAccount) bool, in pageRequest) (an
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Accounts": page, "NextToken": next}, nil
+	return listed("Accounts", page, next), nil
 }
 
 func (s *Service) listAccountsForParent(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
@@ -345,7 +345,7 @@ func (s *Service) listParents(ctx context.Context, call *awsproto.Call) (any, *a
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Parents": page, "NextToken": next}, nil
+		return listed("Parents", page, next), nil
 	})
 }
 
@@ -382,7 +382,7 @@ func (s *Service) listChildren(ctx context.Context, call *awsproto.Call) (any, *
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Children": page, "NextToken": next}, nil
+		return listed("Children", page, next), nil
 	})
 }
 

@@ -170,7 +170,7 @@ func (s *Service) listHandshakesForAccount(ctx context.Context, call *awsproto.C
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Handshakes": page, "NextToken": next}, nil
+	return listed("Handshakes", page, next), nil
 }
 
 func orNotFound(err error, notFound *awsproto.Error) error {

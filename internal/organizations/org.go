@@ -88,7 +88,7 @@ func (s *Service) listRoots(ctx context.Context, call *awsproto.Call) (any, *aws
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Roots": page, "NextToken": next}, nil
+		return listed("Roots", page, next), nil
 	})
 }
 

@@ -279,7 +279,7 @@ func (s *Service) listPolicies(ctx context.Context, call *awsproto.Call) (any, *
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Policies": page, "NextToken": next}, nil
+		return listed("Policies", page, next), nil
 	})
 }
 
@@ -308,7 +308,7 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, call *awsproto.Call
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Policies": page, "NextToken": next}, nil
+		return listed("Policies", page, next), nil
 	})
 }
 
@@ -334,7 +334,7 @@ func (s *Service) listTargetsForPolicy(ctx context.Context, call *awsproto.Call)
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Targets": page, "NextToken": next}, nil
+		return listed("Targets", page, next), nil
 	})
 }
 

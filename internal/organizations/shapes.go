@@ -200,6 +200,17 @@ type pageRequest struct {
 	MaxResults *int
 }
 
+// listed is a list operation's answer: the page under key, and NextToken
+// only when more items follow. AWS omits the member on the last page; a
+// JSON null there is not what clients see from AWS.
+func listed(key string, page any, next *string) map[string]any {
+	out := map[string]any{key: page}
+	if next != nil {
+		out["NextToken"] = *next
+	}
+	return out
+}
+
 func paginate[T any](items []T, req pageRequest) ([]T, *string, *awsproto.Error) {
 	size := maxPageSize
 	if req.MaxResults != nil {

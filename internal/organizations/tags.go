@@ -125,7 +125,7 @@ func (s *Service) listTagsForResource(ctx context.Context, call *awsproto.Call) 
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Tags": page, "NextToken": next}, nil
+		return listed("Tags", page, next), nil
 	})
 }
 

@@ -154,6 +154,6 @@ func (s *Service) listUnitsForParent(ctx context.Context, call *awsproto.Call) (
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"OrganizationalUnits": page, "NextToken": next}, nil
+		return listed("OrganizationalUnits", page, next), nil
 	})
 }

@@ -2,7 +2,10 @@ package organizations_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -364,5 +367,42 @@ func TestRootIDPattern(t *testing.T) {
 	var rnf *orgtypes.RootNotFoundException
 	if _, err := c.DisablePolicyType(ctx, &organizations.DisablePolicyTypeInput{RootId: aws.String("r-zzzz"), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); !errors.As(err, &rnf) {
 		t.Errorf("DisablePolicyType on r-zzzz: %v", err)
+	}
+}
+
+// A last page has no NextToken member at all, as AWS answers (its API
+// examples show none): never "NextToken": null.
+func TestLastPageOmitsNextToken(t *testing.T) {
+	env := testenv.Start(t)
+	ctx := context.Background()
+	creds := aws.Credentials{AccessKeyID: "AKIA1111ROOT00000001", SecretAccessKey: "DemoRootSecretForAccountA0000000000000001"}
+	call := func(op, body string) string {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, env.URL+"/", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128."+op)
+		sum := sha256.Sum256([]byte(body))
+		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "organizations", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", op, resp.StatusCode, out)
+		}
+		return string(out)
+	}
+	call("CreateOrganization", `{"FeatureSet":"ALL"}`)
+	for _, op := range []string{"ListRoots", "ListAccounts"} {
+		if out := call(op, `{}`); strings.Contains(out, "NextToken") {
+			t.Errorf("%s: %s", op, out)
+		}
 	}
 }
