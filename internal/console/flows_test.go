@@ -282,3 +282,19 @@ func TestConsoleSignInLimitNamesTheAccountOnce(t *testing.T) {
 		t.Fatalf("sixth try by the account id: %d, want 429", code)
 	}
 }
+
+// A display name past the form's 64 characters is refused, not switched
+// to: the session cookie holding it (and the flash naming it) would pass
+// the 4 KB browsers keep, and the browser would silently drop the switch.
+func TestConsoleSwitchRoleDisplayNameBounded(t *testing.T) {
+	env := testenv.Start(t)
+	b := newBrowser(t, env.URL)
+	if code, _ := b.signIn(t, alicePassword); code != http.StatusOK {
+		t.Fatalf("sign-in: %d", code)
+	}
+	code, html := b.post("/console/switchrole", "/console/switchrole", url.Values{"account": {"account-a"},
+		"roleName": {"assume_s3_role"}, "displayName": {strings.Repeat("x", 3000)}}, false)
+	if code != http.StatusBadRequest || !strings.Contains(html, "64 characters") {
+		t.Fatalf("3000-character display name: %d", code)
+	}
+}
