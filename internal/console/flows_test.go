@@ -266,3 +266,35 @@ func TestConsoleRootSignIn(t *testing.T) {
 		t.Fatalf("switch role as root: %d\n%s", code, html)
 	}
 }
+
+// The failed sign-ins of a user count alike whichever way the account is
+// named: alternating its alias and its id (or the alias's case) gives no
+// more tries.
+func TestConsoleSignInLimitNamesTheAccountOnce(t *testing.T) {
+	env := startC(t)
+	b := newBrowser(t, env.URL)
+	for i, account := range []string{"account-c", "333333333333", "ACCOUNT-C", "333333333333", "account-c"} {
+		if code, _ := b.signInAs(account, "admin", "wrong"); code != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", i, code)
+		}
+	}
+	if code, _ := b.signInAs("333333333333", "admin", "Admin-Password-1"); code != http.StatusTooManyRequests {
+		t.Fatalf("sixth try by the account id: %d, want 429", code)
+	}
+}
+
+// A display name past the form's 64 characters is refused, not switched
+// to: the session cookie holding it (and the flash naming it) would pass
+// the 4 KB browsers keep, and the browser would silently drop the switch.
+func TestConsoleSwitchRoleDisplayNameBounded(t *testing.T) {
+	env := testenv.Start(t)
+	b := newBrowser(t, env.URL)
+	if code, _ := b.signIn(t, alicePassword); code != http.StatusOK {
+		t.Fatalf("sign-in: %d", code)
+	}
+	code, html := b.post("/console/switchrole", "/console/switchrole", url.Values{"account": {"account-a"},
+		"roleName": {"assume_s3_role"}, "displayName": {strings.Repeat("x", 3000)}}, false)
+	if code != http.StatusBadRequest || !strings.Contains(html, "64 characters") {
+		t.Fatalf("3000-character display name: %d", code)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -114,12 +115,29 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, s, "password", pageData{Title: "Change password"})
 		return
 	}
-	if next := r.URL.Query().Get("next"); strings.HasPrefix(next, Prefix+"/switchrole") {
+	if next := switchRoleLink(r.URL.Query().Get("next")); next != "" {
 		s.Next = next
 	}
 	*s = state{ID: s.ID, Next: s.Next}
 	c.save(w, r, s)
 	c.render(w, r, s, "signin", pageData{Title: "Sign in", Data: signInForm{Account: r.URL.Query().Get("account")}})
+}
+
+// switchRoleLink returns next rebuilt as this console's Switch Role page
+// with next's query, or "" when next is anything else. A prefix test is
+// not enough: http.Redirect cleans the path, and a cleaned
+// "/console/switchrole/../../\evil.example" is "/\evil.example", which
+// browsers follow to the host evil.example.
+func switchRoleLink(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		u.Path != Prefix+"/switchrole" || u.RawPath != "" {
+		return ""
+	}
+	if u.RawQuery == "" {
+		return u.Path
+	}
+	return u.Path + "?" + u.RawQuery
 }
 
 type signInForm struct {
@@ -154,11 +172,10 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	refuse := func(status int, msg string) {
 		c.renderStatus(w, r, status, "signin", pageData{Title: "Sign in", Error: msg, Data: form, S: s, CSRF: c.cookies.csrfToken(s.ID)})
 	}
-	userKey, addrKey := "user:"+strings.ToLower(form.Account+"/"+form.User), "addr:"+clientAddr(r)
 	if form.Root {
 		form.User = ""
-		userKey = "root:" + strings.ToLower(form.Account)
 	}
+	userKey, addrKey := c.failureKey(r.Context(), form), "addr:"+clientAddr(r)
 	if c.limiter.blocked(userKey, addrKey) {
 		refuse(http.StatusTooManyRequests, msgTooManyTries)
 		return
@@ -221,6 +238,20 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	c.save(w, r, s)
 	c.afterSignIn(w, r, s)
+}
+
+// failureKey is the limiter's key of a sign-in's user: the account by id
+// however the form names it (id or alias, in any case), so alternating
+// the names gives no more tries.
+func (c *Console) failureKey(ctx context.Context, form signInForm) string {
+	accountKey := strings.ToLower(form.Account)
+	if account, ok := c.resolveAccount(ctx, form.Account); ok {
+		accountKey = account.ID
+	}
+	if form.Root {
+		return "root:" + accountKey
+	}
+	return "user:" + accountKey + "/" + strings.ToLower(form.User)
 }
 
 // afterSignIn sends the browser to its next step.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/audit"
 )
@@ -24,6 +25,9 @@ var colorChoices = []struct{ Hex, Name string }{
 var hexColorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 func hexColor(s string) bool { return hexColorPattern.MatchString(s) }
+
+// maxDisplayName is the Switch Role form's limit on a display name.
+const maxDisplayName = 64
 
 // msgSwitchFailed is the console's answer to a refused switch.
 const msgSwitchFailed = "Invalid information in one or more fields. Check your information or contact your administrator."
@@ -65,6 +69,13 @@ func (c *Console) switchRole(w http.ResponseWriter, r *http.Request, s *state) {
 	if ref.Account == "" || ref.Name == "" {
 		c.renderStatus(w, r, http.StatusBadRequest, "switchrole", pageData{Title: "Switch Role", S: s, Data: form,
 			Error: "Account and Role are required."})
+		return
+	}
+	if utf8.RuneCountInString(ref.Display) > maxDisplayName {
+		// The form says so too (maxlength); a longer name would swell
+		// the session cookie past what browsers keep.
+		c.renderStatus(w, r, http.StatusBadRequest, "switchrole", pageData{Title: "Switch Role", S: s, Data: form,
+			Error: "The display name can be at most 64 characters."})
 		return
 	}
 	accountID := ref.Account

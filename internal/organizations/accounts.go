@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
@@ -15,18 +16,26 @@ import (
 // accessRole is the role CreateAccount makes unless RoleName says otherwise.
 const accessRole = "OrganizationAccountAccessRole"
 
+// reservedRolePrefix begins the names of service-linked roles, which
+// AWS keeps for itself: CreateAccount refuses a RoleName with it.
+const reservedRolePrefix = "AWSServiceRoleFor"
+
 const administratorAccess = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 var (
 	emailPattern    = regexp.MustCompile(`^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$`)
 	roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 	accountPattern  = regexp.MustCompile(`^\d{12}$`)
+	// createRequestIDPattern is the API's pattern of CreateAccountRequestId.
+	createRequestIDPattern = regexp.MustCompile(`^car-[a-z0-9]{8,32}$`)
 )
 
 var (
-	errAccountNotFound = orgError(http.StatusBadRequest, "AccountNotFoundException", "You specified an account that doesn't exist.")
-	errParentNotFound  = orgError(http.StatusBadRequest, "ParentNotFoundException", "You specified a parent that doesn't exist.")
-	errChildNotFound   = orgError(http.StatusBadRequest, "ChildNotFoundException", "You specified a child that doesn't exist.")
+	errAccountNotFound     = orgError(http.StatusBadRequest, "AccountNotFoundException", "You specified an account that doesn't exist.")
+	errParentNotFound      = orgError(http.StatusBadRequest, "ParentNotFoundException", "You specified a parent that doesn't exist.")
+	errChildNotFound       = orgError(http.StatusBadRequest, "ChildNotFoundException", "You specified a child that doesn't exist.")
+	errSourceNotFound      = orgError(http.StatusBadRequest, "SourceParentNotFoundException", "You specified a source parent that doesn't exist.")
+	errDestinationNotFound = orgError(http.StatusBadRequest, "DestinationParentNotFoundException", "You specified a destination parent that doesn't exist.")
 )
 
 func (s *Service) createAccount(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
@@ -48,8 +57,8 @@ func (s *Service) createAccount(ctx context.Context, call *awsproto.Call) (any, 
 		return nil, invalidInput("INVALID_EMAIL_ADDRESS_TARGET", "You provided an invalid email address.")
 	case in.AccountName == "" || len(in.AccountName) > 50:
 		return nil, invalidInput(lengthReason(in.AccountName, 1), "The account name must be 1 to 50 characters.")
-	case !roleNamePattern.MatchString(in.RoleName):
-		return nil, invalidInput("INVALID_ROLE_NAME", "You provided a role name that isn't valid.")
+	case !roleNamePattern.MatchString(in.RoleName) || strings.HasPrefix(in.RoleName, reservedRolePrefix):
+		return nil, invalidInput("INVALID_ROLE_NAME", "You provided a role name that isn't valid. A role name can't begin with the reserved prefix AWSServiceRoleFor.")
 	}
 	now := s.gate.Now().UTC()
 	req := store.OrgCreateRequest{ID: newCreateID(), AccountName: in.AccountName, State: "SUCCEEDED", Requested: now, Completed: now}
@@ -124,6 +133,9 @@ func (s *Service) describeCreateAccountStatus(ctx context.Context, call *awsprot
 		return nil, e
 	}
 	return s.read(ctx, call, (*org).orgARN, func(o *org) (any, *awsproto.Error) {
+		if !createRequestIDPattern.MatchString(in.CreateAccountRequestId) {
+			return nil, errPattern
+		}
 		for _, r := range o.CreateRequests {
 			if r.ID == in.CreateAccountRequestId {
 				return map[string]any{"CreateAccountStatus": createStatus(r)}, nil
@@ -152,7 +164,7 @@ func (s *Service) listCreateAccountStatus(ctx context.Context, call *awsproto.Ca
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"CreateAccountStatuses": page, "NextToken": next}, nil
+		return listed("CreateAccountStatuses", page, next), nil
 	})
 }
 
@@ -248,7 +260,7 @@ func (o *org) accountsPage(keep func(store.OrgAccount) bool, in pageRequest) (an
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Accounts": page, "NextToken": next}, nil
+	return listed("Accounts", page, next), nil
 }
 
 func (s *Service) listAccountsForParent(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
@@ -260,8 +272,8 @@ func (s *Service) listAccountsForParent(ctx context.Context, call *awsproto.Call
 		return nil, e
 	}
 	return s.read(ctx, call, func(o *org) string { return o.targetARN(in.ParentId) }, func(o *org) (any, *awsproto.Error) {
-		if !o.isParent(in.ParentId) {
-			return nil, errParentNotFound
+		if err := o.checkParent(in.ParentId, errParentNotFound); err != nil {
+			return nil, s.txError(err)
 		}
 		return o.accountsPage(func(a store.OrgAccount) bool { return a.Parent == in.ParentId }, in.pageRequest)
 	})
@@ -291,11 +303,15 @@ func (s *Service) moveAccount(ctx context.Context, call *awsproto.Call) (any, *a
 		if err != nil {
 			return nil, err
 		}
+		if err := o.checkParent(in.SourceParentId, errSourceNotFound); err != nil {
+			return nil, err
+		}
+		if err := o.checkParent(in.DestinationParentId, errDestinationNotFound); err != nil {
+			return nil, err
+		}
 		switch {
-		case !o.isParent(in.SourceParentId) || o.Accounts[i].Parent != in.SourceParentId:
-			return nil, orgError(http.StatusBadRequest, "SourceParentNotFoundException", "You specified a source parent that doesn't exist.")
-		case !o.isParent(in.DestinationParentId):
-			return nil, orgError(http.StatusBadRequest, "DestinationParentNotFoundException", "You specified a destination parent that doesn't exist.")
+		case o.Accounts[i].Parent != in.SourceParentId:
+			return nil, errSourceNotFound
 		case in.SourceParentId == in.DestinationParentId:
 			return nil, orgError(http.StatusBadRequest, "DuplicateAccountException", "That account is already present in the specified destination.")
 		}
@@ -314,6 +330,9 @@ func (s *Service) listParents(ctx context.Context, call *awsproto.Call) (any, *a
 		return nil, e
 	}
 	return s.read(ctx, call, (*org).orgARN, func(o *org) (any, *awsproto.Error) {
+		if !childIDPattern.MatchString(in.ChildId) {
+			return nil, errPattern
+		}
 		parent := o.parentOf(in.ChildId)
 		if parent == "" {
 			return nil, errChildNotFound
@@ -326,7 +345,7 @@ func (s *Service) listParents(ctx context.Context, call *awsproto.Call) (any, *a
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Parents": page, "NextToken": next}, nil
+		return listed("Parents", page, next), nil
 	})
 }
 
@@ -342,8 +361,8 @@ func (s *Service) listChildren(ctx context.Context, call *awsproto.Call) (any, *
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
 	return s.read(ctx, call, func(o *org) string { return o.targetARN(in.ParentId) }, func(o *org) (any, *awsproto.Error) {
-		if !o.isParent(in.ParentId) {
-			return nil, errParentNotFound
+		if err := o.checkParent(in.ParentId, errParentNotFound); err != nil {
+			return nil, s.txError(err)
 		}
 		out := []idType{}
 		if in.ChildType == "ACCOUNT" {
@@ -363,7 +382,7 @@ func (s *Service) listChildren(ctx context.Context, call *awsproto.Call) (any, *
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Children": page, "NextToken": next}, nil
+		return listed("Children", page, next), nil
 	})
 }
 

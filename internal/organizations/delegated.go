@@ -103,6 +103,6 @@ func (s *Service) listDelegatedAdmins(ctx context.Context, call *awsproto.Call) 
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"DelegatedAdministrators": page, "NextToken": next}, nil
+		return listed("DelegatedAdministrators", page, next), nil
 	})
 }

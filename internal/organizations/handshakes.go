@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
@@ -11,6 +12,18 @@ import (
 
 // handshakeLifetime is how long an invitation stays open.
 const handshakeLifetime = 15 * 24 * time.Hour
+
+// handshakeState is h's state at now: an open invitation past its
+// expiry is EXPIRED, as AWS shows one nobody answered in 15 days.
+func handshakeState(h store.OrgHandshake, now time.Time) string {
+	if h.State == "OPEN" && now.After(h.Expires) {
+		return "EXPIRED"
+	}
+	return h.State
+}
+
+// handshakeIDPattern is the API's pattern of HandshakeId.
+var handshakeIDPattern = regexp.MustCompile(`^h-[0-9a-z]{8,32}$`)
 
 var errHandshakeNotFound = orgError(http.StatusBadRequest, "HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.")
 
@@ -36,21 +49,24 @@ func (s *Service) inviteAccount(ctx context.Context, call *awsproto.Call) (any, 
 		if o.account(in.Target.Id) >= 0 {
 			return nil, orgError(http.StatusBadRequest, "DuplicateAccountException", "That account is already present in the specified destination.")
 		}
+		now := s.gate.Now().UTC()
 		for _, h := range o.Handshakes {
-			if h.Account == in.Target.Id && h.State == "OPEN" {
+			if h.Account == in.Target.Id && handshakeState(h, now) == "OPEN" {
 				return nil, orgError(http.StatusBadRequest, "DuplicateHandshakeException", "A handshake with the same action and target already exists.")
 			}
 		}
-		now := s.gate.Now().UTC()
 		h := store.OrgHandshake{ID: newHandshakeID(), Account: in.Target.Id, State: "OPEN", Requested: now, Expires: now.Add(handshakeLifetime)}
 		o.Handshakes = append(o.Handshakes, h)
-		return map[string]any{"Handshake": o.handshakeShape(h)}, nil
+		return map[string]any{"Handshake": o.handshakeShape(h, now)}, nil
 	})
 }
 
 // findHandshake finds a handshake of which account is a party, in
 // whichever organization sent it.
 func findHandshake(tx store.Tx, id, account string) (store.Organization, int, error) {
+	if !handshakeIDPattern.MatchString(id) {
+		return store.Organization{}, -1, errPattern
+	}
 	all, err := tx.ListOrganizations()
 	if err != nil {
 		return store.Organization{}, -1, err
@@ -87,7 +103,7 @@ func (s *Service) acceptHandshake(ctx context.Context, call *awsproto.Call) (any
 		switch {
 		case h.Account != account:
 			return errAccessDenied
-		case h.State != "OPEN" || now.After(h.Expires):
+		case handshakeState(*h, now) != "OPEN":
 			return orgError(http.StatusBadRequest, "InvalidHandshakeTransitionException", "You can't perform the operation on the handshake in its current state.")
 		}
 		if _, err := orgOf(tx, account); err == nil {
@@ -97,7 +113,7 @@ func (s *Service) acceptHandshake(ctx context.Context, call *awsproto.Call) (any
 		v := &org{&o}
 		v.Accounts = append(v.Accounts, store.OrgAccount{ID: account, Name: account, Parent: o.RootID, Status: "ACTIVE", Joined: "INVITED", JoinedAt: now})
 		v.attachDefaults(account)
-		out = map[string]any{"Handshake": v.handshakeShape(*h)}
+		out = map[string]any{"Handshake": v.handshakeShape(*h, now)}
 		return tx.PutOrganization(o)
 	})
 	if e := s.txError(err); e != nil {
@@ -119,7 +135,7 @@ func (s *Service) describeHandshake(ctx context.Context, call *awsproto.Call) (a
 	err := s.store.View(ctx, func(tx store.Tx) error {
 		o, i, err := findHandshake(tx, in.HandshakeId, account)
 		if err == nil {
-			out = map[string]any{"Handshake": (&org{&o}).handshakeShape(o.Handshakes[i])}
+			out = map[string]any{"Handshake": (&org{&o}).handshakeShape(o.Handshakes[i], s.gate.Now().UTC())}
 		}
 		return err
 	})
@@ -141,7 +157,7 @@ func (s *Service) listHandshakesForAccount(ctx context.Context, call *awsproto.C
 		for _, o := range all {
 			for _, h := range o.Handshakes {
 				if h.Account == account {
-					list = append(list, (&org{&o}).handshakeShape(h))
+					list = append(list, (&org{&o}).handshakeShape(h, s.gate.Now().UTC()))
 				}
 			}
 		}
@@ -154,7 +170,7 @@ func (s *Service) listHandshakesForAccount(ctx context.Context, call *awsproto.C
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"Handshakes": page, "NextToken": next}, nil
+	return listed("Handshakes", page, next), nil
 }
 
 func orNotFound(err error, notFound *awsproto.Error) error {

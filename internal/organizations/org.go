@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
 	"github.com/sekisho/sekisho/internal/store"
@@ -87,11 +88,22 @@ func (s *Service) listRoots(ctx context.Context, call *awsproto.Call) (any, *aws
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Roots": page, "NextToken": next}, nil
+		return listed("Roots", page, next), nil
 	})
 }
 
+// rootIDPattern is the API's pattern of RootId.
+var rootIDPattern = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
+
+// policyTypes are the policy types Sekisho models: control policies.
 var policyTypes = map[string]bool{typeSCP: true, typeRCP: true}
+
+// listableTypes are every PolicyType of the API: a valid list filter
+// even when Sekisho models no policy of the type (it then lists none).
+var listableTypes = map[string]bool{typeSCP: true, typeRCP: true, "TAG_POLICY": true, "BACKUP_POLICY": true,
+	"AISERVICES_OPT_OUT_POLICY": true, "CHATBOT_POLICY": true, "DECLARATIVE_POLICY_EC2": true, "SECURITYHUB_POLICY": true,
+	"INSPECTOR_POLICY": true, "UPGRADE_ROLLOUT_POLICY": true, "BEDROCK_POLICY": true, "S3_POLICY": true,
+	"NETWORK_SECURITY_DIRECTOR_POLICY": true}
 
 func (s *Service) enablePolicyType(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	return s.setPolicyType(ctx, call, true)
@@ -113,6 +125,9 @@ func (s *Service) setPolicyType(ctx context.Context, call *awsproto.Call, enable
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
 	return s.change(ctx, call, (*org).rootARN, func(tx store.Tx, o *org) (any, error) {
+		if !rootIDPattern.MatchString(in.RootId) {
+			return nil, errPattern
+		}
 		if in.RootId != o.RootID {
 			return nil, orgError(http.StatusBadRequest, "RootNotFoundException", "You specified a root that doesn't exist.")
 		}

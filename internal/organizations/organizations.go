@@ -12,6 +12,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/access"
 	"github.com/sekisho/sekisho/internal/authz"
@@ -263,10 +264,14 @@ func (s *Service) change(ctx context.Context, call *awsproto.Call, resourceOf fu
 	return out, nil
 }
 
+// chars is the length of v as the API's limits count it: in characters,
+// not UTF-8 bytes (a 128-character Japanese name is 384 bytes).
+func chars(v string) int { return utf8.RuneCountInString(v) }
+
 // lengthReason is InvalidInputException's reason for a value of the
 // wrong length: too short (below min) or too long.
 func lengthReason(v string, min int) string {
-	if len(v) < min {
+	if chars(v) < min {
 		return "MIN_LENGTH_EXCEEDED"
 	}
 	return "MAX_LENGTH_EXCEEDED"

@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awsproto"
@@ -14,9 +15,55 @@ var (
 	errPolicyNotFound = orgError(http.StatusBadRequest, "PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.")
 	errTargetNotFound = orgError(http.StatusBadRequest, "TargetNotFoundException", "We can't find a root, OU, account, or email address with the TargetId that you specified.")
 	errNotEnabled     = orgError(http.StatusBadRequest, "PolicyTypeNotEnabledException", "This operation can be performed only for enabled policy types.")
-	errAWSManaged     = orgError(http.StatusBadRequest, "PolicyChangesInProgressException", "You can't change an AWS managed policy.")
-	errMalformed      = orgError(http.StatusBadRequest, "MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type.")
+	// AWS gives InvalidInputException IMMUTABLE_POLICY for an AWS managed
+	// policy (PolicyChangesInProgressException is about effective policies).
+	errAWSManaged = invalidInput("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
+	errMalformed  = orgError(http.StatusBadRequest, "MalformedPolicyDocumentException", "The provided policy document doesn't meet the requirements of the specified policy type.")
 )
+
+// The API's patterns of policy and target ids: an id not of them is
+// InvalidInputException INVALID_PATTERN, before any lookup.
+var (
+	policyIDPattern = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
+	targetIDPattern = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	parentIDPattern = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	childIDPattern  = regexp.MustCompile(`^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	errPattern      = invalidInput("INVALID_PATTERN", "You provided a value that does not match the required pattern.")
+)
+
+// findPolicy finds a customer or AWS managed policy by a well-formed id.
+func (o *org) findPolicy(id string) (store.OrgPolicy, int, error) {
+	if !policyIDPattern.MatchString(id) {
+		return store.OrgPolicy{}, -1, errPattern
+	}
+	if p, i, ok := o.policy(id); ok {
+		return p, i, nil
+	}
+	return store.OrgPolicy{}, -1, errPolicyNotFound
+}
+
+// checkTarget wants a well-formed id of the root, a unit or an account.
+func (o *org) checkTarget(id string) error {
+	switch {
+	case !targetIDPattern.MatchString(id):
+		return errPattern
+	case o.targetARN(id) == "":
+		return errTargetNotFound
+	}
+	return nil
+}
+
+// checkParent wants a well-formed id of the root or a unit; notFound is
+// the operation's error for one the organization does not have.
+func (o *org) checkParent(id string, notFound error) error {
+	switch {
+	case !parentIDPattern.MatchString(id):
+		return errPattern
+	case !o.isParent(id):
+		return notFound
+	}
+	return nil
+}
 
 // checkContent validates a control policy's document for its type: AWS's
 // size limit, the grammar, and no Allow in a customer RCP (only
@@ -39,6 +86,15 @@ func checkContent(content, policyType string) error {
 				return errMalformed
 			}
 		}
+	}
+	return nil
+}
+
+// checkDescription holds a policy description to the API's 512
+// characters, on creation and update alike.
+func checkDescription(d string) error {
+	if chars(d) > 512 {
+		return invalidInput("MAX_LENGTH_EXCEEDED", "The policy description must be at most 512 characters.")
 	}
 	return nil
 }
@@ -70,11 +126,11 @@ func (s *Service) createPolicy(ctx context.Context, call *awsproto.Call) (any, *
 	if !policyTypes[in.Type] {
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
-	if in.Name == "" || len(in.Name) > 128 {
+	if in.Name == "" || chars(in.Name) > 128 {
 		return nil, invalidInput(lengthReason(in.Name, 1), "The policy name must be 1 to 128 characters.")
 	}
-	if len(in.Description) > 512 {
-		return nil, invalidInput("MAX_LENGTH_EXCEEDED", "The policy description must be at most 512 characters.")
+	if err := checkDescription(in.Description); err != nil {
+		return nil, s.txError(err)
 	}
 	if err := checkContent(in.Content, in.Type); err != nil {
 		return nil, s.txError(err)
@@ -97,10 +153,10 @@ func (s *Service) createPolicy(ctx context.Context, call *awsproto.Call) (any, *
 
 // customerPolicy finds a policy the caller may change.
 func customerPolicy(o *org, id string) (int, error) {
-	_, i, ok := o.policy(id)
+	_, i, err := o.findPolicy(id)
 	switch {
-	case !ok:
-		return -1, errPolicyNotFound
+	case err != nil:
+		return -1, err
 	case i < 0:
 		return -1, errAWSManaged
 	}
@@ -122,7 +178,7 @@ func (s *Service) updatePolicy(ctx context.Context, call *awsproto.Call) (any, *
 		}
 		p := &o.Policies[i]
 		if in.Name != nil {
-			if *in.Name == "" || len(*in.Name) > 128 {
+			if *in.Name == "" || chars(*in.Name) > 128 {
 				return nil, invalidInput(lengthReason(*in.Name, 1), "The policy name must be 1 to 128 characters.")
 			}
 			if o.policyNameTaken(*in.Name, p.Type, p.ID) {
@@ -131,6 +187,9 @@ func (s *Service) updatePolicy(ctx context.Context, call *awsproto.Call) (any, *
 			p.Name = *in.Name
 		}
 		if in.Description != nil {
+			if err := checkDescription(*in.Description); err != nil {
+				return nil, err
+			}
 			p.Description = *in.Description
 		}
 		if in.Content != nil {
@@ -177,9 +236,9 @@ func (s *Service) describePolicy(ctx context.Context, call *awsproto.Call) (any,
 		return nil, e
 	}
 	return s.read(ctx, call, func(o *org) string { return o.policyARNByID(in.PolicyId) }, func(o *org) (any, *awsproto.Error) {
-		p, _, ok := o.policy(in.PolicyId)
-		if !ok {
-			return nil, errPolicyNotFound
+		p, _, err := o.findPolicy(in.PolicyId)
+		if err != nil {
+			return nil, s.txError(err)
 		}
 		return map[string]any{"Policy": policyShape{PolicySummary: o.policySummary(p), Content: p.Content}}, nil
 	})
@@ -208,7 +267,7 @@ func (s *Service) listPolicies(ctx context.Context, call *awsproto.Call) (any, *
 	if e := decode(call, &in); e != nil {
 		return nil, e
 	}
-	if !policyTypes[in.Filter] {
+	if !listableTypes[in.Filter] {
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
 	return s.read(ctx, call, (*org).orgARN, func(o *org) (any, *awsproto.Error) {
@@ -220,7 +279,7 @@ func (s *Service) listPolicies(ctx context.Context, call *awsproto.Call) (any, *
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Policies": page, "NextToken": next}, nil
+		return listed("Policies", page, next), nil
 	})
 }
 
@@ -232,12 +291,12 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, call *awsproto.Call
 	if e := decode(call, &in); e != nil {
 		return nil, e
 	}
-	if !policyTypes[in.Filter] {
+	if !listableTypes[in.Filter] {
 		return nil, invalidInput("INVALID_ENUM", "You specified an invalid value.")
 	}
 	return s.read(ctx, call, func(o *org) string { return o.targetARN(in.TargetId) }, func(o *org) (any, *awsproto.Error) {
-		if o.targetARN(in.TargetId) == "" {
-			return nil, errTargetNotFound
+		if err := o.checkTarget(in.TargetId); err != nil {
+			return nil, s.txError(err)
 		}
 		out := []policySummaryShape{}
 		for _, a := range o.Attachments {
@@ -249,7 +308,7 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, call *awsproto.Call
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Policies": page, "NextToken": next}, nil
+		return listed("Policies", page, next), nil
 	})
 }
 
@@ -262,8 +321,8 @@ func (s *Service) listTargetsForPolicy(ctx context.Context, call *awsproto.Call)
 		return nil, e
 	}
 	return s.read(ctx, call, func(o *org) string { return o.policyARNByID(in.PolicyId) }, func(o *org) (any, *awsproto.Error) {
-		if _, _, ok := o.policy(in.PolicyId); !ok {
-			return nil, errPolicyNotFound
+		if _, _, err := o.findPolicy(in.PolicyId); err != nil {
+			return nil, s.txError(err)
 		}
 		out := []targetShape{}
 		for _, a := range o.Attachments {
@@ -275,7 +334,7 @@ func (s *Service) listTargetsForPolicy(ctx context.Context, call *awsproto.Call)
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"Targets": page, "NextToken": next}, nil
+		return listed("Targets", page, next), nil
 	})
 }
 
@@ -309,13 +368,14 @@ func (s *Service) attachment(ctx context.Context, call *awsproto.Call, attach bo
 		return nil, e
 	}
 	_, e := s.change(ctx, call, func(o *org) string { return o.policyARNByID(in.PolicyId) }, func(tx store.Tx, o *org) (any, error) {
-		p, _, ok := o.policy(in.PolicyId)
-		switch {
-		case !ok:
-			return nil, errPolicyNotFound
-		case o.targetARN(in.TargetId) == "":
-			return nil, errTargetNotFound
-		case !o.enabled(p.Type):
+		p, _, err := o.findPolicy(in.PolicyId)
+		if err != nil {
+			return nil, err
+		}
+		if err := o.checkTarget(in.TargetId); err != nil {
+			return nil, err
+		}
+		if !o.enabled(p.Type) {
 			return nil, errNotEnabled
 		}
 		n := o.countOfType(in.TargetId, p.Type)

@@ -80,8 +80,9 @@ type partyShape struct {
 }
 
 type handshakeResourceShape struct {
-	Type  string
-	Value string
+	Type      string
+	Value     string
+	Resources []handshakeResourceShape `json:",omitempty"`
 }
 
 type handshakeShape struct {
@@ -159,12 +160,29 @@ func createStatus(r store.OrgCreateRequest) createStatusShape {
 	return out
 }
 
-func (o *org) handshakeShape(h store.OrgHandshake) handshakeShape {
-	return handshakeShape{Id: h.ID, Arn: o.handshakeARN(h.ID), State: h.State, Action: "INVITE",
+func (o *org) handshakeShape(h store.OrgHandshake, now time.Time) handshakeShape {
+	return handshakeShape{Id: h.ID, Arn: o.handshakeARN(h.ID), State: handshakeState(h, now), Action: "INVITE",
 		Parties:            []partyShape{{Id: o.ID, Type: "ORGANIZATION"}, {Id: h.Account, Type: "ACCOUNT"}},
 		RequestedTimestamp: epoch(h.Requested), ExpirationTimestamp: epoch(h.Expires),
-		Resources: []handshakeResourceShape{{Type: "ORGANIZATION", Value: o.ID},
-			{Type: "MASTER_EMAIL", Value: o.ManagementEmail}}}
+		Resources: o.handshakeResources(h)}
+}
+
+// handshakeResources are an invitation's resources as AWS's examples
+// show them: the organization, holding the management account's email
+// and name and the feature set, then the invited account.
+func (o *org) handshakeResources(h store.OrgHandshake) []handshakeResourceShape {
+	name := o.ManagementAccount
+	if i := o.account(o.ManagementAccount); i >= 0 {
+		name = o.Accounts[i].Name
+	}
+	return []handshakeResourceShape{
+		{Type: "ORGANIZATION", Value: o.ID, Resources: []handshakeResourceShape{
+			{Type: "MASTER_EMAIL", Value: o.ManagementEmail},
+			{Type: "MASTER_NAME", Value: name},
+			{Type: "ORGANIZATION_FEATURE_SET", Value: "ALL"},
+		}},
+		{Type: "ACCOUNT", Value: h.Account},
+	}
 }
 
 func tagShapes(tags []store.Tag) []tagShape {
@@ -180,6 +198,17 @@ func tagShapes(tags []store.Tag) []tagShape {
 type pageRequest struct {
 	NextToken  string
 	MaxResults *int
+}
+
+// listed is a list operation's answer: the page under key, and NextToken
+// only when more items follow. AWS omits the member on the last page; a
+// JSON null there is not what clients see from AWS.
+func listed(key string, page any, next *string) map[string]any {
+	out := map[string]any{key: page}
+	if next != nil {
+		out["NextToken"] = *next
+	}
+	return out
 }
 
 func paginate[T any](items []T, req pageRequest) ([]T, *string, *awsproto.Error) {

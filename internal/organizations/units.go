@@ -12,7 +12,7 @@ import (
 var errUnitNotFound = orgError(http.StatusBadRequest, "OrganizationalUnitNotFoundException", "You specified an organizational unit that doesn't exist.")
 
 func checkUnitName(name string) error {
-	if name == "" || len(name) > 128 {
+	if name == "" || chars(name) > 128 {
 		return invalidInput(lengthReason(name, 1), "The organizational unit name must be 1 to 128 characters.")
 	}
 	return nil
@@ -45,9 +45,10 @@ func (s *Service) createUnit(ctx context.Context, call *awsproto.Call) (any, *aw
 		return nil, s.txError(err)
 	}
 	return s.change(ctx, call, func(o *org) string { return o.targetARN(in.ParentId) }, func(tx store.Tx, o *org) (any, error) {
+		if err := o.checkParent(in.ParentId, errParentNotFound); err != nil {
+			return nil, err
+		}
 		switch {
-		case !o.isParent(in.ParentId):
-			return nil, errParentNotFound
 		case o.unitNameTaken(in.ParentId, in.Name, ""):
 			return nil, errDuplicateUnit
 		case in.ParentId != o.RootID && o.depth(in.ParentId) >= maxDepth:
@@ -140,8 +141,8 @@ func (s *Service) listUnitsForParent(ctx context.Context, call *awsproto.Call) (
 		return nil, e
 	}
 	return s.read(ctx, call, func(o *org) string { return o.targetARN(in.ParentId) }, func(o *org) (any, *awsproto.Error) {
-		if !o.isParent(in.ParentId) {
-			return nil, errParentNotFound
+		if err := o.checkParent(in.ParentId, errParentNotFound); err != nil {
+			return nil, s.txError(err)
 		}
 		out := []unitShape{}
 		for _, u := range o.Units {
@@ -153,6 +154,6 @@ func (s *Service) listUnitsForParent(ctx context.Context, call *awsproto.Call) (
 		if e != nil {
 			return nil, e
 		}
-		return map[string]any{"OrganizationalUnits": page, "NextToken": next}, nil
+		return listed("OrganizationalUnits", page, next), nil
 	})
 }

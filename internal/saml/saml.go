@@ -19,6 +19,9 @@ const (
 const (
 	// SignInURL is the Recipient (and usual Audience) AWS accepts.
 	SignInURL = "https://signin.aws.amazon.com/saml"
+	// StaticSignInURL is the other Recipient AWS documents for its
+	// global endpoint.
+	StaticSignInURL = "https://signin.aws.amazon.com/static/saml"
 	// AudienceURN is the other Audience AWS documents.
 	AudienceURN = "urn:amazon:webservices"
 	// Attribute names AWS reads.

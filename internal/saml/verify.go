@@ -189,15 +189,8 @@ func readAssertion(el *etree.Element) (*Assertion, error) {
 	subject := child(el, "Subject")
 	nameID := child(subject, "NameID")
 	a.Subject, a.SubjectFormat = text(nameID), attr(nameID, "Format")
-	for _, sc := range children(subject, "SubjectConfirmation") {
-		if attr(sc, "Method") != bearerMethod {
-			continue
-		}
-		data := child(sc, "SubjectConfirmationData")
-		a.Recipient = attr(data, "Recipient")
-		if a.NotOnOrAfter, err = optionalTime(data, "NotOnOrAfter"); err != nil {
-			return nil, err
-		}
+	if err := readConfirmation(subject, a); err != nil {
+		return nil, err
 	}
 	if err := readConditions(child(el, "Conditions"), a); err != nil {
 		return nil, err
@@ -212,6 +205,32 @@ func readAssertion(el *etree.Element) (*Assertion, error) {
 		}
 	}
 	return a, nil
+}
+
+// readConfirmation reads the subject's one bearer confirmation: AWS
+// wants exactly one SubjectConfirmation, so a second (with another
+// Recipient or time) is refused rather than one of them chosen.
+func readConfirmation(subject *etree.Element, a *Assertion) error {
+	confirmations := children(subject, "SubjectConfirmation")
+	if len(confirmations) != 1 {
+		return fmt.Errorf("%w: %d SubjectConfirmation elements, want 1", ErrMalformed, len(confirmations))
+	}
+	sc := confirmations[0]
+	if attr(sc, "Method") != bearerMethod {
+		return nil // no Recipient: refused as such by checkAudience
+	}
+	data := child(sc, "SubjectConfirmationData")
+	a.Recipient = attr(data, "Recipient")
+	var err error
+	if a.NotOnOrAfter, err = optionalTime(data, "NotOnOrAfter"); err != nil {
+		return err
+	}
+	// AWS wants the confirmation's own NotOnOrAfter: the Conditions' one
+	// may only shorten it, never stand in for it.
+	if a.NotOnOrAfter.IsZero() {
+		return fmt.Errorf("%w: SubjectConfirmationData has no NotOnOrAfter", ErrMalformed)
+	}
+	return nil
 }
 
 func readConditions(cond *etree.Element, a *Assertion) error {
@@ -273,7 +292,7 @@ func checkTimes(a *Assertion, now time.Time) error {
 // sign-in endpoint and, when the assertion restricts its audience, AWS
 // among the audiences.
 func checkAudience(a *Assertion) error {
-	if !recipientPattern.MatchString(a.Recipient) {
+	if !recipientPattern.MatchString(a.Recipient) && a.Recipient != StaticSignInURL {
 		return fmt.Errorf("%w: recipient %q", ErrAudience, a.Recipient)
 	}
 	if len(a.Audiences) == 0 {
