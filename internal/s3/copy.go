@@ -178,6 +178,7 @@ type deleteRequest struct {
 	Objects []struct {
 		Key       *string `xml:"Key"`
 		VersionID *string `xml:"VersionId"`
+		ETag      string  `xml:"ETag"` // a conditional delete's If-Match
 	} `xml:"Object"`
 }
 
@@ -244,7 +245,7 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 		if o.VersionID != nil {
 			version = *o.VersionID
 		}
-		deleted, e := s.deleteOne(req, &b, *o.Key, o.VersionID)
+		deleted, e := s.deleteOne(req, &b, *o.Key, o.VersionID, o.ETag)
 		if e != nil {
 			out.Errors = append(out.Errors, deleteErrorEntry{Key: *o.Key, VersionID: version, Code: e.Code, Message: e.Message})
 			continue
@@ -258,8 +259,9 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 }
 
 // deleteOne is one key of DeleteObjects, authorized on its own: an entry
-// naming a version asks for s3:DeleteObjectVersion (with s3:VersionId).
-func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *string) (deletedEntry, *Error) {
+// naming a version asks for s3:DeleteObjectVersion (with s3:VersionId);
+// one naming an ETag deletes only that object (checkDeleteIfMatch).
+func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *string, etag string) (deletedEntry, *Error) {
 	if len(key) > maxKeyLength {
 		return deletedEntry{}, s3Error("KeyTooLongError")
 	}
@@ -269,6 +271,11 @@ func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *
 	}
 	if e := s.authorize(req.HTTP.Context(), req, b, check{action: action, resource: req.resourceOf(key), extra: extra}); e != nil {
 		return deletedEntry{}, e
+	}
+	if version == nil {
+		if e := s.checkDeleteIfMatch(req, b, key, etag); e != nil {
+			return deletedEntry{}, e
+		}
 	}
 	return s.deleteEntry(req.HTTP.Context(), b.Name, key, version)
 }
