@@ -47,6 +47,16 @@ func TestRawBadInput(t *testing.T) {
 			Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("x")), "x-amz-sdk-checksum-algorithm": "CRC32"}}, 400, "BadDigest"},
 		{"DeleteObjects right CRC32", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>absent</Key></Object></Delete>"),
 			Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("<Delete><Object><Key>absent</Key></Object></Delete>"))}}, 200, ""},
+		{"DeleteObjects SDK algorithm without its checksum", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>"),
+			Header: map[string]string{"x-amz-sdk-checksum-algorithm": "CRC32"}}, 400, "InvalidRequest"},
+		{"DeleteObjects checksum of another SDK algorithm", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>"),
+			Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>")), "x-amz-sdk-checksum-algorithm": "SHA256"}}, 400, "BadDigest"},
+		{"PutObject SDK algorithm without its checksum", rawRequest{Method: "PUT", Target: "/sdk-a-data/sdk-alg", Body: []byte("body"),
+			Header: map[string]string{"x-amz-sdk-checksum-algorithm": "CRC32"}}, 400, "InvalidRequest"},
+		{"PutObject checksum of another SDK algorithm", rawRequest{Method: "PUT", Target: "/sdk-a-data/sdk-alg", Body: []byte("body"),
+			Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("body")), "x-amz-sdk-checksum-algorithm": "SHA256"}}, 400, "BadDigest"},
+		{"PutBucketTagging SDK algorithm without its checksum", rawRequest{Method: "PUT", Target: "/sdk-a-data?tagging", Body: []byte("<Tagging><TagSet/></Tagging>"),
+			Header: map[string]string{"x-amz-sdk-checksum-algorithm": "CRC32"}}, 400, "InvalidRequest"},
 		{"DeleteObjects wrong Content-MD5", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>x</Key></Object></Delete>"), Header: md5h("x")}, 400, "BadDigest"},
 		{"CompleteMultipartUpload unclosed XML", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>")}, 400, "MalformedXML"},
 		{"CompleteMultipartUpload no parts", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload></CompleteMultipartUpload>")}, 400, "MalformedXML"},
@@ -97,7 +107,7 @@ func TestRawBadInput(t *testing.T) {
 	}
 
 	// Nothing of the refused requests was stored.
-	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5"} {
+	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5", "/sdk-a-data/sdk-alg"} {
 		if r := as(rawRequest{Method: "HEAD", Target: target}).do(t, env); r.Status != 404 {
 			t.Errorf("HEAD %s: %d", target, r.Status)
 		}

@@ -284,6 +284,9 @@ func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *
 // or trailer); those sent must match.
 func checkDeleteDigest(req *Request, body []byte) *Error {
 	h := req.HTTP.Header
+	if e := checkSDKAlgorithm(h); e != nil {
+		return e
+	}
 	if v := h.Get("Content-MD5"); v != "" {
 		sum := md5.Sum(body)
 		if base64.StdEncoding.EncodeToString(sum[:]) != v {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,9 @@ type bodyChecks struct {
 
 func readBodyChecks(req *Request) (*bodyChecks, *Error) {
 	h := req.HTTP.Header
+	if e := checkSDKAlgorithm(h); e != nil {
+		return nil, e
+	}
 	c := &bodyChecks{checksums: map[blob.Algorithm]string{}, trailers: req.Trailers}
 	if v := h.Get("Content-MD5"); v != "" {
 		sum, err := base64.StdEncoding.DecodeString(v)
@@ -86,6 +90,34 @@ func readBodyChecks(req *Request) (*bodyChecks, *Error) {
 		c.want = append(c.want, alg)
 	}
 	return c, nil
+}
+
+// checkSDKAlgorithm holds x-amz-sdk-checksum-algorithm to what S3
+// documents for every request that takes it: it needs an
+// x-amz-checksum-<algorithm> header or an x-amz-trailer (400 otherwise),
+// and a checksum header of another algorithm is BadDigest. Without it, a
+// request naming an algorithm would pass with no checksum checked.
+func checkSDKAlgorithm(h http.Header) *Error {
+	named := h.Get("x-amz-sdk-checksum-algorithm")
+	if named == "" {
+		return nil
+	}
+	var sent []blob.Algorithm
+	for _, alg := range blob.AllAlgorithms() {
+		if h.Get("x-amz-checksum-"+strings.ToLower(string(alg))) != "" {
+			sent = append(sent, alg)
+		}
+	}
+	if len(sent) == 0 {
+		if h.Get("x-amz-trailer") != "" {
+			return nil
+		}
+		return s3Errorf("InvalidRequest", "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.")
+	}
+	if alg, ok := blob.ParseAlgorithm(named); !ok || !slices.Contains(sent, alg) {
+		return s3Errorf("BadDigest", "Value for x-amz-sdk-checksum-algorithm header is invalid.")
+	}
+	return nil
 }
 
 // checkError carries an S3 error out of blob's verify hook.
