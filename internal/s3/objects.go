@@ -195,7 +195,11 @@ func payloadError(se *sigv4.Error) *Error {
 // readError maps a failure reading a small request document (XML, policy).
 func readError(err error) *Error {
 	var se *sigv4.Error
-	if errors.As(err, &se) {
+	var ce checkError
+	switch {
+	case errors.As(err, &ce):
+		return ce.e
+	case errors.As(err, &se):
 		return payloadError(se)
 	}
 	return s3Errorf("IncompleteBody", "The request body could not be read")
