@@ -66,6 +66,12 @@ func TestRawBadInput(t *testing.T) {
 			Body: []byte("<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>"), Header: md5h("x")}, 400, "BadDigest"},
 		{"PutBucketPolicy invalid Content-MD5", rawRequest{Method: "PUT", Target: "/sdk-a-data?policy", Body: []byte(policyDoc),
 			Header: map[string]string{"Content-MD5": "!!"}}, 400, "InvalidDigest"},
+		{"PutObject SHA512 checksum", rawRequest{Method: "PUT", Target: "/sdk-a-data/sha512", Body: []byte("body"),
+			Header: map[string]string{"x-amz-checksum-sha512": "AAAA"}}, 501, "NotImplemented"},
+		{"PutObject XXHASH64 checksum named by the SDK", rawRequest{Method: "PUT", Target: "/sdk-a-data/sha512", Body: []byte("body"),
+			Header: map[string]string{"x-amz-checksum-xxhash64": "AAAAAAAAAAA=", "x-amz-sdk-checksum-algorithm": "XXHASH64"}}, 501, "NotImplemented"},
+		{"DeleteObjects MD5 checksum", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>"),
+			Header: map[string]string{"x-amz-checksum-md5": md5b64([]byte("x"))}}, 501, "NotImplemented"},
 		{"DeleteObjects wrong Content-MD5", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>x</Key></Object></Delete>"), Header: md5h("x")}, 400, "BadDigest"},
 		{"CompleteMultipartUpload unclosed XML", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>")}, 400, "MalformedXML"},
 		{"CompleteMultipartUpload no parts", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload></CompleteMultipartUpload>")}, 400, "MalformedXML"},
@@ -116,7 +122,7 @@ func TestRawBadInput(t *testing.T) {
 	}
 
 	// Nothing of the refused requests was stored.
-	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5", "/sdk-a-data/sdk-alg"} {
+	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5", "/sdk-a-data/sdk-alg", "/sdk-a-data/sha512"} {
 		if r := as(rawRequest{Method: "HEAD", Target: target}).do(t, env); r.Status != 404 {
 			t.Errorf("HEAD %s: %d", target, r.Status)
 		}

@@ -284,7 +284,7 @@ func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *
 // or trailer); those sent must match.
 func checkDeleteDigest(req *Request, body []byte) *Error {
 	h := req.HTTP.Header
-	if e := checkSDKAlgorithm(h); e != nil {
+	if e := checkChecksumHeaders(h); e != nil {
 		return e
 	}
 	if v := h.Get("Content-MD5"); v != "" {

@@ -63,7 +63,7 @@ type bodyChecks struct {
 
 func readBodyChecks(req *Request) (*bodyChecks, *Error) {
 	h := req.HTTP.Header
-	if e := checkSDKAlgorithm(h); e != nil {
+	if e := checkChecksumHeaders(h); e != nil {
 		return nil, e
 	}
 	c := &bodyChecks{checksums: map[blob.Algorithm]string{}, trailers: req.Trailers}
@@ -92,12 +92,35 @@ func readBodyChecks(req *Request) (*bodyChecks, *Error) {
 	return c, nil
 }
 
-// checkSDKAlgorithm holds x-amz-sdk-checksum-algorithm to what S3
+// unservedChecksums are checksum algorithms S3 takes (x-amz-checksum-md5,
+// -sha512, -xxhash*) that the object store does not compute.
+var unservedChecksums = []string{"md5", "sha512", "xxhash3", "xxhash64", "xxhash128"}
+
+// checkUnservedChecksum answers NotImplemented for a request whose
+// checksum headers, trailer or SDK algorithm name an unserved algorithm:
+// served, its checksum would be accepted unchecked, where S3 refuses a
+// body that does not match it.
+func checkUnservedChecksum(h http.Header) *Error {
+	named := strings.ToLower(h.Get("x-amz-sdk-checksum-algorithm"))
+	trailer := strings.ToLower(h.Get("x-amz-trailer"))
+	for _, alg := range unservedChecksums {
+		if named == alg || h.Get("x-amz-checksum-"+alg) != "" || strings.Contains(trailer, "x-amz-checksum-"+alg) {
+			return errNotImplemented("x-amz-checksum-" + alg)
+		}
+	}
+	return nil
+}
+
+// checkChecksumHeaders holds x-amz-sdk-checksum-algorithm to what S3
 // documents for every request that takes it: it needs an
 // x-amz-checksum-<algorithm> header or an x-amz-trailer (400 otherwise),
 // and a checksum header of another algorithm is BadDigest. Without it, a
-// request naming an algorithm would pass with no checksum checked.
-func checkSDKAlgorithm(h http.Header) *Error {
+// request naming an algorithm would pass with no checksum checked. An
+// algorithm not served here is NotImplemented (checkUnservedChecksum).
+func checkChecksumHeaders(h http.Header) *Error {
+	if e := checkUnservedChecksum(h); e != nil {
+		return e
+	}
 	named := h.Get("x-amz-sdk-checksum-algorithm")
 	if named == "" {
 		return nil
