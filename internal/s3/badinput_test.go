@@ -2,6 +2,7 @@ package s3_test
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
@@ -238,5 +239,56 @@ func TestRawAWSChunked(t *testing.T) {
 		if r.Status != c.status || c.status == 400 && r.Code != "BadDigest" || c.status == 200 && r.Header.Get("x-amz-checksum-crc32") != c.crc {
 			t.Errorf("UploadPart with trailer %s: %d %s %v", c.crc, r.Status, r.Body, r.Header)
 		}
+	}
+}
+
+// TestRawSSEC: an upload asking for SSE-C (customer-provided keys) is
+// refused, never stored unencrypted: 403 AccessDenied while the bucket
+// blocks SSE-C (S3's default since April 2026), NotImplemented once the
+// bucket's encryption configuration unblocks it.
+func TestRawSSEC(t *testing.T) {
+	env := startSDK(t)
+	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	keyMD5 := md5b64([]byte("0123456789abcdef0123456789abcdef"))
+	ssec := map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256",
+		"x-amz-server-side-encryption-customer-key": key, "x-amz-server-side-encryption-customer-key-MD5": keyMD5}
+	as := func(r rawRequest) rawResponse { r.Key, r.Secret = rootAKey, rootASecret; return r.do(t, env) }
+	withSSEC := func(extra map[string]string) map[string]string {
+		h := map[string]string{}
+		for k, v := range ssec {
+			h[k] = v
+		}
+		for k, v := range extra {
+			h[k] = v
+		}
+		return h
+	}
+	for _, c := range []struct {
+		name string
+		req  rawRequest
+	}{
+		{"PutObject", rawRequest{Method: "PUT", Target: "/sdk-a-data/ssec", Body: []byte("secret"), Header: ssec}},
+		{"CreateMultipartUpload", rawRequest{Method: "POST", Target: "/sdk-a-data/ssec?uploads", Header: ssec}},
+		{"CopyObject", rawRequest{Method: "PUT", Target: "/sdk-a-data/ssec", Header: withSSEC(map[string]string{"x-amz-copy-source": "/sdk-a-data/seed.txt"})}},
+	} {
+		if r := as(c.req); r.Status != 403 || r.Code != "AccessDenied" {
+			t.Errorf("%s with SSE-C, blocked: %d %s", c.name, r.Status, r.Body)
+		}
+	}
+	if r := as(rawRequest{Method: "HEAD", Target: "/sdk-a-data/ssec"}); r.Status != 404 {
+		t.Fatalf("an SSE-C upload was stored: %d", r.Status)
+	}
+
+	unblock := `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>` +
+		`</ApplyServerSideEncryptionByDefault><BlockedEncryptionTypes><EncryptionType>NONE</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>`
+	if r := as(rawRequest{Method: "PUT", Target: "/sdk-a-data?encryption", Body: []byte(unblock),
+		Header: map[string]string{"Content-MD5": md5b64([]byte(unblock))}}); r.Status != 200 {
+		t.Fatalf("PutBucketEncryption: %d %s", r.Status, r.Body)
+	}
+	if r := as(rawRequest{Method: "PUT", Target: "/sdk-a-data/ssec", Body: []byte("secret"), Header: ssec}); r.Status != 501 || r.Code != "NotImplemented" {
+		t.Errorf("PutObject with SSE-C, unblocked: %d %s", r.Status, r.Body)
+	}
+	if r := as(rawRequest{Method: "HEAD", Target: "/sdk-a-data/ssec"}); r.Status != 404 {
+		t.Fatalf("an SSE-C upload was stored: %d", r.Status)
 	}
 }
