@@ -73,6 +73,12 @@ func TestRawBadInput(t *testing.T) {
 			Header: map[string]string{"x-amz-checksum-xxhash64": "AAAAAAAAAAA=", "x-amz-sdk-checksum-algorithm": "XXHASH64"}}, 501, "NotImplemented"},
 		{"DeleteObjects MD5 checksum", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>"),
 			Header: map[string]string{"x-amz-checksum-md5": md5b64([]byte("x"))}}, 501, "NotImplemented"},
+		{"PutObject unknown storage class", rawRequest{Method: "PUT", Target: "/sdk-a-data/bad-class", Body: []byte("body"),
+			Header: map[string]string{"x-amz-storage-class": "FOO"}}, 400, "InvalidStorageClass"},
+		{"CreateMultipartUpload unknown storage class", rawRequest{Method: "POST", Target: "/sdk-a-data/bad-class?uploads",
+			Header: map[string]string{"x-amz-storage-class": "FOO"}}, 400, "InvalidStorageClass"},
+		{"CopyObject unknown storage class", rawRequest{Method: "PUT", Target: "/sdk-a-data/bad-class",
+			Header: map[string]string{"x-amz-copy-source": "/sdk-a-data/seed.txt", "x-amz-storage-class": "FOO"}}, 400, "InvalidStorageClass"},
 		{"DeleteObjects wrong Content-MD5", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>x</Key></Object></Delete>"), Header: md5h("x")}, 400, "BadDigest"},
 		{"CompleteMultipartUpload unclosed XML", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>")}, 400, "MalformedXML"},
 		{"CompleteMultipartUpload no parts", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload></CompleteMultipartUpload>")}, 400, "MalformedXML"},
@@ -128,7 +134,7 @@ func TestRawBadInput(t *testing.T) {
 	}
 
 	// Nothing of the refused requests was stored.
-	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5", "/sdk-a-data/sdk-alg", "/sdk-a-data/sha512"} {
+	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5", "/sdk-a-data/sdk-alg", "/sdk-a-data/sha512", "/sdk-a-data/bad-class"} {
 		if r := as(rawRequest{Method: "HEAD", Target: target}).do(t, env); r.Status != 404 {
 			t.Errorf("HEAD %s: %d", target, r.Status)
 		}

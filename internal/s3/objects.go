@@ -253,6 +253,9 @@ func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Erro
 	if len(req.Key) > maxKeyLength {
 		return b, nil, s3Error("KeyTooLongError")
 	}
+	if e := checkStorageClass(req.HTTP.Header); e != nil {
+		return b, nil, e
+	}
 	tags, e := requestTags(req.HTTP.Header)
 	if e != nil {
 		return b, nil, e
@@ -261,6 +264,22 @@ func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Erro
 		return b, nil, e
 	}
 	return b, tags, s.checkWriteACL(req, &b)
+}
+
+// storageClasses are the values of S3's StorageClass, which
+// x-amz-storage-class must name.
+var storageClasses = []string{"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+	"GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP",
+	"AWS_BACKUP_WARM", "AWS_BACKUP_LOW_COST_WARM"}
+
+// checkStorageClass refuses a new object's x-amz-storage-class naming no
+// storage class (InvalidStorageClass), which would otherwise be stored
+// and reported back as the object's class.
+func checkStorageClass(h http.Header) *Error {
+	if v := h.Get("x-amz-storage-class"); v != "" && !slices.Contains(storageClasses, v) {
+		return s3Error("InvalidStorageClass")
+	}
+	return nil
 }
 
 func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
