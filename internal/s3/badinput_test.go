@@ -79,6 +79,13 @@ func TestRawBadInput(t *testing.T) {
 			Header: map[string]string{"x-amz-storage-class": "FOO"}}, 400, "InvalidStorageClass"},
 		{"CopyObject unknown storage class", rawRequest{Method: "PUT", Target: "/sdk-a-data/bad-class",
 			Header: map[string]string{"x-amz-copy-source": "/sdk-a-data/seed.txt", "x-amz-storage-class": "FOO"}}, 400, "InvalidStorageClass"},
+		{"PutObject with an Object Lock retention", rawRequest{Method: "PUT", Target: "/sdk-a-data/locked", Body: []byte("body"),
+			Header: map[string]string{"x-amz-object-lock-mode": "COMPLIANCE", "x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00Z"}}, 501, "NotImplemented"},
+		{"CreateMultipartUpload with a legal hold", rawRequest{Method: "POST", Target: "/sdk-a-data/locked?uploads",
+			Header: map[string]string{"x-amz-object-lock-legal-hold": "ON"}}, 501, "NotImplemented"},
+		{"CopyObject with an Object Lock retention", rawRequest{Method: "PUT", Target: "/sdk-a-data/locked",
+			Header: map[string]string{"x-amz-copy-source": "/sdk-a-data/seed.txt", "x-amz-object-lock-mode": "GOVERNANCE",
+				"x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00Z"}}, 501, "NotImplemented"},
 		{"DeleteObjects wrong Content-MD5", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>x</Key></Object></Delete>"), Header: md5h("x")}, 400, "BadDigest"},
 		{"CompleteMultipartUpload unclosed XML", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>")}, 400, "MalformedXML"},
 		{"CompleteMultipartUpload no parts", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload></CompleteMultipartUpload>")}, 400, "MalformedXML"},
@@ -134,7 +141,7 @@ func TestRawBadInput(t *testing.T) {
 	}
 
 	// Nothing of the refused requests was stored.
-	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5", "/sdk-a-data/sdk-alg", "/sdk-a-data/sha512", "/sdk-a-data/bad-class"} {
+	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5", "/sdk-a-data/sdk-alg", "/sdk-a-data/sha512", "/sdk-a-data/bad-class", "/sdk-a-data/locked"} {
 		if r := as(rawRequest{Method: "HEAD", Target: target}).do(t, env); r.Status != 404 {
 			t.Errorf("HEAD %s: %d", target, r.Status)
 		}

@@ -83,7 +83,7 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	if len(req.Key) > maxKeyLength {
 		return s3Error("KeyTooLongError")
 	}
-	if e := checkStorageClass(req.HTTP.Header); e != nil {
+	if e := checkNewObjectHeaders(req.HTTP.Header); e != nil {
 		return e
 	}
 	if e := s.authorizeOp(req, &dst, nil); e != nil {

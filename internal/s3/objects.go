@@ -253,7 +253,7 @@ func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Erro
 	if len(req.Key) > maxKeyLength {
 		return b, nil, s3Error("KeyTooLongError")
 	}
-	if e := checkStorageClass(req.HTTP.Header); e != nil {
+	if e := checkNewObjectHeaders(req.HTTP.Header); e != nil {
 		return b, nil, e
 	}
 	tags, e := requestTags(req.HTTP.Header)
@@ -278,6 +278,25 @@ var storageClasses = []string{"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "
 func checkStorageClass(h http.Header) *Error {
 	if v := h.Get("x-amz-storage-class"); v != "" && !slices.Contains(storageClasses, v) {
 		return s3Error("InvalidStorageClass")
+	}
+	return nil
+}
+
+// objectLockHeaders set a new object's retention or legal hold.
+var objectLockHeaders = []string{"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold"}
+
+// checkNewObjectHeaders vets the headers that describe a new object
+// (PutObject, CopyObject, CreateMultipartUpload): its storage class, and
+// no Object Lock, which is not served here: the lock would be dropped and
+// the object deletable at once, where S3 keeps it.
+func checkNewObjectHeaders(h http.Header) *Error {
+	if e := checkStorageClass(h); e != nil {
+		return e
+	}
+	for _, name := range objectLockHeaders {
+		if h.Get(name) != "" {
+			return errNotImplemented(name)
+		}
 	}
 	return nil
 }
