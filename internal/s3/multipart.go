@@ -213,6 +213,9 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	if e := s.checkWholeChecksum(req, b.Name, uploadID, parts); e != nil {
 		return e
 	}
+	if e := s.checkObjectSize(req, b.Name, uploadID, parts); e != nil {
+		return e
+	}
 	v, e := s.bucketVersioning(req.HTTP.Context(), b.Name)
 	if e != nil {
 		return e
@@ -225,6 +228,37 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	s.setVersionHeader(w, req.HTTP.Context(), b.Name, info)
 	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag,
 		checksumElements: checksumXML(info.Checksums, info.ChecksumType)})
+	return nil
+}
+
+// checkObjectSize holds a Complete to its x-amz-mp-object-size, the size
+// the client expects the object to have: another size is InvalidRequest
+// and the upload stays as it was, as S3 documents. Parts that are missing
+// are left to the Complete itself (InvalidPart).
+func (s *Service) checkObjectSize(req *Request, bucket, uploadID string, listed []blob.CompletedPart) *Error {
+	v := req.HTTP.Header.Get("x-amz-mp-object-size")
+	if v == "" {
+		return nil
+	}
+	want, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || want < 0 {
+		return s3Errorf("InvalidRequest", "Value for x-amz-mp-object-size header is invalid.")
+	}
+	stored, err := s.blobs.ListParts(bucket, req.Key, uploadID)
+	if err != nil {
+		return s.multipartError(err, bucket, req.Key)
+	}
+	parts, ok := listedParts(stored, listed)
+	if !ok {
+		return nil
+	}
+	var size int64
+	for _, p := range parts {
+		size += p.Size
+	}
+	if size != want {
+		return s3Errorf("InvalidRequest", "The provided 'x-amz-mp-object-size' header value %d does not match the object size %d.", want, size)
+	}
 	return nil
 }
 
