@@ -86,6 +86,8 @@ func TestRawBadInput(t *testing.T) {
 		{"CopyObject with an Object Lock retention", rawRequest{Method: "PUT", Target: "/sdk-a-data/locked",
 			Header: map[string]string{"x-amz-copy-source": "/sdk-a-data/seed.txt", "x-amz-object-lock-mode": "GOVERNANCE",
 				"x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00Z"}}, 501, "NotImplemented"},
+		{"PutObject appending at an offset", rawRequest{Method: "PUT", Target: "/sdk-a-data/seed.txt", Body: []byte("more"),
+			Header: map[string]string{"x-amz-write-offset-bytes": "5"}}, 501, "NotImplemented"},
 		{"DeleteObjects wrong Content-MD5", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>x</Key></Object></Delete>"), Header: md5h("x")}, 400, "BadDigest"},
 		{"CompleteMultipartUpload unclosed XML", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>")}, 400, "MalformedXML"},
 		{"CompleteMultipartUpload no parts", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload></CompleteMultipartUpload>")}, 400, "MalformedXML"},
@@ -148,6 +150,9 @@ func TestRawBadInput(t *testing.T) {
 	}
 	if r := as(rawRequest{Method: "HEAD", Target: "/sdk-raw-new"}).do(t, env); r.Status != 404 {
 		t.Errorf("bucket created from a malformed request: %d", r.Status)
+	}
+	if r := as(rawRequest{Method: "GET", Target: "/sdk-a-data/seed.txt"}).do(t, env); r.Body != "seed\n" {
+		t.Errorf("seed.txt changed by a refused request: %d %q", r.Status, r.Body)
 	}
 	if r := as(rawRequest{Method: "HEAD", Target: "/sdk-a-data/seed.txt"}).do(t, env); r.Status != 200 {
 		t.Errorf("seed.txt deleted by a refused DeleteObjects: %d", r.Status)

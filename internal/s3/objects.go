@@ -282,18 +282,22 @@ func checkStorageClass(h http.Header) *Error {
 	return nil
 }
 
-// objectLockHeaders set a new object's retention or legal hold.
-var objectLockHeaders = []string{"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold"}
+// unservedWriteHeaders ask for what a write does not do here: Object Lock
+// (a new object's retention or legal hold) and appending at an offset
+// (x-amz-write-offset-bytes, of S3 Express One Zone).
+var unservedWriteHeaders = []string{"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold",
+	"x-amz-write-offset-bytes"}
 
 // checkNewObjectHeaders vets the headers that describe a new object
 // (PutObject, CopyObject, CreateMultipartUpload): its storage class, and
-// no Object Lock, which is not served here: the lock would be dropped and
-// the object deletable at once, where S3 keeps it.
+// none asking for what is not served: served as a plain write, a lock
+// would be dropped (the object deletable at once, where S3 keeps it), an
+// append would replace the object with the appended bytes.
 func checkNewObjectHeaders(h http.Header) *Error {
 	if e := checkStorageClass(h); e != nil {
 		return e
 	}
-	for _, name := range objectLockHeaders {
+	for _, name := range unservedWriteHeaders {
 		if h.Get(name) != "" {
 			return errNotImplemented(name)
 		}
