@@ -131,3 +131,36 @@ func TestConditionalDelete(t *testing.T) {
 		t.Fatalf("DeleteObjects with the current ETag: %+v %v", out, err)
 	}
 }
+
+// TestConditionalCopy: CopyObject's If-None-Match "*" and If-Match apply
+// to the destination, as for PutObject: an existing destination, or one
+// with another ETag, is PreconditionFailed and stays as it was.
+func TestConditionalCopy(t *testing.T) {
+	env := testenv.Start(t)
+	c := client(env, rootAKey, rootASecret)
+	ctx := context.Background()
+	bucket := aws.String("account-a-bucket-0525")
+	dst, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("copy-dst"), Body: bytes.NewReader([]byte("kept"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyTo := func(in func(*s3.CopyObjectInput)) error {
+		p := &s3.CopyObjectInput{Bucket: bucket, Key: aws.String("copy-dst"), CopySource: aws.String("account-a-bucket-0525/test.txt")}
+		in(p)
+		_, err := c.CopyObject(ctx, p)
+		return err
+	}
+	kept := func() bool {
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("copy-dst")})
+		return err == nil && readAll(t, out.Body) == "kept"
+	}
+	if err := copyTo(func(p *s3.CopyObjectInput) { p.IfNoneMatch = aws.String("*") }); conditionCode(err) != "PreconditionFailed" || !kept() {
+		t.Fatalf("CopyObject If-None-Match * onto an object: %v, kept: %v", err, kept())
+	}
+	if err := copyTo(func(p *s3.CopyObjectInput) { p.IfMatch = aws.String(`"0000"`) }); conditionCode(err) != "PreconditionFailed" || !kept() {
+		t.Fatalf("CopyObject with a stale If-Match: %v, kept: %v", err, kept())
+	}
+	if err := copyTo(func(p *s3.CopyObjectInput) { p.IfMatch = dst.ETag }); err != nil || kept() {
+		t.Fatalf("CopyObject with the current If-Match: %v", err)
+	}
+}

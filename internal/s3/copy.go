@@ -124,6 +124,10 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	if e := s.applyEncryption(req, dst.Name, &meta); e != nil {
 		return e
 	}
+	// If-None-Match and If-Match hold the destination, as for PutObject.
+	if e := writeConditions(req.HTTP.Header, &meta); e != nil {
+		return e
+	}
 	out, e := s.putVersioned(w, req, dst.Name, req.Key, body, meta, nil)
 	if e != nil {
 		return e
