@@ -164,3 +164,46 @@ func TestConditionalCopy(t *testing.T) {
 		t.Fatalf("CopyObject with the current If-Match: %v", err)
 	}
 }
+
+// TestConditionalComplete: CompleteMultipartUpload's If-None-Match "*" and
+// If-Match hold the key as PutObject's do; a refused Complete leaves the
+// object and the upload as they were.
+func TestConditionalComplete(t *testing.T) {
+	env := testenv.Start(t)
+	c := client(env, rootAKey, rootASecret)
+	ctx := context.Background()
+	bucket, key := aws.String("account-a-bucket-0525"), aws.String("mp-cond")
+	old, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: key, Body: bytes.NewReader([]byte("kept"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	create, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: bucket, Key: key, UploadId: create.UploadId, PartNumber: aws.Int32(1),
+		Body: bytes.NewReader([]byte("new"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	complete := func(in func(*s3.CompleteMultipartUploadInput)) error {
+		p := &s3.CompleteMultipartUploadInput{Bucket: bucket, Key: key, UploadId: create.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}}
+		in(p)
+		_, err := c.CompleteMultipartUpload(ctx, p)
+		return err
+	}
+	kept := func() bool {
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: key})
+		return err == nil && readAll(t, out.Body) == "kept"
+	}
+	if err := complete(func(p *s3.CompleteMultipartUploadInput) { p.IfNoneMatch = aws.String("*") }); conditionCode(err) != "PreconditionFailed" || !kept() {
+		t.Fatalf("Complete If-None-Match * onto an object: %v, kept: %v", err, kept())
+	}
+	if err := complete(func(p *s3.CompleteMultipartUploadInput) { p.IfMatch = aws.String(`"0000"`) }); conditionCode(err) != "PreconditionFailed" || !kept() {
+		t.Fatalf("Complete with a stale If-Match: %v, kept: %v", err, kept())
+	}
+	if err := complete(func(p *s3.CompleteMultipartUploadInput) { p.IfMatch = old.ETag }); err != nil || kept() {
+		t.Fatalf("Complete with the current If-Match: %v", err)
+	}
+}

@@ -216,6 +216,9 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	if e := s.checkObjectSize(req, b.Name, uploadID, parts); e != nil {
 		return e
 	}
+	if e := s.checkCompleteConditions(req, b.Name); e != nil {
+		return e
+	}
 	v, e := s.bucketVersioning(req.HTTP.Context(), b.Name)
 	if e != nil {
 		return e
@@ -228,6 +231,35 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	s.setVersionHeader(w, req.HTTP.Context(), b.Name, info)
 	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag,
 		checksumElements: checksumXML(info.Checksums, info.ChecksumType)})
+	return nil
+}
+
+// checkCompleteConditions holds a Complete to its If-None-Match "*" and
+// If-Match, as PutObject's: an existing key, or one with another ETag, is
+// PreconditionFailed; If-Match on a missing key is NoSuchKey. The upload
+// stays open. The object store completes uploads unconditionally, so the
+// check and the Complete are two steps: a write between them is not seen.
+func (s *Service) checkCompleteConditions(req *Request, bucket string) *Error {
+	var cond blob.Meta
+	if e := writeConditions(req.HTTP.Header, &cond); e != nil {
+		return e
+	}
+	if !cond.IfNoneMatch && cond.IfMatch == "" {
+		return nil
+	}
+	info, err := s.blobs.Head(bucket, req.Key)
+	exists := err == nil
+	if err != nil && !missingVersion(err) {
+		return s.blobError(err, bucket, req.Key)
+	}
+	switch {
+	case cond.IfNoneMatch && exists:
+		return s3Error("PreconditionFailed")
+	case cond.IfMatch != "" && !exists:
+		return errNoSuchKey(req.Key)
+	case cond.IfMatch != "" && !etagMatches(cond.IfMatch, info.ETag):
+		return s3Error("PreconditionFailed")
+	}
 	return nil
 }
 
