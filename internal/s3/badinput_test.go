@@ -310,3 +310,32 @@ func TestRawSSEC(t *testing.T) {
 		t.Fatalf("an SSE-C upload was stored: %d", r.Status)
 	}
 }
+
+// TestRawPartChecksumAlgorithm: a part's checksum must be of the algorithm
+// its upload was created with; another is InvalidRequest and no part is
+// stored.
+func TestRawPartChecksumAlgorithm(t *testing.T) {
+	env := startSDK(t)
+	as := func(r rawRequest) rawResponse { r.Key, r.Secret = rootAKey, rootASecret; return r.do(t, env) }
+	created := as(rawRequest{Method: "POST", Target: "/sdk-a-data/mp-alg?uploads", Header: map[string]string{"x-amz-checksum-algorithm": "CRC32"}})
+	var initiated struct {
+		UploadID string `xml:"UploadId"`
+	}
+	if created.Status != 200 || xml.Unmarshal([]byte(created.Body), &initiated) != nil {
+		t.Fatalf("create upload: %d %s", created.Status, created.Body)
+	}
+	target := "/sdk-a-data/mp-alg?partNumber=1&uploadId=" + initiated.UploadID
+	sum := sha256.Sum256([]byte("part"))
+	r := as(rawRequest{Method: "PUT", Target: target, Body: []byte("part"),
+		Header: map[string]string{"x-amz-checksum-sha256": base64.StdEncoding.EncodeToString(sum[:])}})
+	if r.Status != 400 || r.Code != "InvalidRequest" || r.Message != "Checksum Type mismatch occurred, expected checksum Type: crc32, actual checksum Type: sha256" {
+		t.Errorf("SHA256 part of a CRC32 upload: %d %s", r.Status, r.Body)
+	}
+	if r := as(rawRequest{Method: "GET", Target: "/sdk-a-data/mp-alg?uploadId=" + initiated.UploadID}); strings.Contains(r.Body, "<Part>") {
+		t.Errorf("the refused part was stored: %s", r.Body)
+	}
+	if r := as(rawRequest{Method: "PUT", Target: target, Body: []byte("part"),
+		Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("part"))}}); r.Status != 200 {
+		t.Errorf("CRC32 part of a CRC32 upload: %d %s", r.Status, r.Body)
+	}
+}

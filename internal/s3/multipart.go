@@ -89,6 +89,8 @@ func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	}
 	if copied {
 		checks = &bodyChecks{checksums: map[blob.Algorithm]string{}}
+	} else if e := s.checkPartAlgorithm(req, b.Name, checks); e != nil {
+		return e
 	}
 	for _, alg := range checks.want { // computed for the trailer check, with no value to compare yet
 		if _, ok := checks.checksums[alg]; !ok {
@@ -109,6 +111,31 @@ func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	setChecksumHeaders(h, part.Checksums)
 	h.Set("x-amz-request-id", req.RequestID)
 	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// checkPartAlgorithm holds a part's checksum (header or trailer) to the
+// algorithm its upload was created with (x-amz-checksum-algorithm), as S3
+// requires: another is InvalidRequest. An upload created without one has
+// the default CRC64NVME, which a part of another algorithm may not be
+// refused for (S3's rule there is not documented), so it is not checked.
+// A missing upload is left to PutPart (NoSuchUpload).
+func (s *Service) checkPartAlgorithm(req *Request, bucket string, checks *bodyChecks) *Error {
+	u, ok := s.findUpload(bucket, req.Key, req.query().Get("uploadId"))
+	if !ok || len(u.Meta.WantChecksums) != 1 || u.Meta.WantChecksums[0] == blob.CRC64NVME {
+		return nil
+	}
+	want := u.Meta.WantChecksums[0]
+	sent := checks.want
+	for alg := range checks.checksums {
+		sent = append(sent, alg)
+	}
+	for _, alg := range sent {
+		if alg != want {
+			return s3Errorf("InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
+				strings.ToLower(string(want)), strings.ToLower(string(alg)))
+		}
+	}
 	return nil
 }
 
