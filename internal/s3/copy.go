@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/blob"
@@ -147,6 +148,9 @@ func copyChecksums(h http.Header, src blob.Info, meta *blob.Meta) *Error {
 	meta.WantChecksums, meta.Checksums, meta.ChecksumType = nil, nil, ""
 	if v := h.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := blob.ParseAlgorithm(v)
+		if !ok && slices.Contains(unservedChecksums, strings.ToLower(v)) {
+			return errNotImplemented("x-amz-checksum-algorithm " + v)
+		}
 		if !ok {
 			return errInvalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 		}

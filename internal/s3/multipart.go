@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,9 @@ func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
 	meta.ACL = writeACL(req, &b, meta.Owner)
 	if v := req.HTTP.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := blob.ParseAlgorithm(v)
+		if !ok && slices.Contains(unservedChecksums, strings.ToLower(v)) {
+			return errNotImplemented("x-amz-checksum-algorithm " + v)
+		}
 		if !ok {
 			return errInvalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 		}

@@ -93,7 +93,8 @@ func readBodyChecks(req *Request) (*bodyChecks, *Error) {
 }
 
 // unservedChecksums are checksum algorithms S3 takes (x-amz-checksum-md5,
-// -sha512, -xxhash*) that the object store does not compute.
+// -sha512, -xxhash*, and as x-amz-checksum-algorithm) that the object
+// store does not compute.
 var unservedChecksums = []string{"md5", "sha512", "xxhash3", "xxhash64", "xxhash128"}
 
 // checkUnservedChecksum answers NotImplemented for a request whose
