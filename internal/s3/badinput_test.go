@@ -2,6 +2,7 @@ package s3_test
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
@@ -47,11 +48,60 @@ func TestRawBadInput(t *testing.T) {
 			Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("x")), "x-amz-sdk-checksum-algorithm": "CRC32"}}, 400, "BadDigest"},
 		{"DeleteObjects right CRC32", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>absent</Key></Object></Delete>"),
 			Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("<Delete><Object><Key>absent</Key></Object></Delete>"))}}, 200, ""},
+		{"DeleteObjects SDK algorithm without its checksum", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>"),
+			Header: map[string]string{"x-amz-sdk-checksum-algorithm": "CRC32"}}, 400, "InvalidRequest"},
+		{"DeleteObjects checksum of another SDK algorithm", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>"),
+			Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>")), "x-amz-sdk-checksum-algorithm": "SHA256"}}, 400, "BadDigest"},
+		{"PutObject SDK algorithm without its checksum", rawRequest{Method: "PUT", Target: "/sdk-a-data/sdk-alg", Body: []byte("body"),
+			Header: map[string]string{"x-amz-sdk-checksum-algorithm": "CRC32"}}, 400, "InvalidRequest"},
+		{"PutObject checksum of another SDK algorithm", rawRequest{Method: "PUT", Target: "/sdk-a-data/sdk-alg", Body: []byte("body"),
+			Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("body")), "x-amz-sdk-checksum-algorithm": "SHA256"}}, 400, "BadDigest"},
+		{"PutBucketTagging SDK algorithm without its checksum", rawRequest{Method: "PUT", Target: "/sdk-a-data?tagging", Body: []byte("<Tagging><TagSet/></Tagging>"),
+			Header: map[string]string{"x-amz-sdk-checksum-algorithm": "CRC32"}}, 400, "InvalidRequest"},
+		{"PutBucketPolicy wrong Content-MD5", rawRequest{Method: "PUT", Target: "/sdk-a-data?policy", Body: []byte(policyDoc), Header: md5h("x")}, 400, "BadDigest"},
+		{"PutBucketOwnershipControls wrong Content-MD5", rawRequest{Method: "PUT", Target: "/sdk-a-data?ownershipControls", Body: []byte(ownership), Header: md5h("x")}, 400, "BadDigest"},
+		{"PutBucketAcl by header, wrong Content-MD5", rawRequest{Method: "PUT", Target: "/sdk-a-data?acl",
+			Header: map[string]string{"Content-MD5": md5b64([]byte("x")), "x-amz-acl": "private"}}, 400, "BadDigest"},
+		{"CreateBucket wrong Content-MD5", rawRequest{Method: "PUT", Target: "/sdk-raw-new", Header: md5h("x")}, 400, "BadDigest"},
+		{"PutObjectTagging wrong Content-MD5", rawRequest{Method: "PUT", Target: "/sdk-a-data/seed.txt?tagging",
+			Body: []byte("<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>"), Header: md5h("x")}, 400, "BadDigest"},
+		{"PutBucketPolicy invalid Content-MD5", rawRequest{Method: "PUT", Target: "/sdk-a-data?policy", Body: []byte(policyDoc),
+			Header: map[string]string{"Content-MD5": "!!"}}, 400, "InvalidDigest"},
+		{"PutObject SHA512 checksum", rawRequest{Method: "PUT", Target: "/sdk-a-data/sha512", Body: []byte("body"),
+			Header: map[string]string{"x-amz-checksum-sha512": "AAAA"}}, 501, "NotImplemented"},
+		{"PutObject XXHASH64 checksum named by the SDK", rawRequest{Method: "PUT", Target: "/sdk-a-data/sha512", Body: []byte("body"),
+			Header: map[string]string{"x-amz-checksum-xxhash64": "AAAAAAAAAAA=", "x-amz-sdk-checksum-algorithm": "XXHASH64"}}, 501, "NotImplemented"},
+		{"DeleteObjects MD5 checksum", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>seed.txt</Key></Object></Delete>"),
+			Header: map[string]string{"x-amz-checksum-md5": md5b64([]byte("x"))}}, 501, "NotImplemented"},
+		{"PutObject unknown storage class", rawRequest{Method: "PUT", Target: "/sdk-a-data/bad-class", Body: []byte("body"),
+			Header: map[string]string{"x-amz-storage-class": "FOO"}}, 400, "InvalidStorageClass"},
+		{"CreateMultipartUpload unknown storage class", rawRequest{Method: "POST", Target: "/sdk-a-data/bad-class?uploads",
+			Header: map[string]string{"x-amz-storage-class": "FOO"}}, 400, "InvalidStorageClass"},
+		{"CopyObject unknown storage class", rawRequest{Method: "PUT", Target: "/sdk-a-data/bad-class",
+			Header: map[string]string{"x-amz-copy-source": "/sdk-a-data/seed.txt", "x-amz-storage-class": "FOO"}}, 400, "InvalidStorageClass"},
+		{"PutObject with an Object Lock retention", rawRequest{Method: "PUT", Target: "/sdk-a-data/locked", Body: []byte("body"),
+			Header: map[string]string{"x-amz-object-lock-mode": "COMPLIANCE", "x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00Z"}}, 501, "NotImplemented"},
+		{"CreateMultipartUpload with a legal hold", rawRequest{Method: "POST", Target: "/sdk-a-data/locked?uploads",
+			Header: map[string]string{"x-amz-object-lock-legal-hold": "ON"}}, 501, "NotImplemented"},
+		{"CopyObject with an Object Lock retention", rawRequest{Method: "PUT", Target: "/sdk-a-data/locked",
+			Header: map[string]string{"x-amz-copy-source": "/sdk-a-data/seed.txt", "x-amz-object-lock-mode": "GOVERNANCE",
+				"x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00Z"}}, 501, "NotImplemented"},
+		{"PutObject appending at an offset", rawRequest{Method: "PUT", Target: "/sdk-a-data/seed.txt", Body: []byte("more"),
+			Header: map[string]string{"x-amz-write-offset-bytes": "5"}}, 501, "NotImplemented"},
+		{"CreateMultipartUpload SHA512 algorithm", rawRequest{Method: "POST", Target: "/sdk-a-data/sha512?uploads",
+			Header: map[string]string{"x-amz-checksum-algorithm": "SHA512"}}, 501, "NotImplemented"},
+		{"CopyObject XXHASH3 algorithm", rawRequest{Method: "PUT", Target: "/sdk-a-data/sha512",
+			Header: map[string]string{"x-amz-copy-source": "/sdk-a-data/seed.txt", "x-amz-checksum-algorithm": "XXHASH3"}}, 501, "NotImplemented"},
 		{"DeleteObjects wrong Content-MD5", rawRequest{Method: "POST", Target: "/sdk-a-data?delete", Body: []byte("<Delete><Object><Key>x</Key></Object></Delete>"), Header: md5h("x")}, 400, "BadDigest"},
 		{"CompleteMultipartUpload unclosed XML", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>")}, 400, "MalformedXML"},
 		{"CompleteMultipartUpload no parts", rawRequest{Method: "POST", Target: complete, Body: []byte("<CompleteMultipartUpload></CompleteMultipartUpload>")}, 400, "MalformedXML"},
 		{"CompleteMultipartUpload empty body", rawRequest{Method: "POST", Target: complete}, 400, "MalformedXML"},
 		{"CreateBucket unclosed XML", rawRequest{Method: "PUT", Target: "/sdk-raw-new", Body: []byte("<CreateBucketConfiguration><LocationConstraint>eu-west-1")}, 400, "MalformedXML"},
+		{"CreateBucket prefix sthree-", rawRequest{Method: "PUT", Target: "/sthree-raw"}, 400, "InvalidBucketName"},
+		{"CreateBucket prefix amzn-s3-demo-", rawRequest{Method: "PUT", Target: "/amzn-s3-demo-raw"}, 400, "InvalidBucketName"},
+		{"CreateBucket suffix .mrap", rawRequest{Method: "PUT", Target: "/raw.mrap"}, 400, "InvalidBucketName"},
+		{"CreateBucket suffix --x-s3", rawRequest{Method: "PUT", Target: "/raw--x-s3"}, 400, "InvalidBucketName"},
+		{"CreateBucket suffix --table-s3", rawRequest{Method: "PUT", Target: "/raw--table-s3"}, 400, "InvalidBucketName"},
 		{"CreateBucket garbage", rawRequest{Method: "PUT", Target: "/sdk-raw-new", Body: []byte("\x00\x01garbage")}, 400, "MalformedXML"},
 		{"PutBucketOwnershipControls bad value", rawRequest{Method: "PUT", Target: "/sdk-a-data?ownershipControls",
 			Body: []byte(strings.Replace(ownership, "ObjectWriter", "Everyone", 1))}, 400, "MalformedXML"},
@@ -97,13 +147,16 @@ func TestRawBadInput(t *testing.T) {
 	}
 
 	// Nothing of the refused requests was stored.
-	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5"} {
+	for _, target := range []string{"/sdk-a-data/sha-mismatch", "/sdk-a-data/acl", "/sdk-a-data/copy", "/sdk-a-data/bad-md5", "/sdk-a-data/sdk-alg", "/sdk-a-data/sha512", "/sdk-a-data/bad-class", "/sdk-a-data/locked"} {
 		if r := as(rawRequest{Method: "HEAD", Target: target}).do(t, env); r.Status != 404 {
 			t.Errorf("HEAD %s: %d", target, r.Status)
 		}
 	}
 	if r := as(rawRequest{Method: "HEAD", Target: "/sdk-raw-new"}).do(t, env); r.Status != 404 {
 		t.Errorf("bucket created from a malformed request: %d", r.Status)
+	}
+	if r := as(rawRequest{Method: "GET", Target: "/sdk-a-data/seed.txt"}).do(t, env); r.Body != "seed\n" {
+		t.Errorf("seed.txt changed by a refused request: %d %q", r.Status, r.Body)
 	}
 	if r := as(rawRequest{Method: "HEAD", Target: "/sdk-a-data/seed.txt"}).do(t, env); r.Status != 200 {
 		t.Errorf("seed.txt deleted by a refused DeleteObjects: %d", r.Status)
@@ -208,5 +261,85 @@ func TestRawAWSChunked(t *testing.T) {
 		if r.Status != c.status || c.status == 400 && r.Code != "BadDigest" || c.status == 200 && r.Header.Get("x-amz-checksum-crc32") != c.crc {
 			t.Errorf("UploadPart with trailer %s: %d %s %v", c.crc, r.Status, r.Body, r.Header)
 		}
+	}
+}
+
+// TestRawSSEC: an upload asking for SSE-C (customer-provided keys) is
+// refused, never stored unencrypted: 403 AccessDenied while the bucket
+// blocks SSE-C (S3's default since April 2026), NotImplemented once the
+// bucket's encryption configuration unblocks it.
+func TestRawSSEC(t *testing.T) {
+	env := startSDK(t)
+	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	keyMD5 := md5b64([]byte("0123456789abcdef0123456789abcdef"))
+	ssec := map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256",
+		"x-amz-server-side-encryption-customer-key": key, "x-amz-server-side-encryption-customer-key-MD5": keyMD5}
+	as := func(r rawRequest) rawResponse { r.Key, r.Secret = rootAKey, rootASecret; return r.do(t, env) }
+	withSSEC := func(extra map[string]string) map[string]string {
+		h := map[string]string{}
+		for k, v := range ssec {
+			h[k] = v
+		}
+		for k, v := range extra {
+			h[k] = v
+		}
+		return h
+	}
+	for _, c := range []struct {
+		name string
+		req  rawRequest
+	}{
+		{"PutObject", rawRequest{Method: "PUT", Target: "/sdk-a-data/ssec", Body: []byte("secret"), Header: ssec}},
+		{"CreateMultipartUpload", rawRequest{Method: "POST", Target: "/sdk-a-data/ssec?uploads", Header: ssec}},
+		{"CopyObject", rawRequest{Method: "PUT", Target: "/sdk-a-data/ssec", Header: withSSEC(map[string]string{"x-amz-copy-source": "/sdk-a-data/seed.txt"})}},
+	} {
+		if r := as(c.req); r.Status != 403 || r.Code != "AccessDenied" {
+			t.Errorf("%s with SSE-C, blocked: %d %s", c.name, r.Status, r.Body)
+		}
+	}
+	if r := as(rawRequest{Method: "HEAD", Target: "/sdk-a-data/ssec"}); r.Status != 404 {
+		t.Fatalf("an SSE-C upload was stored: %d", r.Status)
+	}
+
+	unblock := `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>` +
+		`</ApplyServerSideEncryptionByDefault><BlockedEncryptionTypes><EncryptionType>NONE</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>`
+	if r := as(rawRequest{Method: "PUT", Target: "/sdk-a-data?encryption", Body: []byte(unblock),
+		Header: map[string]string{"Content-MD5": md5b64([]byte(unblock))}}); r.Status != 200 {
+		t.Fatalf("PutBucketEncryption: %d %s", r.Status, r.Body)
+	}
+	if r := as(rawRequest{Method: "PUT", Target: "/sdk-a-data/ssec", Body: []byte("secret"), Header: ssec}); r.Status != 501 || r.Code != "NotImplemented" {
+		t.Errorf("PutObject with SSE-C, unblocked: %d %s", r.Status, r.Body)
+	}
+	if r := as(rawRequest{Method: "HEAD", Target: "/sdk-a-data/ssec"}); r.Status != 404 {
+		t.Fatalf("an SSE-C upload was stored: %d", r.Status)
+	}
+}
+
+// TestRawPartChecksumAlgorithm: a part's checksum must be of the algorithm
+// its upload was created with; another is InvalidRequest and no part is
+// stored.
+func TestRawPartChecksumAlgorithm(t *testing.T) {
+	env := startSDK(t)
+	as := func(r rawRequest) rawResponse { r.Key, r.Secret = rootAKey, rootASecret; return r.do(t, env) }
+	created := as(rawRequest{Method: "POST", Target: "/sdk-a-data/mp-alg?uploads", Header: map[string]string{"x-amz-checksum-algorithm": "CRC32"}})
+	var initiated struct {
+		UploadID string `xml:"UploadId"`
+	}
+	if created.Status != 200 || xml.Unmarshal([]byte(created.Body), &initiated) != nil {
+		t.Fatalf("create upload: %d %s", created.Status, created.Body)
+	}
+	target := "/sdk-a-data/mp-alg?partNumber=1&uploadId=" + initiated.UploadID
+	sum := sha256.Sum256([]byte("part"))
+	r := as(rawRequest{Method: "PUT", Target: target, Body: []byte("part"),
+		Header: map[string]string{"x-amz-checksum-sha256": base64.StdEncoding.EncodeToString(sum[:])}})
+	if r.Status != 400 || r.Code != "InvalidRequest" || r.Message != "Checksum Type mismatch occurred, expected checksum Type: crc32, actual checksum Type: sha256" {
+		t.Errorf("SHA256 part of a CRC32 upload: %d %s", r.Status, r.Body)
+	}
+	if r := as(rawRequest{Method: "GET", Target: "/sdk-a-data/mp-alg?uploadId=" + initiated.UploadID}); strings.Contains(r.Body, "<Part>") {
+		t.Errorf("the refused part was stored: %s", r.Body)
+	}
+	if r := as(rawRequest{Method: "PUT", Target: target, Body: []byte("part"),
+		Header: map[string]string{"x-amz-checksum-crc32": crc32b64([]byte("part"))}}); r.Status != 200 {
+		t.Errorf("CRC32 part of a CRC32 upload: %d %s", r.Status, r.Body)
 	}
 }

@@ -156,8 +156,7 @@ var bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
 // validBucketName applies S3's general-purpose bucket naming rules.
 func validBucketName(name string) bool {
-	if !bucketNamePattern.MatchString(name) || strings.Contains(name, "..") || strings.HasPrefix(name, "xn--") ||
-		strings.HasSuffix(name, "-s3alias") || strings.HasSuffix(name, "--ol-s3") {
+	if !bucketNamePattern.MatchString(name) || strings.Contains(name, "..") || reservedBucketName(name) {
 		return false
 	}
 	parts := strings.Split(name, ".")
@@ -173,6 +172,28 @@ func validBucketName(name string) bool {
 		}
 	}
 	return true
+}
+
+// Prefixes and suffixes S3 reserves (for access point aliases,
+// Multi-Region Access Points, directory and table buckets, its own
+// examples): no general-purpose bucket name may carry them.
+var (
+	reservedBucketPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+	reservedBucketSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
+)
+
+func reservedBucketName(name string) bool {
+	for _, p := range reservedBucketPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	for _, s := range reservedBucketSuffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
 }
 
 type createBucketConfiguration struct {

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"encoding/xml"
+	"slices"
 
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -21,6 +22,9 @@ type sseByDefault struct {
 type sseRule struct {
 	Apply            *sseByDefault `xml:"ApplyServerSideEncryptionByDefault"`
 	BucketKeyEnabled *bool         `xml:"BucketKeyEnabled"`
+	Blocked          *struct {
+		Types []string `xml:"EncryptionType"`
+	} `xml:"BlockedEncryptionTypes"`
 }
 
 type sseConfiguration struct {
@@ -74,6 +78,10 @@ type DefaultEncryption struct {
 	Algorithm        string // AES256, aws:kms or aws:kms:dsse
 	KMSKeyID         string // "" unless set with a KMS algorithm
 	BucketKeyEnabled bool
+	// SSECAllowed: the configuration's BlockedEncryptionTypes is NONE.
+	// S3 blocks SSE-C uploads by default since April 2026 (in new buckets,
+	// and in existing ones holding no SSE-C object, as none here can).
+	SSECAllowed bool
 }
 
 // bucketEncryption returns the bucket's default encryption: SSE-S3
@@ -96,5 +104,6 @@ func bucketEncryption(tx store.Tx, bucket string) (DefaultEncryption, error) {
 	if r.BucketKeyEnabled != nil {
 		out.BucketKeyEnabled = *r.BucketKeyEnabled
 	}
+	out.SSECAllowed = r.Blocked != nil && slices.Contains(r.Blocked.Types, "NONE")
 	return out, nil
 }

@@ -320,6 +320,9 @@ func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 // checkConfigDigest checks a Put's Content-MD5 or checksum, as
 // DeleteObjects does, and, when required, that one was sent.
 func checkConfigDigest(req *Request, body []byte, required bool) *Error {
+	if e := checkChecksumHeaders(req.HTTP.Header); e != nil {
+		return e
+	}
 	if required {
 		return checkDeleteDigest(req, body)
 	}

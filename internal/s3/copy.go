@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/blob"
@@ -83,6 +84,9 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	if len(req.Key) > maxKeyLength {
 		return s3Error("KeyTooLongError")
 	}
+	if e := checkNewObjectHeaders(req.HTTP.Header); e != nil {
+		return e
+	}
 	if e := s.authorizeOp(req, &dst, nil); e != nil {
 		return e
 	}
@@ -121,6 +125,10 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 	if e := s.applyEncryption(req, dst.Name, &meta); e != nil {
 		return e
 	}
+	// If-None-Match and If-Match hold the destination, as for PutObject.
+	if e := writeConditions(req.HTTP.Header, &meta); e != nil {
+		return e
+	}
 	out, e := s.putVersioned(w, req, dst.Name, req.Key, body, meta, nil)
 	if e != nil {
 		return e
@@ -140,6 +148,9 @@ func copyChecksums(h http.Header, src blob.Info, meta *blob.Meta) *Error {
 	meta.WantChecksums, meta.Checksums, meta.ChecksumType = nil, nil, ""
 	if v := h.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := blob.ParseAlgorithm(v)
+		if !ok && slices.Contains(unservedChecksums, strings.ToLower(v)) {
+			return errNotImplemented("x-amz-checksum-algorithm " + v)
+		}
 		if !ok {
 			return errInvalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 		}
@@ -178,6 +189,7 @@ type deleteRequest struct {
 	Objects []struct {
 		Key       *string `xml:"Key"`
 		VersionID *string `xml:"VersionId"`
+		ETag      string  `xml:"ETag"` // a conditional delete's If-Match
 	} `xml:"Object"`
 }
 
@@ -244,7 +256,7 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 		if o.VersionID != nil {
 			version = *o.VersionID
 		}
-		deleted, e := s.deleteOne(req, &b, *o.Key, o.VersionID)
+		deleted, e := s.deleteOne(req, &b, *o.Key, o.VersionID, o.ETag)
 		if e != nil {
 			out.Errors = append(out.Errors, deleteErrorEntry{Key: *o.Key, VersionID: version, Code: e.Code, Message: e.Message})
 			continue
@@ -258,8 +270,9 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 }
 
 // deleteOne is one key of DeleteObjects, authorized on its own: an entry
-// naming a version asks for s3:DeleteObjectVersion (with s3:VersionId).
-func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *string) (deletedEntry, *Error) {
+// naming a version asks for s3:DeleteObjectVersion (with s3:VersionId);
+// one naming an ETag deletes only that object (checkDeleteIfMatch).
+func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *string, etag string) (deletedEntry, *Error) {
 	if len(key) > maxKeyLength {
 		return deletedEntry{}, s3Error("KeyTooLongError")
 	}
@@ -270,6 +283,11 @@ func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *
 	if e := s.authorize(req.HTTP.Context(), req, b, check{action: action, resource: req.resourceOf(key), extra: extra}); e != nil {
 		return deletedEntry{}, e
 	}
+	if version == nil {
+		if e := s.checkDeleteIfMatch(req, b, key, etag); e != nil {
+			return deletedEntry{}, e
+		}
+	}
 	return s.deleteEntry(req.HTTP.Context(), b.Name, key, version)
 }
 
@@ -277,6 +295,9 @@ func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *
 // or trailer); those sent must match.
 func checkDeleteDigest(req *Request, body []byte) *Error {
 	h := req.HTTP.Header
+	if e := checkChecksumHeaders(h); e != nil {
+		return e
+	}
 	if v := h.Get("Content-MD5"); v != "" {
 		sum := md5.Sum(body)
 		if base64.StdEncoding.EncodeToString(sum[:]) != v {

@@ -61,6 +61,7 @@ var errorCodes = map[string]errorSpec{
 	"MissingSecurityHeader":                          {http.StatusBadRequest, "Your request was missing a required header"},
 	"UnexpectedContent":                              {http.StatusBadRequest, "This request does not support content"},
 	"UnresolvableGrantByEmailAddress":                {http.StatusBadRequest, "The e-mail address you provided does not match any account on record."},
+	"InvalidStorageClass":                            {http.StatusBadRequest, "The storage class you specified is not valid"},
 	"InvalidTag":                                     {http.StatusBadRequest, "The tag provided was not a valid tag."},
 	"KeyTooLongError":                                {http.StatusBadRequest, "Your key is too long"},
 	"MalformedPolicy":                                {http.StatusBadRequest, "Policies must be valid JSON and the first byte must be '{'"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,9 @@ func (s *Service) createUpload(w http.ResponseWriter, req *Request) *Error {
 	meta.ACL = writeACL(req, &b, meta.Owner)
 	if v := req.HTTP.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := blob.ParseAlgorithm(v)
+		if !ok && slices.Contains(unservedChecksums, strings.ToLower(v)) {
+			return errNotImplemented("x-amz-checksum-algorithm " + v)
+		}
 		if !ok {
 			return errInvalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 		}
@@ -89,6 +93,8 @@ func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	}
 	if copied {
 		checks = &bodyChecks{checksums: map[blob.Algorithm]string{}}
+	} else if e := s.checkPartAlgorithm(req, b.Name, checks); e != nil {
+		return e
 	}
 	for _, alg := range checks.want { // computed for the trailer check, with no value to compare yet
 		if _, ok := checks.checksums[alg]; !ok {
@@ -109,6 +115,31 @@ func (s *Service) uploadPart(w http.ResponseWriter, req *Request) *Error {
 	setChecksumHeaders(h, part.Checksums)
 	h.Set("x-amz-request-id", req.RequestID)
 	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// checkPartAlgorithm holds a part's checksum (header or trailer) to the
+// algorithm its upload was created with (x-amz-checksum-algorithm), as S3
+// requires: another is InvalidRequest. An upload created without one has
+// the default CRC64NVME, which a part of another algorithm may not be
+// refused for (S3's rule there is not documented), so it is not checked.
+// A missing upload is left to PutPart (NoSuchUpload).
+func (s *Service) checkPartAlgorithm(req *Request, bucket string, checks *bodyChecks) *Error {
+	u, ok := s.findUpload(bucket, req.Key, req.query().Get("uploadId"))
+	if !ok || len(u.Meta.WantChecksums) != 1 || u.Meta.WantChecksums[0] == blob.CRC64NVME {
+		return nil
+	}
+	want := u.Meta.WantChecksums[0]
+	sent := checks.want
+	for alg := range checks.checksums {
+		sent = append(sent, alg)
+	}
+	for _, alg := range sent {
+		if alg != want {
+			return s3Errorf("InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
+				strings.ToLower(string(want)), strings.ToLower(string(alg)))
+		}
+	}
 	return nil
 }
 
@@ -213,6 +244,12 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	if e := s.checkWholeChecksum(req, b.Name, uploadID, parts); e != nil {
 		return e
 	}
+	if e := s.checkObjectSize(req, b.Name, uploadID, parts); e != nil {
+		return e
+	}
+	if e := s.checkCompleteConditions(req, b.Name); e != nil {
+		return e
+	}
 	v, e := s.bucketVersioning(req.HTTP.Context(), b.Name)
 	if e != nil {
 		return e
@@ -225,6 +262,66 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	s.setVersionHeader(w, req.HTTP.Context(), b.Name, info)
 	writeXML(w, req.RequestID, completeResult{Xmlns: xmlns, Location: "/" + b.Name + "/" + req.Key, Bucket: b.Name, Key: req.Key, ETag: info.ETag,
 		checksumElements: checksumXML(info.Checksums, info.ChecksumType)})
+	return nil
+}
+
+// checkCompleteConditions holds a Complete to its If-None-Match "*" and
+// If-Match, as PutObject's: an existing key, or one with another ETag, is
+// PreconditionFailed; If-Match on a missing key is NoSuchKey. The upload
+// stays open. The object store completes uploads unconditionally, so the
+// check and the Complete are two steps: a write between them is not seen.
+func (s *Service) checkCompleteConditions(req *Request, bucket string) *Error {
+	var cond blob.Meta
+	if e := writeConditions(req.HTTP.Header, &cond); e != nil {
+		return e
+	}
+	if !cond.IfNoneMatch && cond.IfMatch == "" {
+		return nil
+	}
+	info, err := s.blobs.Head(bucket, req.Key)
+	exists := err == nil
+	if err != nil && !missingVersion(err) {
+		return s.blobError(err, bucket, req.Key)
+	}
+	switch {
+	case cond.IfNoneMatch && exists:
+		return s3Error("PreconditionFailed")
+	case cond.IfMatch != "" && !exists:
+		return errNoSuchKey(req.Key)
+	case cond.IfMatch != "" && !etagMatches(cond.IfMatch, info.ETag):
+		return s3Error("PreconditionFailed")
+	}
+	return nil
+}
+
+// checkObjectSize holds a Complete to its x-amz-mp-object-size, the size
+// the client expects the object to have: another size is InvalidRequest
+// and the upload stays as it was, as S3 documents. Parts that are missing
+// are left to the Complete itself (InvalidPart).
+func (s *Service) checkObjectSize(req *Request, bucket, uploadID string, listed []blob.CompletedPart) *Error {
+	v := req.HTTP.Header.Get("x-amz-mp-object-size")
+	if v == "" {
+		return nil
+	}
+	want, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || want < 0 {
+		return s3Errorf("InvalidRequest", "Value for x-amz-mp-object-size header is invalid.")
+	}
+	stored, err := s.blobs.ListParts(bucket, req.Key, uploadID)
+	if err != nil {
+		return s.multipartError(err, bucket, req.Key)
+	}
+	parts, ok := listedParts(stored, listed)
+	if !ok {
+		return nil
+	}
+	var size int64
+	for _, p := range parts {
+		size += p.Size
+	}
+	if size != want {
+		return s3Errorf("InvalidRequest", "The provided 'x-amz-mp-object-size' header value %d does not match the object size %d.", want, size)
+	}
 	return nil
 }
 

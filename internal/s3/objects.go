@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,9 @@ type bodyChecks struct {
 
 func readBodyChecks(req *Request) (*bodyChecks, *Error) {
 	h := req.HTTP.Header
+	if e := checkChecksumHeaders(h); e != nil {
+		return nil, e
+	}
 	c := &bodyChecks{checksums: map[blob.Algorithm]string{}, trailers: req.Trailers}
 	if v := h.Get("Content-MD5"); v != "" {
 		sum, err := base64.StdEncoding.DecodeString(v)
@@ -86,6 +90,58 @@ func readBodyChecks(req *Request) (*bodyChecks, *Error) {
 		c.want = append(c.want, alg)
 	}
 	return c, nil
+}
+
+// unservedChecksums are checksum algorithms S3 takes (x-amz-checksum-md5,
+// -sha512, -xxhash*, and as x-amz-checksum-algorithm) that the object
+// store does not compute.
+var unservedChecksums = []string{"md5", "sha512", "xxhash3", "xxhash64", "xxhash128"}
+
+// checkUnservedChecksum answers NotImplemented for a request whose
+// checksum headers, trailer or SDK algorithm name an unserved algorithm:
+// served, its checksum would be accepted unchecked, where S3 refuses a
+// body that does not match it.
+func checkUnservedChecksum(h http.Header) *Error {
+	named := strings.ToLower(h.Get("x-amz-sdk-checksum-algorithm"))
+	trailer := strings.ToLower(h.Get("x-amz-trailer"))
+	for _, alg := range unservedChecksums {
+		if named == alg || h.Get("x-amz-checksum-"+alg) != "" || strings.Contains(trailer, "x-amz-checksum-"+alg) {
+			return errNotImplemented("x-amz-checksum-" + alg)
+		}
+	}
+	return nil
+}
+
+// checkChecksumHeaders holds x-amz-sdk-checksum-algorithm to what S3
+// documents for every request that takes it: it needs an
+// x-amz-checksum-<algorithm> header or an x-amz-trailer (400 otherwise),
+// and a checksum header of another algorithm is BadDigest. Without it, a
+// request naming an algorithm would pass with no checksum checked. An
+// algorithm not served here is NotImplemented (checkUnservedChecksum).
+func checkChecksumHeaders(h http.Header) *Error {
+	if e := checkUnservedChecksum(h); e != nil {
+		return e
+	}
+	named := h.Get("x-amz-sdk-checksum-algorithm")
+	if named == "" {
+		return nil
+	}
+	var sent []blob.Algorithm
+	for _, alg := range blob.AllAlgorithms() {
+		if h.Get("x-amz-checksum-"+strings.ToLower(string(alg))) != "" {
+			sent = append(sent, alg)
+		}
+	}
+	if len(sent) == 0 {
+		if h.Get("x-amz-trailer") != "" {
+			return nil
+		}
+		return s3Errorf("InvalidRequest", "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.")
+	}
+	if alg, ok := blob.ParseAlgorithm(named); !ok || !slices.Contains(sent, alg) {
+		return s3Errorf("BadDigest", "Value for x-amz-sdk-checksum-algorithm header is invalid.")
+	}
+	return nil
 }
 
 // checkError carries an S3 error out of blob's verify hook.
@@ -163,7 +219,11 @@ func payloadError(se *sigv4.Error) *Error {
 // readError maps a failure reading a small request document (XML, policy).
 func readError(err error) *Error {
 	var se *sigv4.Error
-	if errors.As(err, &se) {
+	var ce checkError
+	switch {
+	case errors.As(err, &ce):
+		return ce.e
+	case errors.As(err, &se):
 		return payloadError(se)
 	}
 	return s3Errorf("IncompleteBody", "The request body could not be read")
@@ -194,6 +254,9 @@ func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Erro
 	if len(req.Key) > maxKeyLength {
 		return b, nil, s3Error("KeyTooLongError")
 	}
+	if e := checkNewObjectHeaders(req.HTTP.Header); e != nil {
+		return b, nil, e
+	}
 	tags, e := requestTags(req.HTTP.Header)
 	if e != nil {
 		return b, nil, e
@@ -202,6 +265,45 @@ func (s *Service) writable(req *Request) (store.Bucket, map[string]string, *Erro
 		return b, nil, e
 	}
 	return b, tags, s.checkWriteACL(req, &b)
+}
+
+// storageClasses are the values of S3's StorageClass, which
+// x-amz-storage-class must name.
+var storageClasses = []string{"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+	"GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP",
+	"AWS_BACKUP_WARM", "AWS_BACKUP_LOW_COST_WARM"}
+
+// checkStorageClass refuses a new object's x-amz-storage-class naming no
+// storage class (InvalidStorageClass), which would otherwise be stored
+// and reported back as the object's class.
+func checkStorageClass(h http.Header) *Error {
+	if v := h.Get("x-amz-storage-class"); v != "" && !slices.Contains(storageClasses, v) {
+		return s3Error("InvalidStorageClass")
+	}
+	return nil
+}
+
+// unservedWriteHeaders ask for what a write does not do here: Object Lock
+// (a new object's retention or legal hold) and appending at an offset
+// (x-amz-write-offset-bytes, of S3 Express One Zone).
+var unservedWriteHeaders = []string{"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold",
+	"x-amz-write-offset-bytes"}
+
+// checkNewObjectHeaders vets the headers that describe a new object
+// (PutObject, CopyObject, CreateMultipartUpload): its storage class, and
+// none asking for what is not served: served as a plain write, a lock
+// would be dropped (the object deletable at once, where S3 keeps it), an
+// append would replace the object with the appended bytes.
+func checkNewObjectHeaders(h http.Header) *Error {
+	if e := checkStorageClass(h); e != nil {
+		return e
+	}
+	for _, name := range unservedWriteHeaders {
+		if h.Get(name) != "" {
+			return errNotImplemented(name)
+		}
+	}
+	return nil
 }
 
 func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {

@@ -288,6 +288,13 @@ func TestSDKCompleteWholeChecksum(t *testing.T) {
 	if b := readAll(t, got.Body); b != string(whole) || aws.ToString(got.ChecksumCRC64NVME) != crc64nvme(whole) {
 		t.Errorf("GetObject default: %d bytes, CRC64NVME %q", len(b), aws.ToString(got.ChecksumCRC64NVME))
 	}
+
+	// x-amz-mp-object-size must be the object's size.
+	id, parts = upload("sized", "", "")
+	_, err = complete("sized", id, parts, s3.CompleteMultipartUploadInput{MpuObjectSize: aws.Int64(int64(len(whole) + 1))})
+	wantError(t, "Complete with a wrong x-amz-mp-object-size", err, 400, "InvalidRequest")
+	must[*s3.CompleteMultipartUploadOutput](t, "Complete sized")(complete("sized", id, parts,
+		s3.CompleteMultipartUploadInput{MpuObjectSize: aws.Int64(int64(len(whole)))}))
 }
 
 func TestSDKGetObjectAttributes(t *testing.T) {

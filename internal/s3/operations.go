@@ -248,6 +248,35 @@ var subresourcesOf = map[level][]string{
 	objectLevel:  computeSubresources(objectLevel),
 }
 
+// foreignSubresourcesOf holds, by level, the subresources that name an
+// operation only at other levels.
+var foreignSubresourcesOf = map[level][]string{
+	serviceLevel: computeForeign(serviceLevel),
+	bucketLevel:  computeForeign(bucketLevel),
+	objectLevel:  computeForeign(objectLevel),
+}
+
+func computeForeign(l level) []string {
+	var out []string
+	for _, other := range []level{serviceLevel, bucketLevel, objectLevel} {
+		for _, s := range subresourcesOf[other] {
+			if other != l && !contains(subresourcesOf[l], s) && !contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func anySelector(q url.Values, sels []string) bool {
+	for _, s := range sels {
+		if hasSelector(q, s) {
+			return true
+		}
+	}
+	return false
+}
+
 func computeSubresources(l level) []string {
 	var out []string
 	for i := range operations {
@@ -275,7 +304,8 @@ func levelOf(req *Request) level {
 // an operation not served here: MethodNotAllowed when a row of another
 // method (or, with no subresource, no row of this method) would take it,
 // or when its subresources are known ones in a combination no row takes;
-// NotImplemented when it names an unserved operation. Never another row.
+// NotImplemented when it names an unserved operation, or no subresource of
+// its level but one of another level. Never another row.
 func route(req *Request) (*Operation, *Error) {
 	q, h, l := req.query(), req.HTTP.Header, levelOf(req)
 	var subs []string
@@ -283,6 +313,13 @@ func route(req *Request) (*Operation, *Error) {
 		if hasSelector(q, s) && !contains(subs, s) {
 			subs = append(subs, s)
 		}
+	}
+	if len(subs) == 0 && anySelector(q, foreignSubresourcesOf[l]) {
+		// Only another level's subresource (?uploadId at a bucket, ?cors
+		// at a key): a client aiming at that operation with the wrong
+		// path, never this level's plain operation (DeleteBucket,
+		// DeleteObject, ...).
+		return nil, errNotImplemented("")
 	}
 	var best *Operation
 	otherMethod := false

@@ -229,6 +229,15 @@ func TestRouteNeverAnotherOperation(t *testing.T) {
 		{"GET", "b", "k", "uploads", "MethodNotAllowed"},
 		{"PUT", "b", "k", "tagging&retention", "NotImplemented"},
 		{"PUT", "b", "", "policy&retention", "PutBucketPolicy"}, // retention is no bucket subresource
+		// A selector of another level alone is no plain operation of this one.
+		{"DELETE", "b", "", "uploadId=x", "NotImplemented"}, // not DeleteBucket
+		{"PUT", "b", "", "retention", "NotImplemented"},     // not CreateBucket
+		{"GET", "b", "", "attributes", "NotImplemented"},    // not ListObjects
+		{"DELETE", "b", "k", "cors", "NotImplemented"},      // not DeleteObject
+		{"PUT", "b", "k", "policy", "NotImplemented"},       // not PutObject
+		{"GET", "b", "k", "location", "NotImplemented"},     // not GetObject
+		{"HEAD", "b", "k", "versioning", "NotImplemented"},  // not HeadObject
+		{"GET", "", "", "policy", "NotImplemented"},         // not ListBuckets
 		{"POST", "b", "", "", "MethodNotAllowed"},
 		{"PUT", "", "", "", "MethodNotAllowed"},
 	} {

@@ -93,6 +93,7 @@ func (s *Service) Serve(w http.ResponseWriter, req *Request) {
 	op, e := route(req)
 	if e == nil {
 		req.op = op
+		req.Body = withContentMD5(req.Body, req.HTTP.Header.Get("Content-MD5"))
 		metrics.SetOperation(w, "s3", op.Name)
 		e = op.Handler(s, w, req)
 	}

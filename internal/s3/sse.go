@@ -48,6 +48,9 @@ func (s *Service) applyEncryption(req *Request, bucket string, meta *blob.Meta) 
 	if e != nil {
 		return e
 	}
+	if e := refuseSSEC(h, def); e != nil {
+		return e
+	}
 	if alg == "" {
 		alg, keyID = def.Algorithm, def.KMSKeyID
 	} else if alg == def.Algorithm && keyID == "" {
@@ -59,6 +62,28 @@ func (s *Service) applyEncryption(req *Request, bucket string, meta *blob.Meta) 
 	}
 	meta.SSEKMSKeyID = keyID
 	meta.SSEBucketKeyEnabled = strings.EqualFold(bucketKey, "true") || bucketKey == "" && def.Algorithm == alg && def.BucketKeyEnabled
+	return nil
+}
+
+// sseCHeaders are the headers by which an upload asks for SSE-C.
+var sseCHeaders = []string{"x-amz-server-side-encryption-customer-algorithm",
+	"x-amz-server-side-encryption-customer-key", "x-amz-server-side-encryption-customer-key-MD5"}
+
+// refuseSSEC refuses an upload asking for SSE-C (customer-provided keys):
+// S3 answers 403 AccessDenied while the bucket blocks SSE-C, its default;
+// where the bucket allows it, Sekisho cannot encrypt with the customer's
+// key, and storing the object in the clear would let anyone read it
+// without the key: NotImplemented.
+func refuseSSEC(h http.Header, def DefaultEncryption) *Error {
+	for _, name := range sseCHeaders {
+		if h.Get(name) == "" {
+			continue
+		}
+		if !def.SSECAllowed {
+			return errAccessDenied("Access Denied")
+		}
+		return errNotImplemented("SSE-C")
+	}
 	return nil
 }
 

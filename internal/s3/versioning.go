@@ -217,7 +217,7 @@ func (s *Service) deleteObjectOrVersion(w http.ResponseWriter, req *Request, b *
 	var out deleteOutcome
 	if named {
 		out, e = s.deleteVersion(b.Name, req.Key, id)
-	} else {
+	} else if e = s.checkDeleteIfMatch(req, b, req.Key, req.HTTP.Header.Get("If-Match")); e == nil {
 		out, e = s.deleteKey(req.HTTP.Context(), b.Name, req.Key)
 	}
 	if e != nil {
@@ -230,6 +230,36 @@ func (s *Service) deleteObjectOrVersion(w http.ResponseWriter, req *Request, b *
 		w.Header().Set("x-amz-delete-marker", "true")
 	}
 	noContent(w, req)
+	return nil
+}
+
+// checkDeleteIfMatch applies a conditional delete (DeleteObject's If-Match,
+// a DeleteObjects entry's ETag) to key's current version, as S3 does in
+// general purpose buckets: another ETag is PreconditionFailed and nothing
+// is deleted; "*" matches any ETag. Naming an ETag also needs
+// s3:GetObject, since the answer tells whether it is the object's. A key
+// with no current object is left to the delete (S3's answer then is not
+// documented). The check and the delete are two steps of the object
+// store, so a write between them is not seen.
+func (s *Service) checkDeleteIfMatch(req *Request, b *store.Bucket, key, ifMatch string) *Error {
+	ifMatch = strings.TrimSpace(ifMatch)
+	if ifMatch == "" {
+		return nil
+	}
+	if ifMatch != "*" {
+		if e := s.authorize(req.HTTP.Context(), req, b, check{action: "s3:GetObject", resource: objectARN(b.Name, key)}); e != nil {
+			return e
+		}
+	}
+	info, err := s.blobs.Head(b.Name, key)
+	switch {
+	case missingVersion(err):
+		return nil
+	case err != nil:
+		return s.blobError(err, b.Name, key)
+	case !etagMatches(ifMatch, info.ETag):
+		return s3Error("PreconditionFailed")
+	}
 	return nil
 }
 
