@@ -280,6 +280,14 @@ func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *
 	if version != nil {
 		action, extra = req.op.VersionAction, withVersionKey(nil, *version, true)
 	}
+	if etag != "" {
+		// The entry's ETag is its If-Match (checkDeleteIfMatch), and a
+		// policy demanding conditional deletes reads it as s3:if-match.
+		if extra == nil {
+			extra = make(map[string][]string, 1)
+		}
+		extra["s3:if-match"] = []string{etag}
+	}
 	if e := s.authorize(req.HTTP.Context(), req, b, check{action: action, resource: req.resourceOf(key), extra: extra}); e != nil {
 		return deletedEntry{}, e
 	}

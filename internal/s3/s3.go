@@ -287,12 +287,22 @@ func (s *Service) addS3Keys(ctx *policy.Context, req *Request, b *store.Bucket) 
 		set("s3:x-amz-content-sha256", req.Auth.PayloadHash)
 	}
 	h := req.HTTP.Header
-	for _, hk := range s3HeaderKeys {
+	keys := s3HeaderKeys
+	if req.HTTP.Method == http.MethodGet || req.HTTP.Method == http.MethodHead {
+		keys = keys[:len(keys)-len(s3WriteConditionHeaders)]
+	}
+	for _, hk := range keys {
 		if v := h[hk.header]; len(v) > 0 && v[0] != "" { // h.Get(header)
 			set(hk.key, v[0])
 		}
 	}
 }
+
+// s3WriteConditionHeaders are the conditional write and delete headers,
+// whose keys (s3:if-match, s3:if-none-match) let a policy demand them.
+// They come last in s3HeaderKeys: a read's If-Match only picks what is
+// returned, and its request sets no such key.
+var s3WriteConditionHeaders = []string{"if-match", "if-none-match"}
 
 // s3HeaderKeys are the condition keys a request header sets: the header's
 // canonical name (looked up without canonicalizing it on every request)
@@ -301,7 +311,7 @@ var s3HeaderKeys = func() []struct{ header, key string } {
 	var out []struct{ header, key string }
 	for _, h := range []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp",
 		"x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-server-side-encryption",
-		"x-amz-copy-source", "x-amz-storage-class"} {
+		"x-amz-copy-source", "x-amz-storage-class", s3WriteConditionHeaders[0], s3WriteConditionHeaders[1]} {
 		out = append(out, struct{ header, key string }{textproto.CanonicalMIMEHeaderKey(h), "s3:" + h})
 	}
 	return out
