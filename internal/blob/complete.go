@@ -28,14 +28,22 @@ func (s *Store) CompleteUpload(bucket, key, uploadID string, parts []CompletedPa
 // state (at completion) is v: the object becomes the latest version as
 // PutVersion's does, and the Info holds its VersionID.
 func (s *Store) CompleteUploadVersion(bucket, key, uploadID string, parts []CompletedPart, v Versioning) (Info, error) {
-	info, err := s.complete(bucket, key, uploadID, parts, v)
+	return s.CompleteUploadIf(bucket, key, uploadID, parts, v, Precondition{})
+}
+
+// CompleteUploadIf is CompleteUploadVersion held to pre, checked against
+// the key's current object at the moment the assembled object would
+// replace it, as a conditional Put's (ErrPreconditionFailed, or
+// ErrNoSuchKey for If-Match on a missing key); the upload then stays.
+func (s *Store) CompleteUploadIf(bucket, key, uploadID string, parts []CompletedPart, v Versioning, pre Precondition) (Info, error) {
+	info, err := s.complete(bucket, key, uploadID, parts, v, s.writeCondition(Meta{IfNoneMatch: pre.IfNoneMatch, IfMatch: pre.IfMatch}))
 	if err != nil {
 		return Info{}, opError("complete upload "+uploadID, bucket, key, err)
 	}
 	return info, nil
 }
 
-func (s *Store) complete(bucket, key, id string, parts []CompletedPart, v Versioning) (Info, error) {
+func (s *Store) complete(bucket, key, id string, parts []CompletedPart, v Versioning, check func(path string) error) (Info, error) {
 	rec, err := s.loadUpload(bucket, key, id)
 	if err != nil {
 		return Info{}, err
@@ -50,7 +58,7 @@ func (s *Store) complete(bucket, key, id string, parts []CompletedPart, v Versio
 	if err := checkPartSizes(stored); err != nil {
 		return Info{}, err
 	}
-	info, err := s.assemble(bucket, rec, stored, v)
+	info, err := s.assemble(bucket, rec, stored, v, check)
 	if err != nil {
 		return Info{}, s.uploadGoneOr(bucket, key, id, err)
 	}
@@ -130,8 +138,9 @@ func checkPartSizes(parts []PartInfo) error {
 	return nil
 }
 
-// assemble streams the parts into a new object file and publishes it.
-func (s *Store) assemble(bucket string, rec uploadRecord, parts []PartInfo, v Versioning) (Info, error) {
+// assemble streams the parts into a new object file and publishes it,
+// unless check (when not nil) vetoes the publish.
+func (s *Store) assemble(bucket string, rec uploadRecord, parts []PartInfo, v Versioning, check func(path string) error) (Info, error) {
 	info := Info{Key: rec.Key, PartsCount: len(parts), Meta: rec.Meta.clone()}
 	info.WantChecksums = nil
 	var full []Algorithm
@@ -159,7 +168,7 @@ func (s *Store) assemble(bucket string, rec uploadRecord, parts []PartInfo, v Ve
 	if err := s.stampVersion(&info, v); err != nil {
 		return Info{}, err
 	}
-	if err := s.sealAndPublish(bucket, t, &info, reserve, nil); err != nil {
+	if err := s.sealAndPublish(bucket, t, &info, reserve, check); err != nil {
 		return Info{}, err
 	}
 	info.IsLatest = true

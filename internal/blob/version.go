@@ -180,14 +180,14 @@ func (s *Store) openFileFor(path, key string, needFile bool) (openedVersion, err
 // ID; with VersioningSuspended (or Unversioned) it is the "null" version and
 // replaces the key's null version. The returned Info has DeleteMarker set.
 func (s *Store) PutDeleteMarker(bucket, key string, v Versioning) (Info, error) {
-	info, err := s.putDeleteMarker(bucket, key, v)
+	info, err := s.putDeleteMarker(bucket, key, v, nil)
 	if err != nil {
 		return Info{}, opError("put delete marker", bucket, key, err)
 	}
 	return info, nil
 }
 
-func (s *Store) putDeleteMarker(bucket, key string, v Versioning) (Info, error) {
+func (s *Store) putDeleteMarker(bucket, key string, v Versioning, check func(path string) error) (Info, error) {
 	if err := checkObject(bucket, key); err != nil {
 		return Info{}, err
 	}
@@ -200,7 +200,7 @@ func (s *Store) putDeleteMarker(bucket, key string, v Versioning) (Info, error) 
 	if err := s.stampVersion(&info, v); err != nil {
 		return Info{}, err
 	}
-	if err := s.sealAndPublish(bucket, t, &info, 0, nil); err != nil {
+	if err := s.sealAndPublish(bucket, t, &info, 0, check); err != nil {
 		return Info{}, err
 	}
 	info.IsLatest = true
@@ -214,14 +214,17 @@ func (s *Store) putDeleteMarker(bucket, key string, v Versioning) (Info, error) 
 // a version that does not exist gives ErrNoSuchVersion, which S3 answers
 // with success (204, echoing the version ID).
 func (s *Store) DeleteVersion(bucket, key, versionID string) (Info, error) {
-	info, err := s.deleteVersion(bucket, key, versionID)
+	info, err := s.deleteVersion(bucket, key, versionID, nil)
 	if err != nil {
 		return Info{}, opError(fmt.Sprintf("delete version %q", versionID), bucket, key, err)
 	}
 	return info, nil
 }
 
-func (s *Store) deleteVersion(bucket, key, versionID string) (Info, error) {
+// deleteVersion removes a version; check, when not nil, sees the current
+// version (or the error reading it) under the bucket lock first and may
+// veto the removal.
+func (s *Store) deleteVersion(bucket, key, versionID string, check func(cur Info, err error) error) (Info, error) {
 	if err := checkObject(bucket, key); err != nil {
 		return Info{}, err
 	}
@@ -239,7 +242,7 @@ func (s *Store) deleteVersion(bucket, key, versionID string) (Info, error) {
 	var info Info
 	if err == nil {
 		err = s.changeVersions(b, bucket, func() (err error) {
-			info, err = s.removeVersionLocked(b, key, path, versionID)
+			info, err = s.removeVersionLocked(b, key, path, versionID, check)
 			return err
 		})
 	}
@@ -260,8 +263,13 @@ func (s *Store) deleteVersion(bucket, key, versionID string) (Info, error) {
 // rename, so there is never a moment without a latest version. A corrupt
 // current file (damaged on disk) counts as the version asked for unless a
 // noncurrent file has that ID, so that deleting it stays possible.
-func (s *Store) removeVersionLocked(b *bucketState, key, path, versionID string) (Info, error) {
+func (s *Store) removeVersionLocked(b *bucketState, key, path, versionID string, check func(Info, error) error) (Info, error) {
 	cur, err := s.readVersionHeader(path, key)
+	if check != nil {
+		if err := check(cur, err); err != nil {
+			return Info{}, err
+		}
+	}
 	switch {
 	case errors.Is(err, ErrCorrupt):
 		if _, serr := os.Stat(noncurrentPath(path, versionID)); serr == nil {

@@ -271,7 +271,7 @@ func (s *Service) deleteObjects(w http.ResponseWriter, req *Request) *Error {
 
 // deleteOne is one key of DeleteObjects, authorized on its own: an entry
 // naming a version asks for s3:DeleteObjectVersion (with s3:VersionId);
-// one naming an ETag deletes only that object (checkDeleteIfMatch).
+// one naming an ETag deletes only that object (authorizeDeleteIfMatch).
 func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *string, etag string) (deletedEntry, *Error) {
 	if len(key) > maxKeyLength {
 		return deletedEntry{}, s3Error("KeyTooLongError")
@@ -281,7 +281,7 @@ func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *
 		action, extra = req.op.VersionAction, withVersionKey(nil, *version, true)
 	}
 	if etag != "" {
-		// The entry's ETag is its If-Match (checkDeleteIfMatch), and a
+		// The entry's ETag is its If-Match (authorizeDeleteIfMatch), and a
 		// policy demanding conditional deletes reads it as s3:if-match.
 		if extra == nil {
 			extra = make(map[string][]string, 1)
@@ -292,11 +292,12 @@ func (s *Service) deleteOne(req *Request, b *store.Bucket, key string, version *
 		return deletedEntry{}, e
 	}
 	if version == nil {
-		if e := s.checkDeleteIfMatch(req, b, key, etag); e != nil {
+		var e *Error
+		if etag, e = s.authorizeDeleteIfMatch(req, b, key, etag); e != nil {
 			return deletedEntry{}, e
 		}
 	}
-	return s.deleteEntry(req.HTTP.Context(), b.Name, key, version)
+	return s.deleteEntry(req.HTTP.Context(), b.Name, key, version, etag)
 }
 
 // checkDeleteDigest: DeleteObjects needs Content-MD5 or a checksum (header

@@ -247,14 +247,15 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	if e := s.checkObjectSize(req, b.Name, uploadID, parts); e != nil {
 		return e
 	}
-	if e := s.checkCompleteConditions(req, b.Name); e != nil {
+	pre, e := completeConditions(req)
+	if e != nil {
 		return e
 	}
 	v, e := s.bucketVersioning(req.HTTP.Context(), b.Name)
 	if e != nil {
 		return e
 	}
-	info, err := s.blobs.CompleteUploadVersion(b.Name, req.Key, uploadID, parts, v)
+	info, err := s.blobs.CompleteUploadIf(b.Name, req.Key, uploadID, parts, v, pre)
 	if err != nil {
 		return s.multipartError(err, req.Bucket, req.Key)
 	}
@@ -265,33 +266,16 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 	return nil
 }
 
-// checkCompleteConditions holds a Complete to its If-None-Match "*" and
-// If-Match, as PutObject's: an existing key, or one with another ETag, is
-// PreconditionFailed; If-Match on a missing key is NoSuchKey. The upload
-// stays open. The object store completes uploads unconditionally, so the
-// check and the Complete are two steps: a write between them is not seen.
-func (s *Service) checkCompleteConditions(req *Request, bucket string) *Error {
+// completeConditions are a Complete's If-None-Match "*" and If-Match,
+// held as PutObject's: the object store checks them at the moment the
+// object would replace the key's current one (PreconditionFailed; If-Match
+// on a missing key is NoSuchKey), and the upload then stays open.
+func completeConditions(req *Request) (blob.Precondition, *Error) {
 	var cond blob.Meta
 	if e := writeConditions(req.HTTP.Header, &cond); e != nil {
-		return e
+		return blob.Precondition{}, e
 	}
-	if !cond.IfNoneMatch && cond.IfMatch == "" {
-		return nil
-	}
-	info, err := s.blobs.Head(bucket, req.Key)
-	exists := err == nil
-	if err != nil && !missingVersion(err) {
-		return s.blobError(err, bucket, req.Key)
-	}
-	switch {
-	case cond.IfNoneMatch && exists:
-		return s3Error("PreconditionFailed")
-	case cond.IfMatch != "" && !exists:
-		return errNoSuchKey(req.Key)
-	case cond.IfMatch != "" && !etagMatches(cond.IfMatch, info.ETag):
-		return s3Error("PreconditionFailed")
-	}
-	return nil
+	return blob.Precondition{IfNoneMatch: cond.IfNoneMatch, IfMatch: cond.IfMatch}, nil
 }
 
 // checkObjectSize holds a Complete to its x-amz-mp-object-size, the size

@@ -170,21 +170,21 @@ type deleteOutcome struct {
 }
 
 // deleteKey is DeleteObject without a version ID: a delete marker in a
-// bucket that has been versioned, otherwise the null version goes.
-func (s *Service) deleteKey(ctx context.Context, bucket, key string) (deleteOutcome, *Error) {
+// bucket that has been versioned, otherwise the null version goes. With
+// ifMatch (a conditional delete) the object store changes the key only
+// while its current object has that ETag (PreconditionFailed otherwise),
+// checked at the moment of the change.
+func (s *Service) deleteKey(ctx context.Context, bucket, key, ifMatch string) (deleteOutcome, *Error) {
 	v, e := s.bucketVersioning(ctx, bucket)
 	if e != nil {
 		return deleteOutcome{}, e
 	}
-	if v == blob.Unversioned {
-		if err := s.blobs.Delete(bucket, key); err != nil && !errors.Is(err, blob.ErrNoSuchKey) {
-			return deleteOutcome{}, s.blobError(err, bucket, key)
-		}
-		return deleteOutcome{}, nil
-	}
-	info, err := s.blobs.PutDeleteMarker(bucket, key, v)
+	info, err := s.blobs.DeleteCurrentIf(bucket, key, v, ifMatch)
 	if err != nil {
 		return deleteOutcome{}, s.blobError(err, bucket, key)
+	}
+	if v == blob.Unversioned {
+		return deleteOutcome{}, nil
 	}
 	return deleteOutcome{versionID: info.VersionID, deleteMarker: true}, nil
 }
@@ -215,10 +215,11 @@ func (s *Service) deleteObjectOrVersion(w http.ResponseWriter, req *Request, b *
 		return e
 	}
 	var out deleteOutcome
+	var ifMatch string
 	if named {
 		out, e = s.deleteVersion(b.Name, req.Key, id)
-	} else if e = s.checkDeleteIfMatch(req, b, req.Key, req.HTTP.Header.Get("If-Match")); e == nil {
-		out, e = s.deleteKey(req.HTTP.Context(), b.Name, req.Key)
+	} else if ifMatch, e = s.authorizeDeleteIfMatch(req, b, req.Key, req.HTTP.Header.Get("If-Match")); e == nil {
+		out, e = s.deleteKey(req.HTTP.Context(), b.Name, req.Key, ifMatch)
 	}
 	if e != nil {
 		return e
@@ -233,44 +234,30 @@ func (s *Service) deleteObjectOrVersion(w http.ResponseWriter, req *Request, b *
 	return nil
 }
 
-// checkDeleteIfMatch applies a conditional delete (DeleteObject's If-Match,
-// a DeleteObjects entry's ETag) to key's current version, as S3 does in
-// general purpose buckets: another ETag is PreconditionFailed and nothing
-// is deleted; "*" matches any ETag. Naming an ETag also needs
-// s3:GetObject, since the answer tells whether it is the object's. A key
-// with no current object is left to the delete (S3's answer then is not
-// documented). The check and the delete are two steps of the object
-// store, so a write between them is not seen.
-func (s *Service) checkDeleteIfMatch(req *Request, b *store.Bucket, key, ifMatch string) *Error {
+// authorizeDeleteIfMatch admits a conditional delete (DeleteObject's
+// If-Match, a DeleteObjects entry's ETag) and returns the condition for
+// deleteKey: naming an ETag also needs s3:GetObject, since the answer
+// tells whether it is the object's; "*" matches any ETag. A key with no
+// current object is deleted as without the condition (S3's answer then is
+// not documented).
+func (s *Service) authorizeDeleteIfMatch(req *Request, b *store.Bucket, key, ifMatch string) (string, *Error) {
 	ifMatch = strings.TrimSpace(ifMatch)
-	if ifMatch == "" {
-		return nil
-	}
-	if ifMatch != "*" {
+	if ifMatch != "" && ifMatch != "*" {
 		if e := s.authorize(req.HTTP.Context(), req, b, check{action: "s3:GetObject", resource: objectARN(b.Name, key)}); e != nil {
-			return e
+			return "", e
 		}
 	}
-	info, err := s.blobs.Head(b.Name, key)
-	switch {
-	case missingVersion(err):
-		return nil
-	case err != nil:
-		return s.blobError(err, b.Name, key)
-	case !etagMatches(ifMatch, info.ETag):
-		return s3Error("PreconditionFailed")
-	}
-	return nil
+	return ifMatch, nil
 }
 
 // deleteEntry is one entry of DeleteObjects after its authorization, in
 // the shape S3 reports it: a removed version echoes its VersionId (with
 // DeleteMarker when it was one); a new delete marker is DeleteMarker with
 // DeleteMarkerVersionId.
-func (s *Service) deleteEntry(ctx context.Context, bucket, key string, version *string) (deletedEntry, *Error) {
+func (s *Service) deleteEntry(ctx context.Context, bucket, key string, version *string, ifMatch string) (deletedEntry, *Error) {
 	entry := deletedEntry{Key: key}
 	if version == nil {
-		out, e := s.deleteKey(ctx, bucket, key)
+		out, e := s.deleteKey(ctx, bucket, key, ifMatch)
 		if out.deleteMarker {
 			entry.DeleteMarker, entry.DeleteMarkerVersionID = true, out.versionID
 		}
