@@ -117,7 +117,7 @@ func (s *Service) operations() map[string]operation {
 		s.userOperations(), s.keyOperations(), s.groupOperations(), s.roleOperations(),
 		s.policyOperations(), s.attachOperations(), s.inlineOperations(), s.profileOperations(),
 		s.accountOperations(), s.simulateOperations(), s.mfaOperations(), s.oidcOperations(), s.samlOperations(),
-		s.credentialOperations(), s.policyTagOperations(),
+		s.credentialOperations(), s.policyTagOperations(), s.profileTagOperations(),
 	} {
 		for name, op := range group {
 			ops[name] = op

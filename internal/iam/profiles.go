@@ -28,8 +28,6 @@ type createInstanceProfileResult struct {
 	InstanceProfile instanceProfileXML `xml:"InstanceProfile"`
 }
 
-// createInstanceProfile accepts Tags as AWS does, but the store keeps no
-// tags for instance profiles, so they are validated and not kept.
 func (s *Service) createInstanceProfile(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	name := in.name("InstanceProfileName", maxLookupName)
@@ -42,7 +40,7 @@ func (s *Service) createInstanceProfile(ctx context.Context, call *awsproto.Call
 		return nil, e
 	}
 	account := callerAccount(call)
-	p := store.InstanceProfile{Account: account, Name: name, Path: path, ID: creds.NewUniqueID(creds.PrefixInstanceProfile), CreatedAt: s.gate.Now()}
+	p := store.InstanceProfile{Account: account, Name: name, Path: path, ID: creds.NewUniqueID(creds.PrefixInstanceProfile), Tags: tags, CreatedAt: s.gate.Now()}
 	if e := s.authorize(ctx, call, account, instanceProfileARN(account, path, name), tagContext(tags, nil)); e != nil {
 		return nil, e
 	}
@@ -52,7 +50,7 @@ func (s *Service) createInstanceProfile(ctx context.Context, call *awsproto.Call
 	if e := s.txError(err); e != nil {
 		return nil, e
 	}
-	return createInstanceProfileResult{InstanceProfile: toInstanceProfileXML(p, nil)}, nil
+	return createInstanceProfileResult{InstanceProfile: withProfileTags(toInstanceProfileXML(p, nil), p.Tags)}, nil
 }
 
 // profileRoles loads the roles an instance profile holds; a role that has
@@ -106,6 +104,9 @@ func (s *Service) getInstanceProfile(ctx context.Context, call *awsproto.Call) (
 			return err
 		}
 		out, err = profilesXML(tx, []store.InstanceProfile{p})
+		if err == nil {
+			out[0] = withProfileTags(out[0], p.Tags)
+		}
 		return err
 	})
 	if e := s.txError(err); e != nil {

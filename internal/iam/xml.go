@@ -263,3 +263,11 @@ func toInstanceProfileXML(p store.InstanceProfile, roles []store.Role) instanceP
 		Roles: memberList(toRolesXML(roles, summary)),
 	}
 }
+
+// withProfileTags is an instance profile as GetInstanceProfile and
+// CreateInstanceProfile show it: listings leave the tags out (the IAM API
+// reference: "this operation does not return tags").
+func withProfileTags(x instanceProfileXML, tags []store.Tag) instanceProfileXML {
+	x.Tags = optionalList(toTagsXML(tags))
+	return x
+}

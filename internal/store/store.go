@@ -142,7 +142,7 @@ type Tx interface {
 	CreateInstanceProfile(p InstanceProfile) error
 	GetInstanceProfile(account, name string) (InstanceProfile, error)
 	ListInstanceProfiles(account, pathPrefix string) ([]InstanceProfile, error)
-	UpdateInstanceProfile(p InstanceProfile) error // role membership
+	UpdateInstanceProfile(p InstanceProfile) error // role membership and tags
 	DeleteInstanceProfile(account, name string) error
 
 	// Virtual MFA devices, looked up by serial number (the device's ARN,
@@ -373,6 +373,7 @@ type InstanceProfile struct {
 	Path      string
 	ID        string // AIPA...
 	Roles     []string
+	Tags      []Tag
 	CreatedAt time.Time
 }
 

@@ -250,7 +250,7 @@ func (l *loader) loadInstanceProfiles(a *Account) error {
 				return err
 			}
 			ip := store.InstanceProfile{Account: a.ID, Name: p.Name, Path: pathOr(p.Path),
-				ID: creds.NewUniqueID(creds.PrefixInstanceProfile), CreatedAt: l.now}
+				ID: creds.NewUniqueID(creds.PrefixInstanceProfile), Tags: tags(p.Tags), CreatedAt: l.now}
 			if p.Role != "" {
 				if _, err := l.tx.GetRole(a.ID, p.Role); err != nil {
 					return l.tolerate(err, "instance profile "+p.Name, roleKey(a.ID, p.Role))

@@ -106,9 +106,10 @@ type ManagedPolicy struct {
 
 // InstanceProfile holds one role for EC2 instances.
 type InstanceProfile struct {
-	Name string `yaml:"name"`
-	Path string `yaml:"path"`
-	Role string `yaml:"role"`
+	Name string            `yaml:"name"`
+	Path string            `yaml:"path"`
+	Role string            `yaml:"role"`
+	Tags map[string]string `yaml:"tags"`
 }
 
 // Bucket is an S3 bucket.

@@ -6,7 +6,7 @@ import (
 	"github.com/sekisho/sekisho/internal/store"
 )
 
-const profileCols = "p.id, p.account, p.name, p.path, p.created_at"
+const profileCols = "p.id, p.account, p.name, p.path, p.tags, p.created_at"
 
 // CreateInstanceProfile creates an instance profile holding p.Roles (at
 // most store.MaxProfileRoles, each an existing role of the account).
@@ -14,8 +14,12 @@ func (t *Tx) CreateInstanceProfile(p store.InstanceProfile) error {
 	if err := Required("create instance profile", "account", p.Account, "name", p.Name, "ID", p.ID); err != nil {
 		return err
 	}
-	err := t.insert(`INSERT INTO instance_profiles (id, account, name, name_key, path, created_at) VALUES (?, ?, ?, ?, ?, ?)
-		{DO NOTHING}`, p.ID, p.Account, p.Name, nameKey(p.Name), normPath(p.Path), t.stamp(p.CreatedAt))
+	tags, err := encodeTags(p.Tags)
+	if err != nil {
+		return err
+	}
+	err = t.insert(`INSERT INTO instance_profiles (id, account, name, name_key, path, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		{DO NOTHING}`, p.ID, p.Account, p.Name, nameKey(p.Name), normPath(p.Path), tags, t.stamp(p.CreatedAt))
 	if err != nil {
 		return t.wrapf(err, "instance profile %q", p.Name)
 	}
@@ -69,14 +73,18 @@ func (t *Tx) profileRoles(where string, arg any) (map[string][]string, error) {
 	return out, nil
 }
 
-// UpdateInstanceProfile replaces the roles of the instance profile with
-// p's account and ID.
+// UpdateInstanceProfile replaces the roles and tags of the instance
+// profile with p's account and ID.
 func (t *Tx) UpdateInstanceProfile(p store.InstanceProfile) error {
-	found, err := t.exists("SELECT 1 FROM instance_profiles WHERE account = ? AND id = ?", p.Account, p.ID)
+	tags, err := encodeTags(p.Tags)
+	if err != nil {
+		return err
+	}
+	n, err := t.exec("UPDATE instance_profiles SET tags = ? WHERE account = ? AND id = ?", tags, p.Account, p.ID)
 	if err != nil {
 		return t.wrapf(err, "instance profile %q", p.Name)
 	}
-	if !found {
+	if n == 0 {
 		return notFound("instance profile id %q", p.ID)
 	}
 	if _, err := t.exec("DELETE FROM instance_profile_roles WHERE profile_id = ?", p.ID); err != nil {
@@ -130,9 +138,12 @@ func (t *Tx) DeleteInstanceProfile(account, name string) error {
 func scanProfile(s scanner) (store.InstanceProfile, error) {
 	var p store.InstanceProfile
 	var created int64
-	if err := s.Scan(&p.ID, &p.Account, &p.Name, &p.Path, &created); err != nil {
+	var tags string
+	if err := s.Scan(&p.ID, &p.Account, &p.Name, &p.Path, &tags, &created); err != nil {
 		return store.InstanceProfile{}, err
 	}
 	p.CreatedAt = fromMicros(created)
-	return p, nil
+	var err error
+	p.Tags, err = decodeTags(tags)
+	return p, err
 }

@@ -91,7 +91,7 @@ func testInstanceProfiles(h *h) {
 	h.mkRole(acctA, "Web")
 	h.mkRole(acctA, "db")
 	web := store.InstanceProfile{Account: acctA, Name: "WebProfile", Path: "/app/", ID: h.id("AIPA"),
-		Roles: []string{"web"}, CreatedAt: at(6)}
+		Roles: []string{"web"}, Tags: []store.Tag{{Key: "team", Value: "web"}}, CreatedAt: at(6)}
 	empty := store.InstanceProfile{Account: acctA, Name: "empty", Path: "/", ID: h.id("AIPA"), CreatedAt: at(6)}
 	h.update(func(tx store.Tx) error {
 		h.must(tx.CreateInstanceProfile(web))
@@ -139,6 +139,17 @@ func testInstanceProfiles(h *h) {
 		if len(got.Roles) != 1 || got.Roles[0] != "db" {
 			h.Fatalf("roles after update: %v, want [db]", got.Roles)
 		}
+		return nil
+	})
+
+	// Tags are replaced with the roles, and kept with them.
+	retagged := web
+	retagged.Tags = []store.Tag{{Key: "team", Value: "platform"}, {Key: "env", Value: "prod"}}
+	h.update(func(tx store.Tx) error { return tx.UpdateInstanceProfile(retagged) })
+	h.view(func(tx store.Tx) error {
+		got, err := tx.GetInstanceProfile(acctA, "WebProfile")
+		h.must(err)
+		equal(h, "GetInstanceProfile after retagging", got, retagged)
 		return nil
 	})
 
