@@ -141,7 +141,10 @@ func checkPartSizes(parts []PartInfo) error {
 // assemble streams the parts into a new object file and publishes it,
 // unless check (when not nil) vetoes the publish.
 func (s *Store) assemble(bucket string, rec uploadRecord, parts []PartInfo, v Versioning, check func(path string) error) (Info, error) {
-	info := Info{Key: rec.Key, PartsCount: len(parts), Meta: rec.Meta.clone()}
+	info := Info{Key: rec.Key, PartsCount: len(parts), PartSizes: make([]int64, len(parts)), Meta: rec.Meta.clone()}
+	for i, p := range parts {
+		info.PartSizes[i] = p.Size
+	}
 	info.WantChecksums = nil
 	var full []Algorithm
 	for _, a := range rec.Want {

@@ -90,6 +90,10 @@ type Info struct {
 	ETag         string    // quoted: "<hex md5>", or "<hex md5 of part md5s>-N"
 	LastModified time.Time // UTC, millisecond precision
 	PartsCount   int       `json:",omitempty"` // parts of a multipart object; 0 for a simple Put
+	// PartSizes are the sizes of a multipart object's parts, in order
+	// (GetObject's partNumber); objects completed before they were kept
+	// have none. Only the header holds them, not listings.
+	PartSizes []int64 `json:",omitempty"`
 	Meta
 }
 

@@ -56,6 +56,7 @@ var errorCodes = map[string]errorSpec{
 	"InvalidPart":                                    {http.StatusBadRequest, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."},
 	"InvalidPartOrder":                               {http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number."},
 	"InvalidRange":                                   {http.StatusRequestedRangeNotSatisfiable, "The requested range is not satisfiable"},
+	"InvalidPartNumber":                              {http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable"},
 	"InvalidRequest":                                 {http.StatusBadRequest, "Invalid Request"},
 	"MalformedACLError":                              {http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema"},
 	"MissingSecurityHeader":                          {http.StatusBadRequest, "Your request was missing a required header"},

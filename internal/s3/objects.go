@@ -427,13 +427,51 @@ func (s *Service) openRead(w http.ResponseWriter, req *Request) (r objectRead, d
 		}
 		return r, false, e
 	}
-	start, length, partial, e := byteRange(req.HTTP.Header.Get("Range"), info.Size)
+	start, length, partial, e := readRange(req, info)
 	if e != nil {
 		body.Close()
 		return r, false, e
 	}
 	writeObjectHeaders(w, req, info)
+	if info.PartsCount > 0 && req.query().Has("partNumber") {
+		w.Header().Set("x-amz-mp-parts-count", strconv.Itoa(info.PartsCount))
+	}
 	return objectRead{info: info, body: body, start: start, length: length, partial: partial}, false, nil
+}
+
+// readRange is the part of the object a GET or HEAD reads: its Range
+// header's (byteRange), or the part its partNumber names, which S3 serves
+// as a range of the part's bytes. A simple object is one part; a part
+// past the last is InvalidPartNumber (416); both a Range and a partNumber
+// is InvalidRequest.
+func readRange(req *Request, info blob.Info) (start, length int64, partial bool, e *Error) {
+	if !req.query().Has("partNumber") {
+		return byteRange(req.HTTP.Header.Get("Range"), info.Size)
+	}
+	if req.HTTP.Header.Get("Range") != "" {
+		return 0, 0, false, s3Errorf("InvalidRequest", "Cannot specify both Range header and partNumber query parameter")
+	}
+	n, e := partNumber(req)
+	if e != nil {
+		return 0, 0, false, e
+	}
+	if info.PartsCount == 0 {
+		if n != 1 {
+			return 0, 0, false, s3Error("InvalidPartNumber")
+		}
+		return 0, info.Size, info.Size > 0, nil
+	}
+	if n > info.PartsCount {
+		return 0, 0, false, s3Error("InvalidPartNumber")
+	}
+	if len(info.PartSizes) != info.PartsCount {
+		return 0, 0, false, errNotImplemented("partNumber of a multipart object completed before Sekisho kept part sizes")
+	}
+	for _, size := range info.PartSizes[:n-1] {
+		start += size
+	}
+	length = info.PartSizes[n-1]
+	return start, length, length > 0, nil
 }
 
 func (s *Service) getObject(w http.ResponseWriter, req *Request) *Error {
