@@ -223,20 +223,58 @@ func (s *Service) removeAccount(ctx context.Context, call *awsproto.Call) (any, 
 			return nil, err
 		}
 		if in.AccountId == o.ManagementAccount {
-			return nil, orgError(http.StatusBadRequest, "MasterCannotLeaveOrganizationException", "You can't remove a management account from an AWS organization.")
+			return nil, errMasterCannotLeave
 		}
-		o.Accounts = append(o.Accounts[:i], o.Accounts[i+1:]...)
-		o.detachWhere(func(a store.OrgAttachment) bool { return a.TargetID != in.AccountId })
-		admins := o.DelegatedAdmins[:0]
-		for _, d := range o.DelegatedAdmins {
-			if d.Account != in.AccountId {
-				admins = append(admins, d)
-			}
-		}
-		o.DelegatedAdmins = admins
+		o.dropAccount(i)
 		return nil, nil
 	})
 	return nil, e
+}
+
+var errMasterCannotLeave = orgError(http.StatusBadRequest, "MasterCannotLeaveOrganizationException", "You can't remove a management account from an AWS organization.")
+
+// dropAccount takes the member at index i out of the organization, with
+// its policy attachments and delegated administrations.
+func (o *org) dropAccount(i int) {
+	id := o.Accounts[i].ID
+	o.Accounts = append(o.Accounts[:i], o.Accounts[i+1:]...)
+	o.detachWhere(func(a store.OrgAttachment) bool { return a.TargetID != id })
+	admins := o.DelegatedAdmins[:0]
+	for _, d := range o.DelegatedAdmins {
+		if d.Account != id {
+			admins = append(admins, d)
+		}
+	}
+	o.DelegatedAdmins = admins
+}
+
+// leaveOrganization is called by a member account, which leaves its
+// organization; the management account cannot leave.
+func (s *Service) leaveOrganization(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	if e := decode(call, &struct{}{}); e != nil {
+		return nil, e
+	}
+	account := callerAccount(call)
+	if e := s.authorize(ctx, call, account, "*"); e != nil {
+		return nil, e
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		o, err := orgOf(tx, account)
+		if err != nil {
+			return err
+		}
+		if o.ManagementAccount == account {
+			return errMasterCannotLeave
+		}
+		v := &org{&o}
+		i, err := memberAccount(v, account)
+		if err != nil {
+			return err
+		}
+		v.dropAccount(i)
+		return tx.PutOrganization(o)
+	})
+	return nil, s.txError(err)
 }
 
 func (s *Service) listAccounts(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {

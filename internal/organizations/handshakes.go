@@ -84,6 +84,50 @@ func findHandshake(tx store.Tx, id, account string) (store.Organization, int, er
 // acceptHandshake is called by the invited account, which then joins the
 // organization under its root.
 func (s *Service) acceptHandshake(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	return s.answerHandshake(ctx, call, invitedParty, func(tx store.Tx, o *org, h *store.OrgHandshake, now time.Time) error {
+		if _, err := orgOf(tx, h.Account); err == nil {
+			return withReason("HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION", "The account is already a member of an organization.")
+		}
+		h.State = "ACCEPTED"
+		o.Accounts = append(o.Accounts, store.OrgAccount{ID: h.Account, Name: h.Account, Parent: o.RootID, Status: "ACTIVE", Joined: "INVITED", JoinedAt: now})
+		o.attachDefaults(h.Account)
+		return nil
+	})
+}
+
+// declineHandshake is called by the invited account: the invitation ends
+// and the account stays out.
+func (s *Service) declineHandshake(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	return s.answerHandshake(ctx, call, invitedParty, func(_ store.Tx, _ *org, h *store.OrgHandshake, _ time.Time) error {
+		h.State = "DECLINED"
+		return nil
+	})
+}
+
+// cancelHandshake is called by the account that sent the invitation, the
+// organization's management account.
+func (s *Service) cancelHandshake(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	return s.answerHandshake(ctx, call, originatingParty, func(_ store.Tx, _ *org, h *store.OrgHandshake, _ time.Time) error {
+		h.State = "CANCELED"
+		return nil
+	})
+}
+
+// A handshake's parties: the invited account answers it (accept,
+// decline), the management account that sent it may cancel it.
+func invitedParty(o store.Organization, h store.OrgHandshake, account string) bool {
+	return h.Account == account
+}
+func originatingParty(o store.Organization, h store.OrgHandshake, account string) bool {
+	return o.ManagementAccount == account
+}
+
+// answerHandshake applies move to the open handshake HandshakeId when the
+// caller is the party that may (AccessDenied otherwise); a handshake no
+// longer open is InvalidHandshakeTransitionException. It answers the
+// handshake as it now stands.
+func (s *Service) answerHandshake(ctx context.Context, call *awsproto.Call, party func(store.Organization, store.OrgHandshake, string) bool,
+	move func(tx store.Tx, o *org, h *store.OrgHandshake, now time.Time) error) (any, *awsproto.Error) {
 	var in struct{ HandshakeId string }
 	if e := decode(call, &in); e != nil {
 		return nil, e
@@ -101,18 +145,15 @@ func (s *Service) acceptHandshake(ctx context.Context, call *awsproto.Call) (any
 		h := &o.Handshakes[i]
 		now := s.gate.Now().UTC()
 		switch {
-		case h.Account != account:
+		case !party(o, *h, account):
 			return errAccessDenied
 		case handshakeState(*h, now) != "OPEN":
 			return orgError(http.StatusBadRequest, "InvalidHandshakeTransitionException", "You can't perform the operation on the handshake in its current state.")
 		}
-		if _, err := orgOf(tx, account); err == nil {
-			return withReason("HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION", "The account is already a member of an organization.")
-		}
-		h.State = "ACCEPTED"
 		v := &org{&o}
-		v.Accounts = append(v.Accounts, store.OrgAccount{ID: account, Name: account, Parent: o.RootID, Status: "ACTIVE", Joined: "INVITED", JoinedAt: now})
-		v.attachDefaults(account)
+		if err := move(tx, v, h, now); err != nil {
+			return err
+		}
 		out = map[string]any{"Handshake": v.handshakeShape(*h, now)}
 		return tx.PutOrganization(o)
 	})
@@ -171,6 +212,27 @@ func (s *Service) listHandshakesForAccount(ctx context.Context, call *awsproto.C
 		return nil, e
 	}
 	return listed("Handshakes", page, next), nil
+}
+
+// listHandshakesForOrganization lists the invitations the caller's
+// organization sent, for its management account or a delegated
+// administrator.
+func (s *Service) listHandshakesForOrganization(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
+	var in pageRequest
+	if e := decode(call, &in); e != nil {
+		return nil, e
+	}
+	return s.read(ctx, call, (*org).orgARN, func(o *org) (any, *awsproto.Error) {
+		list := []handshakeShape{}
+		for _, h := range o.Handshakes {
+			list = append(list, o.handshakeShape(h, s.gate.Now().UTC()))
+		}
+		page, next, e := paginate(list, in)
+		if e != nil {
+			return nil, e
+		}
+		return listed("Handshakes", page, next), nil
+	})
 }
 
 func orNotFound(err error, notFound *awsproto.Error) error {
