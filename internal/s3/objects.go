@@ -119,6 +119,9 @@ func checkUnservedChecksum(h http.Header) *Error {
 // request naming an algorithm would pass with no checksum checked. An
 // algorithm not served here is NotImplemented (checkUnservedChecksum).
 func checkChecksumHeaders(h http.Header) *Error {
+	if e := checkSingleChecksum(h); e != nil {
+		return e
+	}
 	if e := checkUnservedChecksum(h); e != nil {
 		return e
 	}
@@ -140,6 +143,34 @@ func checkChecksumHeaders(h http.Header) *Error {
 	}
 	if alg, ok := blob.ParseAlgorithm(named); !ok || !slices.Contains(sent, alg) {
 		return s3Errorf("BadDigest", "Value for x-amz-sdk-checksum-algorithm header is invalid.")
+	}
+	return nil
+}
+
+// checksumHeaderNames are the canonical names of every
+// x-amz-checksum-<algorithm> header S3 knows, served or not.
+var checksumHeaderNames = func() []string {
+	var out []string
+	for _, alg := range blob.AllAlgorithms() {
+		out = append(out, textproto.CanonicalMIMEHeaderKey("x-amz-checksum-"+strings.ToLower(string(alg))))
+	}
+	for _, alg := range unservedChecksums {
+		out = append(out, textproto.CanonicalMIMEHeaderKey("x-amz-checksum-"+alg))
+	}
+	return out
+}()
+
+// checkSingleChecksum refuses a request carrying checksum headers of two
+// algorithms, even empty ones, as S3 does: which one would it check?
+func checkSingleChecksum(h http.Header) *Error {
+	n := 0
+	for _, name := range checksumHeaderNames {
+		if _, ok := h[name]; ok {
+			n++
+		}
+	}
+	if n > 1 {
+		return s3Errorf("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
 	}
 	return nil
 }
