@@ -464,7 +464,7 @@ func (s *Service) openRead(w http.ResponseWriter, req *Request) (r objectRead, d
 		return r, false, e
 	}
 	writeObjectHeaders(w, req, info)
-	if info.PartsCount > 0 && req.query().Has("partNumber") {
+	if info.PartsCount > 0 && req.hasParam("partNumber") {
 		w.Header().Set("x-amz-mp-parts-count", strconv.Itoa(info.PartsCount))
 	}
 	return objectRead{info: info, body: body, start: start, length: length, partial: partial}, false, nil
@@ -476,7 +476,7 @@ func (s *Service) openRead(w http.ResponseWriter, req *Request) (r objectRead, d
 // past the last is InvalidPartNumber (416); both a Range and a partNumber
 // is InvalidRequest.
 func readRange(req *Request, info blob.Info) (start, length int64, partial bool, e *Error) {
-	if !req.query().Has("partNumber") {
+	if !req.hasParam("partNumber") {
 		return byteRange(req.HTTP.Header.Get("Range"), info.Size)
 	}
 	if req.HTTP.Header.Get("Range") != "" {

@@ -80,6 +80,12 @@ func (r *Request) query() url.Values {
 	return r.q
 }
 
+// hasParam reports whether the query names param, without parsing (and
+// allocating) an empty query on the hot GET path.
+func (r *Request) hasParam(param string) bool {
+	return r.HTTP.URL.RawQuery != "" && r.query().Has(param)
+}
+
 // principal returns the caller's principal, or the anonymous one.
 func (r *Request) principal() policy.Principal {
 	if r.Caller == nil {
@@ -93,7 +99,7 @@ func (s *Service) Serve(w http.ResponseWriter, req *Request) {
 	op, e := route(req)
 	if e == nil {
 		req.op = op
-		req.Body = withContentMD5(req.Body, req.HTTP.Header.Get("Content-MD5"))
+		req.Body = withContentMD5(req.Body, headerGet(req.HTTP.Header, "Content-MD5"))
 		metrics.SetOperation(w, "s3", op.Name)
 		e = op.Handler(s, w, req)
 	}
@@ -322,7 +328,7 @@ var s3HeaderKeys = func() []struct{ header, key string } {
 var canonicalHeaders = func() map[string]string {
 	m := make(map[string]string)
 	for _, h := range []string{"x-amz-expected-bucket-owner", "x-amz-source-expected-bucket-owner", "x-amz-copy-source",
-		"x-amz-checksum-mode"} {
+		"x-amz-checksum-mode", "Content-MD5"} {
 		m[h] = textproto.CanonicalMIMEHeaderKey(h)
 	}
 	return m
