@@ -120,34 +120,26 @@ func (s *Service) listVirtualMFADevices(ctx context.Context, call *awsproto.Call
 func (s *Service) tagMFADevice(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	serial := in.serialNumber()
-	tags := in.tags(true)
-	if e := in.err(); e != nil {
+	edit, e := readTagEdit(in, "MFADevice")
+	if e != nil {
 		return nil, e
 	}
-	if e := checkTagKeys(tags); e != nil {
-		return nil, e
-	}
-	return nil, s.updateMFATags(ctx, call, serial, tagContext(tags, nil), func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
-		return mergeTags(current, tags, "MFADevice")
-	})
+	return nil, s.updateMFATags(ctx, call, serial, edit)
 }
 
 func (s *Service) untagMFADevice(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	serial := in.serialNumber()
-	keys := in.tagKeys()
-	if e := in.err(); e != nil {
+	edit, e := readUntagEdit(in)
+	if e != nil {
 		return nil, e
 	}
-	return nil, s.updateMFATags(ctx, call, serial, map[string][]string{"aws:TagKeys": keys}, func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
-		return removeTags(current, keys), nil
-	})
+	return nil, s.updateMFATags(ctx, call, serial, edit)
 }
 
-func (s *Service) updateMFATags(ctx context.Context, call *awsproto.Call, serial string, extra map[string][]string,
-	change func([]store.Tag) ([]store.Tag, *awsproto.Error)) *awsproto.Error {
+func (s *Service) updateMFATags(ctx context.Context, call *awsproto.Call, serial string, edit tagEdit) *awsproto.Error {
 	account := callerAccount(call)
-	if e := s.authorize(ctx, call, account, serial, extra); e != nil {
+	if e := s.authorize(ctx, call, account, serial, edit.keys); e != nil {
 		return e
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -155,7 +147,7 @@ func (s *Service) updateMFATags(ctx context.Context, call *awsproto.Call, serial
 		if err != nil {
 			return err
 		}
-		tags, e := change(d.Tags)
+		tags, e := edit.change(d.Tags)
 		if e != nil {
 			return e
 		}

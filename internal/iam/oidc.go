@@ -272,38 +272,33 @@ func (s *Service) updateOIDCThumbprints(ctx context.Context, call *awsproto.Call
 func (s *Service) tagOIDCProvider(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	in.arn(oidcProviderParam, true) // validated with the tags, in the model's order
-	tags := in.tags(true)
-	if e := in.err(); e != nil {
-		return nil, e
-	}
-	if e := checkTagKeys(tags); e != nil {
-		return nil, e
-	}
-	arn, e := s.oidcCall(ctx, call, in, tagContext(tags, nil))
+	edit, e := readTagEdit(in, "OpenIDConnectProvider")
 	if e != nil {
 		return nil, e
 	}
-	return nil, s.changeOIDCProvider(ctx, call, arn, func(p *store.OIDCProvider) *awsproto.Error {
-		merged, e := mergeTags(p.Tags, tags, "OpenIDConnectProvider")
-		p.Tags = merged
-		return e
-	})
+	return nil, s.editOIDCTags(ctx, call, in, edit)
 }
 
 func (s *Service) untagOIDCProvider(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	in.arn(oidcProviderParam, true) // validated with the tags, in the model's order
-	keys := in.tagKeys()
-	if e := in.err(); e != nil {
-		return nil, e
-	}
-	arn, e := s.oidcCall(ctx, call, in, map[string][]string{"aws:TagKeys": keys})
+	edit, e := readUntagEdit(in)
 	if e != nil {
 		return nil, e
 	}
-	return nil, s.changeOIDCProvider(ctx, call, arn, func(p *store.OIDCProvider) *awsproto.Error {
-		p.Tags = removeTags(p.Tags, keys)
-		return nil
+	return nil, s.editOIDCTags(ctx, call, in, edit)
+}
+
+// editOIDCTags authorizes a tag change on an OIDC provider and applies it.
+func (s *Service) editOIDCTags(ctx context.Context, call *awsproto.Call, in *input, edit tagEdit) *awsproto.Error {
+	arn, e := s.oidcCall(ctx, call, in, edit.keys)
+	if e != nil {
+		return e
+	}
+	return s.changeOIDCProvider(ctx, call, arn, func(p *store.OIDCProvider) *awsproto.Error {
+		tags, e := edit.change(p.Tags)
+		p.Tags = tags
+		return e
 	})
 }
 

@@ -21,36 +21,28 @@ func (s *Service) policyTagOperations() map[string]operation {
 func (s *Service) tagPolicy(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	arn := in.arn("PolicyArn", true)
-	tags := in.tags(true)
-	if e := in.err(); e != nil {
+	edit, e := readTagEdit(in, "Policy")
+	if e != nil {
 		return nil, e
 	}
-	if e := checkTagKeys(tags); e != nil {
-		return nil, e
-	}
-	return nil, s.updatePolicyTags(ctx, call, arn, tagContext(tags, nil), func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
-		return mergeTags(current, tags, "Policy")
-	})
+	return nil, s.updatePolicyTags(ctx, call, arn, edit)
 }
 
 func (s *Service) untagPolicy(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	arn := in.arn("PolicyArn", true)
-	keys := in.tagKeys()
-	if e := in.err(); e != nil {
+	edit, e := readUntagEdit(in)
+	if e != nil {
 		return nil, e
 	}
-	return nil, s.updatePolicyTags(ctx, call, arn, map[string][]string{"aws:TagKeys": keys}, func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
-		return removeTags(current, keys), nil
-	})
+	return nil, s.updatePolicyTags(ctx, call, arn, edit)
 }
 
 // updatePolicyTags authorizes a tag change on a policy of the caller's
 // account and applies it. AWS managed policies belong to AWS: no account
 // may tag them.
-func (s *Service) updatePolicyTags(ctx context.Context, call *awsproto.Call, arn string, extra map[string][]string,
-	change func([]store.Tag) ([]store.Tag, *awsproto.Error)) *awsproto.Error {
-	if e := s.authorizePolicy(ctx, call, arn, extra); e != nil {
+func (s *Service) updatePolicyTags(ctx context.Context, call *awsproto.Call, arn string, edit tagEdit) *awsproto.Error {
+	if e := s.authorizePolicy(ctx, call, arn, edit.keys); e != nil {
 		return e
 	}
 	if e := refuseAWSManaged(call, arn); e != nil {
@@ -61,7 +53,7 @@ func (s *Service) updatePolicyTags(ctx context.Context, call *awsproto.Call, arn
 		if err != nil {
 			return err
 		}
-		tags, e := change(p.Tags)
+		tags, e := edit.change(p.Tags)
 		if e != nil {
 			return e
 		}

@@ -20,35 +20,27 @@ func (s *Service) profileTagOperations() map[string]operation {
 func (s *Service) tagInstanceProfile(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	name := in.name("InstanceProfileName", maxLookupName)
-	tags := in.tags(true)
-	if e := in.err(); e != nil {
+	edit, e := readTagEdit(in, "InstanceProfile")
+	if e != nil {
 		return nil, e
 	}
-	if e := checkTagKeys(tags); e != nil {
-		return nil, e
-	}
-	return nil, s.updateProfileTags(ctx, call, name, tagContext(tags, nil), func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
-		return mergeTags(current, tags, "InstanceProfile")
-	})
+	return nil, s.updateProfileTags(ctx, call, name, edit)
 }
 
 func (s *Service) untagInstanceProfile(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	name := in.name("InstanceProfileName", maxLookupName)
-	keys := in.tagKeys()
-	if e := in.err(); e != nil {
+	edit, e := readUntagEdit(in)
+	if e != nil {
 		return nil, e
 	}
-	return nil, s.updateProfileTags(ctx, call, name, map[string][]string{"aws:TagKeys": keys}, func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
-		return removeTags(current, keys), nil
-	})
+	return nil, s.updateProfileTags(ctx, call, name, edit)
 }
 
 // updateProfileTags authorizes a tag change on an instance profile of the
 // caller's account and applies it.
-func (s *Service) updateProfileTags(ctx context.Context, call *awsproto.Call, name string, extra map[string][]string,
-	change func([]store.Tag) ([]store.Tag, *awsproto.Error)) *awsproto.Error {
-	if e := s.authorizeOn(ctx, call, profileResource, name, extra); e != nil {
+func (s *Service) updateProfileTags(ctx context.Context, call *awsproto.Call, name string, edit tagEdit) *awsproto.Error {
+	if e := s.authorizeOn(ctx, call, profileResource, name, edit.keys); e != nil {
 		return e
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -56,7 +48,7 @@ func (s *Service) updateProfileTags(ctx context.Context, call *awsproto.Call, na
 		if err != nil {
 			return err
 		}
-		tags, e := change(p.Tags)
+		tags, e := edit.change(p.Tags)
 		if e != nil {
 			return e
 		}

@@ -291,36 +291,34 @@ func profilesOfRole(tx store.Tx, account, role string) ([]store.InstanceProfile,
 func (s *Service) tagRole(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	name := in.name("RoleName", maxUserName)
-	tags := in.tags(true)
-	if e := in.err(); e != nil {
+	edit, e := readTagEdit(in, "Role")
+	if e != nil {
 		return nil, e
 	}
-	if e := checkTagKeys(tags); e != nil {
-		return nil, e
-	}
-	_, e := s.changeRole(ctx, call, name, tagContext(tags, nil), func(tx store.Tx, r *store.Role) error {
-		merged, e := mergeTags(r.Tags, tags, "Role")
-		if e != nil {
-			return e
-		}
-		r.Tags = merged
-		return nil
-	})
-	return nil, e
+	return nil, s.editRoleTags(ctx, call, name, edit)
 }
 
 func (s *Service) untagRole(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	name := in.name("RoleName", maxUserName)
-	keys := in.tagKeys()
-	if e := in.err(); e != nil {
+	edit, e := readUntagEdit(in)
+	if e != nil {
 		return nil, e
 	}
-	_, e := s.changeRole(ctx, call, name, map[string][]string{"aws:TagKeys": keys}, func(tx store.Tx, r *store.Role) error {
-		r.Tags = removeTags(r.Tags, keys)
+	return nil, s.editRoleTags(ctx, call, name, edit)
+}
+
+// editRoleTags authorizes a tag change on a role and applies it.
+func (s *Service) editRoleTags(ctx context.Context, call *awsproto.Call, name string, edit tagEdit) *awsproto.Error {
+	_, e := s.changeRole(ctx, call, name, edit.keys, func(tx store.Tx, r *store.Role) error {
+		tags, e := edit.change(r.Tags)
+		if e != nil {
+			return e
+		}
+		r.Tags = tags
 		return nil
 	})
-	return nil, e
+	return e
 }
 
 func (s *Service) listRoleTags(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {

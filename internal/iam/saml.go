@@ -234,33 +234,25 @@ func (s *Service) deleteSAMLProvider(ctx context.Context, call *awsproto.Call) (
 func (s *Service) tagSAMLProvider(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	in.arn("SAMLProviderArn", true) // validated with the tags, in the model's order
-	tags := in.tags(true)
-	if e := in.err(); e != nil {
+	edit, e := readTagEdit(in, "SAMLProvider")
+	if e != nil {
 		return nil, e
 	}
-	if e := checkTagKeys(tags); e != nil {
-		return nil, e
-	}
-	return nil, s.updateSAMLTags(ctx, call, in, tagContext(tags, nil), func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
-		return mergeTags(current, tags, "SAMLProvider")
-	})
+	return nil, s.updateSAMLTags(ctx, call, in, edit)
 }
 
 func (s *Service) untagSAMLProvider(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	in.arn("SAMLProviderArn", true) // validated with the tags, in the model's order
-	keys := in.tagKeys()
-	if e := in.err(); e != nil {
+	edit, e := readUntagEdit(in)
+	if e != nil {
 		return nil, e
 	}
-	return nil, s.updateSAMLTags(ctx, call, in, map[string][]string{"aws:TagKeys": keys}, func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
-		return removeTags(current, keys), nil
-	})
+	return nil, s.updateSAMLTags(ctx, call, in, edit)
 }
 
-func (s *Service) updateSAMLTags(ctx context.Context, call *awsproto.Call, in *input, extra map[string][]string,
-	change func([]store.Tag) ([]store.Tag, *awsproto.Error)) *awsproto.Error {
-	arn, e := s.samlProviderCall(ctx, call, in, extra)
+func (s *Service) updateSAMLTags(ctx context.Context, call *awsproto.Call, in *input, edit tagEdit) *awsproto.Error {
+	arn, e := s.samlProviderCall(ctx, call, in, edit.keys)
 	if e != nil {
 		return e
 	}
@@ -269,7 +261,7 @@ func (s *Service) updateSAMLTags(ctx context.Context, call *awsproto.Call, in *i
 		if err != nil {
 			return err
 		}
-		tags, e := change(p.Tags)
+		tags, e := edit.change(p.Tags)
 		if e != nil {
 			return e
 		}

@@ -69,6 +69,41 @@ func removeTags(current []store.Tag, keys []string) []store.Tag {
 	return out
 }
 
+// tagEdit is what a Tag* or Untag* call does to an entity's tags: the
+// condition keys the request sets (aws:RequestTag/*, aws:TagKeys) and the
+// change to the entity's current tags.
+type tagEdit struct {
+	keys   map[string][]string
+	change func(current []store.Tag) ([]store.Tag, *awsproto.Error)
+}
+
+// readTagEdit reads a Tag* call's Tags, after the caller has read the
+// entity's identifier (validation errors keep the model's order), and
+// checks them; kind names the quota ("Policy", "InstanceProfile").
+func readTagEdit(in *input, kind string) (tagEdit, *awsproto.Error) {
+	tags := in.tags(true)
+	if e := in.err(); e != nil {
+		return tagEdit{}, e
+	}
+	if e := checkTagKeys(tags); e != nil {
+		return tagEdit{}, e
+	}
+	return tagEdit{keys: tagContext(tags, nil), change: func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
+		return mergeTags(current, tags, kind)
+	}}, nil
+}
+
+// readUntagEdit reads an Untag* call's TagKeys, as readTagEdit its Tags.
+func readUntagEdit(in *input) (tagEdit, *awsproto.Error) {
+	keys := in.tagKeys()
+	if e := in.err(); e != nil {
+		return tagEdit{}, e
+	}
+	return tagEdit{keys: map[string][]string{"aws:TagKeys": keys}, change: func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
+		return removeTags(current, keys), nil
+	}}, nil
+}
+
 // tagKeys reads TagKeys.member.N for Untag* calls.
 func (in *input) tagKeys() []string {
 	keys := in.list("TagKeys", true, 1, 128, &tagKeyPattern)

@@ -295,43 +295,35 @@ func orConflict(err error) error {
 func (s *Service) tagUser(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	name := in.name("UserName", maxLookupName)
-	tags := in.tags(true)
-	if e := in.err(); e != nil {
+	edit, e := readTagEdit(in, "User")
+	if e != nil {
 		return nil, e
 	}
-	if e := checkTagKeys(tags); e != nil {
-		return nil, e
-	}
-	if e := s.authorizeOn(ctx, call, userResource, name, tagContext(tags, nil)); e != nil {
-		return nil, e
-	}
-	return nil, s.updateUserTags(ctx, call, name, func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
-		return mergeTags(current, tags, "User")
-	})
+	return nil, s.updateUserTags(ctx, call, name, edit)
 }
 
 func (s *Service) untagUser(ctx context.Context, call *awsproto.Call) (any, *awsproto.Error) {
 	in := newInput(call.Params)
 	name := in.name("UserName", maxLookupName)
-	keys := in.tagKeys()
-	if e := in.err(); e != nil {
+	edit, e := readUntagEdit(in)
+	if e != nil {
 		return nil, e
 	}
-	if e := s.authorizeOn(ctx, call, userResource, name, map[string][]string{"aws:TagKeys": keys}); e != nil {
-		return nil, e
-	}
-	return nil, s.updateUserTags(ctx, call, name, func(current []store.Tag) ([]store.Tag, *awsproto.Error) {
-		return removeTags(current, keys), nil
-	})
+	return nil, s.updateUserTags(ctx, call, name, edit)
 }
 
-func (s *Service) updateUserTags(ctx context.Context, call *awsproto.Call, name string, change func([]store.Tag) ([]store.Tag, *awsproto.Error)) *awsproto.Error {
+// updateUserTags authorizes a tag change on a user of the caller's
+// account and applies it.
+func (s *Service) updateUserTags(ctx context.Context, call *awsproto.Call, name string, edit tagEdit) *awsproto.Error {
+	if e := s.authorizeOn(ctx, call, userResource, name, edit.keys); e != nil {
+		return e
+	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := getUser(tx, callerAccount(call), name)
 		if err != nil {
 			return err
 		}
-		tags, e := change(u.Tags)
+		tags, e := edit.change(u.Tags)
 		if e != nil {
 			return e
 		}
