@@ -36,7 +36,7 @@ func (s *Store) CompleteUploadVersion(bucket, key, uploadID string, parts []Comp
 // replace it, as a conditional Put's (ErrPreconditionFailed, or
 // ErrNoSuchKey for If-Match on a missing key); the upload then stays.
 func (s *Store) CompleteUploadIf(bucket, key, uploadID string, parts []CompletedPart, v Versioning, pre Precondition) (Info, error) {
-	info, err := s.complete(bucket, key, uploadID, parts, v, s.writeCondition(Meta{IfNoneMatch: pre.IfNoneMatch, IfMatch: pre.IfMatch}))
+	info, err := s.complete(bucket, key, uploadID, parts, v, s.writeCondition(pre))
 	if err != nil {
 		return Info{}, opError("complete upload "+uploadID, bucket, key, err)
 	}

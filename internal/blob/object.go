@@ -51,13 +51,13 @@ type Meta struct {
 	// expected value (x-amz-checksum-algorithm, x-amz-sdk-checksum-algorithm
 	// or a trailer to be checked in the verify hook). Not stored itself.
 	WantChecksums []Algorithm `json:"-"`
-	// IfNoneMatch makes Put fail with ErrPreconditionFailed when an object
-	// is already there; IfMatch when the object there has another ETag
-	// ("*" matches any), or with ErrNoSuchKey when there is none. Both are
-	// checked under the bucket lock, just before the new object replaces
-	// the old, so two conditional writers cannot both win. Not stored.
-	IfNoneMatch bool   `json:"-"`
-	IfMatch     string `json:"-"`
+	// Precondition makes Put fail with ErrPreconditionFailed when an
+	// object is already there (IfNoneMatch) or the object there has
+	// another ETag (IfMatch; "*" matches any), or with ErrNoSuchKey when
+	// IfMatch finds none. It is checked under the bucket lock, just before
+	// the new object replaces the old, so two conditional writers cannot
+	// both win. Not stored.
+	Precondition `json:"-"`
 }
 
 // clone returns m with its own maps and slice.
@@ -216,7 +216,7 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 		return Info{}, err
 	}
 	info := Info{Key: key, Meta: meta.clone()}
-	info.WantChecksums, info.IfNoneMatch, info.IfMatch = nil, false, ""
+	info.WantChecksums, info.Precondition = nil, Precondition{}
 	reserve, err := reserveInfo(info)
 	if err != nil {
 		return Info{}, err
@@ -239,7 +239,7 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 	if len(algs) > 0 {
 		info.ChecksumType = ChecksumFullObject
 	}
-	if err := s.sealAndPublish(bucket, t, &info, reserve, s.writeCondition(meta)); err != nil {
+	if err := s.sealAndPublish(bucket, t, &info, reserve, s.writeCondition(meta.Precondition)); err != nil {
 		return Info{}, err
 	}
 	info.IsLatest = true
@@ -248,7 +248,7 @@ func (s *Store) put(bucket, key string, body io.Reader, meta Meta, verify func(D
 
 // writeCondition returns the check publish runs on the object's path for
 // a conditional Put, or nil for an unconditional one.
-func (s *Store) writeCondition(m Meta) func(path string) error {
+func (s *Store) writeCondition(m Precondition) func(path string) error {
 	if !m.IfNoneMatch && m.IfMatch == "" {
 		return nil
 	}

@@ -206,7 +206,7 @@ func TestRefusedSpareIsForgotten(t *testing.T) {
 	s, root := newStore(t)
 	mustPut(t, s, "k", []byte("exists"))
 	c := countFsyncs(s)
-	_, err := s.Put(testBucket, "k", bytes.NewReader([]byte("refused")), Meta{IfNoneMatch: true}, nil)
+	_, err := s.Put(testBucket, "k", bytes.NewReader([]byte("refused")), Meta{Precondition: Precondition{IfNoneMatch: true}}, nil)
 	wantErr(t, err, ErrPreconditionFailed)
 	if left := tmpEntries(t, root, testBucket); len(left) != 0 {
 		t.Fatalf("left in .tmp: %v", left)

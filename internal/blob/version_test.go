@@ -200,9 +200,9 @@ func TestDeleteMarkerSemantics(t *testing.T) {
 		t.Fatalf("List shows a deleted key: %+v", infos)
 	}
 	// A delete marker is no object for conditional writes.
-	_, err = s.Put(testBucket, "k", bytes.NewReader(nil), Meta{IfMatch: "*"}, nil)
+	_, err = s.Put(testBucket, "k", bytes.NewReader(nil), Meta{Precondition: Precondition{IfMatch: "*"}}, nil)
 	wantErr(t, err, ErrNoSuchKey)
-	if _, err := s.PutVersion(testBucket, "k", bytes.NewReader([]byte("v2")), Meta{IfNoneMatch: true}, nil, VersioningEnabled); err != nil {
+	if _, err := s.PutVersion(testBucket, "k", bytes.NewReader([]byte("v2")), Meta{Precondition: Precondition{IfNoneMatch: true}}, nil, VersioningEnabled); err != nil {
 		t.Fatalf("If-None-Match over a delete marker: %v", err)
 	}
 	// A marker on a key that never existed is stored too.

@@ -126,7 +126,7 @@ func (s *Service) copyObject(w http.ResponseWriter, req *Request) *Error {
 		return e
 	}
 	// If-None-Match and If-Match hold the destination, as for PutObject.
-	if e := writeConditions(req.HTTP.Header, &meta); e != nil {
+	if e := writeConditions(req.HTTP.Header, &meta.Precondition); e != nil {
 		return e
 	}
 	out, e := s.putVersioned(w, req, dst.Name, req.Key, body, meta, nil)

@@ -271,11 +271,9 @@ func (s *Service) completeUpload(w http.ResponseWriter, req *Request) *Error {
 // object would replace the key's current one (PreconditionFailed; If-Match
 // on a missing key is NoSuchKey), and the upload then stays open.
 func completeConditions(req *Request) (blob.Precondition, *Error) {
-	var cond blob.Meta
-	if e := writeConditions(req.HTTP.Header, &cond); e != nil {
-		return blob.Precondition{}, e
-	}
-	return blob.Precondition{IfNoneMatch: cond.IfNoneMatch, IfMatch: cond.IfMatch}, nil
+	var pre blob.Precondition
+	e := writeConditions(req.HTTP.Header, &pre)
+	return pre, e
 }
 
 // checkObjectSize holds a Complete to its x-amz-mp-object-size, the size

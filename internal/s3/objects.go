@@ -349,7 +349,7 @@ func (s *Service) putObject(w http.ResponseWriter, req *Request) *Error {
 	meta := objectMeta(req.HTTP.Header)
 	meta.WantChecksums, meta.Checksums, meta.Owner = checks.want, checks.checksums, objectOwner(req, &b)
 	meta.ACL = writeACL(req, &b, meta.Owner)
-	if e := writeConditions(req.HTTP.Header, &meta); e != nil {
+	if e := writeConditions(req.HTTP.Header, &meta.Precondition); e != nil {
 		return e
 	}
 	meta.Tags = tags
@@ -768,15 +768,15 @@ func copySource(v string) (string, string, *Error) {
 }
 
 // writeConditions reads a conditional PUT's If-None-Match (only "*", as
-// S3 supports) and If-Match into meta.
-func writeConditions(h http.Header, meta *blob.Meta) *Error {
+// S3 supports) and If-Match into pre.
+func writeConditions(h http.Header, pre *blob.Precondition) *Error {
 	if v := h.Get("If-None-Match"); v != "" {
 		if strings.TrimSpace(v) != "*" {
 			return errNotImplemented("If-None-Match other than *")
 		}
-		meta.IfNoneMatch = true
+		pre.IfNoneMatch = true
 	}
-	meta.IfMatch = strings.TrimSpace(h.Get("If-Match"))
+	pre.IfMatch = strings.TrimSpace(h.Get("If-Match"))
 	return nil
 }
 
